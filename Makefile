@@ -1,0 +1,51 @@
+# The two commands: `make run` (portal + worker + beat with demo data on the defaults)
+# and `make test` (the whole suite on the machine's PostgreSQL and Redis).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint typecheck migrate demo messages clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "Portal at http://127.0.0.1:8000/  (demo password: demo-pass-2026)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=1 & \
+	$(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check portal catalog disclosure feedback archive tests || true
+
+typecheck: $(STAMP)
+	$(BIN)/mypy portal catalog disclosure feedback archive
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy portal catalog disclosure feedback archive
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/pytest -q
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var

@@ -1,0 +1,61 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.models import Organization
+
+from .models import Carrier, Catalog, CatalogEntry
+
+
+class CatalogForm(forms.ModelForm):
+    binds_kinds = forms.MultipleChoiceField(
+        label=_("binds organization types"), required=False,
+        choices=Organization.Kind.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("All types when none is ticked."),
+    )
+
+    class Meta:
+        model = Catalog
+        fields = ["name", "issuer", "version", "effective_from", "effective_until",
+                  "binds_kinds", "status"]
+
+
+class CatalogEntryForm(forms.ModelForm):
+    carriers = forms.MultipleChoiceField(
+        label=_("carriers"), required=False, choices=Carrier.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CatalogEntry
+        fields = ["catalog", "code", "category", "title", "content", "scope", "time_limit",
+                  "period", "due_days", "display_days", "lead_days", "carriers",
+                  "body_template", "order", "active"]
+
+
+class CatalogEntryInline(admin.StackedInline):
+    model = CatalogEntry
+    form = CatalogEntryForm
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Catalog)
+class CatalogAdmin(SimpleHistoryAdmin):
+    form = CatalogForm
+    list_display = ["name", "version", "issuer", "status", "effective_from", "effective_until"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    autocomplete_fields = ["issuer"]
+    inlines = [CatalogEntryInline]
+
+
+@admin.register(CatalogEntry)
+class CatalogEntryAdmin(SimpleHistoryAdmin):
+    form = CatalogEntryForm
+    list_display = ["code", "title", "catalog", "category", "scope", "time_limit", "period",
+                    "active"]
+    list_filter = ["catalog", "category", "scope", "time_limit", "active"]
+    search_fields = ["code", "title"]
+    list_select_related = ["catalog"]

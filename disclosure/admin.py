@@ -1,0 +1,45 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Attachment, DisclosureItem, Review
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "actor", "comment", "confidentiality_checked", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
+    exclude = ["file", "extension", "uploaded_by"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DisclosureItem)
+class DisclosureItemAdmin(SimpleHistoryAdmin):
+    """Read-only in the admin: items change only through the workflow's services."""
+
+    list_display = ["title", "organization", "category", "status", "internal_at", "public_at"]
+    list_filter = ["status", "category", "time_limit", "scope"]
+    search_fields = ["title"]
+    list_select_related = ["organization"]
+    inlines = [ReviewInline, AttachmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CatalogEntry, Category, TimeLimit
+from portal.models import Organization
+
+from .models import DisclosureItem, Status
+from .uploads import ALLOWED_EXTENSIONS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ItemForm(forms.ModelForm):
+    """The draft form; which date fields show depends on the entry's time-limit type."""
+
+    class Meta:
+        model = DisclosureItem
+        fields = ["title", "body", "event_date", "period_start", "period_end", "display_until"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "event_date": DateInput(),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "display_until": DateInput(),
+        }
+
+    def __init__(self, *args, entry: CatalogEntry, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        keep = {"title", "body"}
+        if entry.time_limit == TimeLimit.TIMELY:
+            keep.add("event_date")
+            self.fields["event_date"].required = True
+        if entry.time_limit == TimeLimit.PERIODIC:
+            keep |= {"period_start", "period_end"}
+            self.fields["period_start"].required = True
+            self.fields["period_end"].required = True
+        if entry.time_limit == TimeLimit.SHORT_TERM:
+            keep.add("display_until")
+            self.fields["display_until"].help_text = _(
+                "Leave empty to show it for the catalog's %(days)s days after publication."
+            ) % {"days": entry.display_days}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 4:
+            raise forms.ValidationError(_("The title is too short."))
+        return title
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attachment"),
+        help_text=_("Allowed: %(types)s.") % {"types": ", ".join(ALLOWED_EXTENSIONS)},
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return for revision"))],
+        widget=forms.RadioSelect,
+    )
+    confidentiality_checked = forms.BooleanField(
+        label=_("I have done the confidentiality check (保密审查): the item contains no "
+                "state or party secrets and nothing that may not be disclosed."),
+        required=False,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("confidentiality_checked"):
+            self.add_error("confidentiality_checked",
+                           _("Approval requires the confidentiality check."))
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what needs to change when returning an item."))
+        return data
+
+
+class PlanPublicForm(forms.Form):
+    when = forms.DateTimeField(
+        label=_("Public release at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_when(self):
+        when = self.cleaned_data["when"]
+        if when <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return when
+
+
+class ItemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), required=False, queryset=Organization.objects.none(),
+        to_field_name="code",
+    )
+    subtree = forms.BooleanField(label=_("Include subordinate organizations"), required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+    )
+    time_limit = forms.ChoiceField(
+        label=_("Time limit"), required=False, choices=[("", _("All")), *TimeLimit.choices]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organization.objects.filter(is_active=True)
+
+
+class WorkspaceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All states")), *Status.choices]
+    )

@@ -1,0 +1,220 @@
+"""Disclosure items, their attachments and the record of every decision on them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from catalog.models import CatalogEntry, Category, Scope, TimeLimit
+from portal.models import Organization
+
+from .text import render_body
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    INTERNAL = "internal", _("Published within the party")
+    PUBLIC = "public", _("Published to the public")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Source states from which each transition may start: the one table of the workflow.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "edit": (Status.DRAFT, Status.RETURNED),
+    "submit": (Status.DRAFT, Status.RETURNED),
+    "approve": (Status.SUBMITTED,),
+    "return": (Status.SUBMITTED,),
+    "publish_internal": (Status.APPROVED,),
+    "plan_public": (Status.APPROVED, Status.INTERNAL),
+    "release_public": (Status.INTERNAL,),
+    "expire": (Status.INTERNAL, Status.PUBLIC),
+}
+
+# States in which members of the organization read the item.
+PUBLISHED_STATES = (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN)
+# States a reviewer of the parent organization has had in hand.
+REVIEWED_STATES = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED, *PUBLISHED_STATES)
+
+
+class DisclosureItem(models.Model):
+    """One disclosed matter of one organization, from draft to public release."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+        related_name="items",
+    )
+    entry = models.ForeignKey(
+        CatalogEntry, verbose_name=_("catalog entry"), on_delete=models.PROTECT,
+        related_name="items",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Markdown; HTML is removed."))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
+    event_date = models.DateField(_("event date"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    display_until = models.DateField(_("display until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    internal_at = models.DateTimeField(_("published within the party"), null=True, blank=True)
+    planned_public_at = models.DateTimeField(_("planned public release"), null=True, blank=True)
+    public_at = models.DateTimeField(_("published to the public"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("expired or withdrawn"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("disclosure item")
+        verbose_name_plural = _("disclosure items")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["status", "-public_at"], name="item_public_feed"),
+            models.Index(fields=["organization", "status", "-updated_at"], name="item_org"),
+            models.Index(fields=["status", "planned_public_at"], name="item_planned"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="item_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="public") | Q(scope="public"),
+                name="intra_party_items_never_public",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="public")
+                | Q(internal_at__isnull=False, public_at__isnull=False),
+                name="public_items_were_internal_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_body(self.body)
+
+    def allows(self, transition: str) -> bool:
+        return self.status in TRANSITIONS[transition]
+
+    def earliest_public_at(self):
+        """Return the first moment the item may be released to the public, or None."""
+        if self.scope != Scope.INTERNAL_THEN_PUBLIC or self.internal_at is None:
+            return None
+        return self.internal_at + timedelta(days=self.entry.lead_days)
+
+    def can_go_public_now(self, now=None) -> bool:
+        earliest = self.earliest_public_at()
+        return (
+            self.status == Status.INTERNAL
+            and earliest is not None
+            and (now or timezone.now()) >= earliest
+        )
+
+    @property
+    def is_internal_only(self) -> bool:
+        return self.status != Status.PUBLIC
+
+    @property
+    def published_at(self):
+        return self.public_at or self.internal_at
+
+
+class DisclosureItemUserObjectPermission(UserObjectPermissionBase):
+    """Per-item grants to one person, e.g. an answer to an on-request application."""
+
+    content_object = models.ForeignKey(DisclosureItem, on_delete=models.CASCADE)
+
+
+class DisclosureItemGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(DisclosureItem, on_delete=models.CASCADE)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Return a random storage name: nothing of the uploaded name reaches the disk."""
+    today = timezone.localdate()
+    return f"attachments/{today:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(
+        DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Review(models.Model):
+    """One decision or transition on an item: who, what, when and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted for review")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned for revision")
+        PUBLISH_INTERNAL = "publish_internal", _("Published within the party")
+        PLAN_PUBLIC = "plan_public", _("Planned public release")
+        RELEASE_PUBLIC = "release_public", _("Published to the public")
+        EXPIRE = "expire", _("Expired")
+
+    item = models.ForeignKey(
+        DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    confidentiality_checked = models.BooleanField(
+        _("confidentiality check attested"), default=False
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.item}"

@@ -1,0 +1,75 @@
+"""Reads of items for pages, all built on the visibility module."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from portal.models import Organization
+from portal.roles import org_ids_with
+
+from .models import Attachment, DisclosureItem, Status
+from .visibility import can_view, public_items, visible_items
+
+LIST_RELATED = ("organization", "entry")
+
+
+def item_for_user(user, item_id: int) -> DisclosureItem:
+    """Load an item the user may see, or raise 404 as if it did not exist."""
+    item = get_object_or_404(
+        DisclosureItem.objects.select_related("organization", "organization__parent", "entry"),
+        pk=item_id,
+    )
+    if not can_view(user, item):
+        raise Http404
+    return item
+
+
+def attachment_for_user(user, attachment_id: int) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("item"), pk=attachment_id)
+    if not can_view(user, attachment.item):
+        raise Http404
+    return attachment
+
+
+def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[DisclosureItem]:
+    """Apply the browse filters (already validated) to a visible queryset."""
+    if keyword := (data.get("q") or "").strip():
+        items = items.filter(Q(title__icontains=keyword) | Q(body__icontains=keyword))
+    org: Organization | None = data.get("organization")
+    if org is not None:
+        if data.get("subtree"):
+            items = items.filter(organization__path__startswith=org.path)
+        else:
+            items = items.filter(organization=org)
+    if category := data.get("category"):
+        items = items.filter(category=category)
+    if time_limit := data.get("time_limit"):
+        items = items.filter(time_limit=time_limit)
+    return items
+
+
+def browse_items(user) -> QuerySet[DisclosureItem]:
+    """Return published items the user may see, newest first, for lists."""
+    return (
+        visible_items(user)
+        .filter(status__in=[Status.INTERNAL, Status.PUBLIC])
+        .select_related(*LIST_RELATED)
+        .order_by("-internal_at", "-pk")
+    )
+
+
+def latest_public(limit: int = 10) -> list[DisclosureItem]:
+    return list(public_items().select_related(*LIST_RELATED).order_by("-public_at")[:limit])
+
+
+def member_items(user) -> QuerySet[DisclosureItem]:
+    """Return the intra-party items of the organizations the user belongs to."""
+    return (
+        visible_items(user)
+        .filter(organization_id__in=org_ids_with(user, "view_internal"),
+                status__in=[Status.INTERNAL, Status.PUBLIC])
+        .select_related(*LIST_RELATED)
+        .order_by("-internal_at", "-pk")
+    )

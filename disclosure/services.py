@@ -1,0 +1,314 @@
+"""The one write path for disclosure items: one function per transition.
+
+Each transition locks the item, checks the actor's right and the source state, writes the
+new state with ``update_fields``, records a ``Review`` row and a history row, all in one
+transaction. Anything refused raises ``PermissionDenied`` or ``TransitionError`` and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogEntry, Scope, TimeLimit
+from portal.models import Organization, User
+from portal.roles import has_org_perm
+from portal.system import system_user
+
+from .errors import TransitionError
+from .models import Attachment, DisclosureItem, Review, Status
+from .uploads import check_upload
+from .visibility import can_manage, can_review
+
+logger = logging.getLogger(__name__)
+Action = Review.Action
+
+
+def _lock(item_id: int) -> DisclosureItem:
+    return DisclosureItem.objects.select_for_update().select_related(
+        "entry", "organization"
+    ).get(pk=item_id)
+
+
+def _require_state(item: DisclosureItem, transition: str, message: str) -> None:
+    if not item.allows(transition):
+        raise TransitionError(message)
+
+
+def _record(item: DisclosureItem, actor: User, action: str, fields: list[str],
+            comment: str = "", checked: bool = False) -> None:
+    item._change_reason = str(Review.Action(action).label)  # type: ignore[attr-defined]
+    item._history_user = actor  # type: ignore[attr-defined]
+    item.save(update_fields=[*fields, "updated_at"])
+    Review.objects.create(
+        item=item, actor=actor, action=action, comment=comment, confidentiality_checked=checked
+    )
+
+
+def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=None,
+                         period_end=None, display_until=None) -> None:
+    """Raise ``ValidationError`` when the dates the entry's time-limit type needs are wrong."""
+    errors: dict[str, str] = {}
+    if entry.time_limit == TimeLimit.TIMELY and event_date is None:
+        errors["event_date"] = _("A timely item needs the date of its event.")
+    if entry.time_limit == TimeLimit.PERIODIC:
+        if period_start is None or period_end is None:
+            errors["period_start"] = _("A periodic item needs the start and end of its period.")
+        elif period_end < period_start:
+            errors["period_end"] = _("The period cannot end before it starts.")
+    if display_until is not None and display_until < timezone.localdate():
+        errors["display_until"] = _("The display end date is in the past.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def item_create(*, organization: Organization, entry: CatalogEntry, actor: User, title: str,
+                body: str, event_date: dt.date | None = None,
+                period_start: dt.date | None = None, period_end: dt.date | None = None,
+                display_until: dt.date | None = None) -> DisclosureItem:
+    """Create a draft of ``organization`` from a catalog entry that binds it."""
+    if not has_org_perm(actor, "publish", organization):
+        raise PermissionDenied
+    if not CatalogEntry.objects.for_organization(organization).filter(pk=entry.pk).exists():
+        raise TransitionError(_("This catalog entry does not apply to the organization."))
+    validate_item_fields(entry=entry, event_date=event_date, period_start=period_start,
+                         period_end=period_end, display_until=display_until)
+    item = DisclosureItem(
+        organization=organization, entry=entry, title=title.strip(), body=body,
+        category=entry.category, scope=entry.scope, time_limit=entry.time_limit,
+        event_date=event_date, period_start=period_start, period_end=period_end,
+        display_until=display_until, created_by=actor,
+    )
+    item._change_reason = _("Draft created")  # type: ignore[attr-defined]
+    item._history_user = actor  # type: ignore[attr-defined]
+    item.save()
+    return item
+
+
+EDITABLE_FIELDS = ("title", "body", "event_date", "period_start", "period_end", "display_until")
+
+
+@transaction.atomic
+def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
+    """Change the text and dates of a draft or returned item."""
+    item = _lock(item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    _require_state(item, "edit", _("Only a draft or a returned item can be edited."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    merged = {name: changes.get(name, getattr(item, name)) for name in EDITABLE_FIELDS}
+    validate_item_fields(entry=item.entry, **{k: merged[k] for k in EDITABLE_FIELDS[2:]})
+    for name, value in changes.items():
+        setattr(item, name, value.strip() if name == "title" else value)
+    item._change_reason = _("Draft edited")  # type: ignore[attr-defined]
+    item._history_user = actor  # type: ignore[attr-defined]
+    item.save(update_fields=[*changes, "updated_at"])
+    return item
+
+
+def attachment_add(*, item_id: int, actor: User, upload) -> Attachment:
+    """Attach a checked file to a draft or returned item; a refused file leaves nothing."""
+    checked = check_upload(upload)
+    attachment: Attachment | None = None
+    try:
+        with transaction.atomic():
+            item = _lock(item_id)
+            if not can_manage(actor, item):
+                raise PermissionDenied
+            _require_state(item, "edit", _("Attachments can only change while editing."))
+            attachment = Attachment(
+                item=item, original_name=checked.original_name, extension=checked.extension,
+                content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                uploaded_by=actor,
+            )
+            attachment.file.save("upload", upload, save=False)
+            attachment._history_user = actor  # type: ignore[attr-defined]
+            attachment.save()
+    except BaseException:
+        if attachment is not None and attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment_id: int, actor: User) -> None:
+    attachment = Attachment.objects.select_related("item").get(pk=attachment_id)
+    item = _lock(attachment.item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    _require_state(item, "edit", _("Attachments can only change while editing."))
+    name, storage = attachment.file.name or "", attachment.file.storage
+    attachment._history_user = actor  # type: ignore[attr-defined]
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def item_submit(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
+    """Send a draft or returned item to the parent organization's reviewers."""
+    item = _lock(item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    _require_state(item, "submit", _("Only a draft or a returned item can be submitted."))
+    if item.organization.parent_id is None:
+        raise TransitionError(_("This organization has no parent organization to review it."))
+    if not item.body.strip():
+        raise TransitionError(_("Write the body before submitting."))
+    item.status, item.submitted_at = Status.SUBMITTED, timezone.now()
+    _record(item, actor, Action.SUBMIT, ["status", "submitted_at"], comment)
+    return item
+
+
+@transaction.atomic
+def item_approve(*, item_id: int, actor: User, confidentiality_checked: bool,
+                 comment: str = "") -> DisclosureItem:
+    """Approve a submitted item; the reviewer attests the confidentiality check."""
+    item = _lock(item_id)
+    if not can_review(actor, item):
+        raise PermissionDenied
+    _require_state(item, "approve", _("Only a submitted item can be approved."))
+    if not confidentiality_checked:
+        raise TransitionError(
+            _("Approval requires attesting that the confidentiality check was done.")
+        )
+    item.status, item.approved_at = Status.APPROVED, timezone.now()
+    _record(item, actor, Action.APPROVE, ["status", "approved_at"], comment, checked=True)
+    return item
+
+
+@transaction.atomic
+def item_return(*, item_id: int, actor: User, comment: str) -> DisclosureItem:
+    """Send a submitted item back to its organization with the reviewer's comment."""
+    item = _lock(item_id)
+    if not can_review(actor, item):
+        raise PermissionDenied
+    _require_state(item, "return", _("Only a submitted item can be returned."))
+    if not comment.strip():
+        raise TransitionError(_("Say what needs to change when returning an item."))
+    item.status = Status.RETURNED
+    _record(item, actor, Action.RETURN, ["status"], comment.strip())
+    return item
+
+
+@transaction.atomic
+def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
+    """Publish an approved item to the organization's members."""
+    item = _lock(item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    _require_state(item, "publish_internal", _("Only an approved item can be published."))
+    item.status, item.internal_at = Status.INTERNAL, timezone.now()
+    fields = ["status", "internal_at"]
+    if item.time_limit == TimeLimit.SHORT_TERM and item.display_until is None:
+        days = item.entry.display_days or 0
+        item.display_until = timezone.localdate() + timedelta(days=days)
+        fields.append("display_until")
+    _record(item, actor, Action.PUBLISH_INTERNAL, fields, comment)
+    return item
+
+
+def _check_public_allowed(item: DisclosureItem) -> None:
+    if item.scope != Scope.INTERNAL_THEN_PUBLIC:
+        raise TransitionError(_("This item is disclosed within the party only."))
+
+
+@transaction.atomic
+def item_plan_public(*, item_id: int, actor: User, when: dt.datetime) -> DisclosureItem:
+    """Set the date the scheduler releases the item to the public."""
+    item = _lock(item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    _check_public_allowed(item)
+    _require_state(item, "plan_public", _("Only an approved or internal item can be planned."))
+    earliest = item.earliest_public_at()
+    if earliest is not None and when < earliest:
+        raise TransitionError(
+            _("Public release can be no earlier than %(when)s (intra-party lead time).")
+            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+        )
+    if when < timezone.now():
+        raise TransitionError(_("The planned public release must be in the future."))
+    item.planned_public_at = when
+    comment = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    _record(item, actor, Action.PLAN_PUBLIC, ["planned_public_at"], comment)
+    return item
+
+
+@transaction.atomic
+def item_release_public(*, item_id: int, actor: User | None = None,
+                        comment: str = "") -> DisclosureItem:
+    """Release an internal item to the public once its lead time has passed.
+
+    ``actor`` None means the scheduler releasing a planned item.
+    """
+    item = _lock(item_id)
+    if actor is not None and not can_manage(actor, item):
+        raise PermissionDenied
+    _check_public_allowed(item)
+    _require_state(item, "release_public",
+                   _("Only an item published within the party can go public."))
+    now = timezone.now()
+    if not item.can_go_public_now(now):
+        earliest = item.earliest_public_at()
+        raise TransitionError(
+            _("Public release can be no earlier than %(when)s (intra-party lead time).")
+            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+        )
+    item.status, item.public_at = Status.PUBLIC, now
+    _record(item, actor or system_user(), Action.RELEASE_PUBLIC, ["status", "public_at"], comment)
+    return item
+
+
+@transaction.atomic
+def item_expire(*, item_id: int) -> DisclosureItem | None:
+    """Close a short-term item whose display period has ended; None if nothing to do."""
+    item = _lock(item_id)
+    today = timezone.localdate()
+    if not item.allows("expire") or item.display_until is None or item.display_until >= today:
+        return None
+    item.status, item.closed_at = Status.EXPIRED, timezone.now()
+    _record(item, system_user(), Action.EXPIRE, ["status", "closed_at"])
+    return item
+
+
+def release_planned_items(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Release every internal item whose planned public date has come; return how many."""
+    now = now or timezone.now()
+    due = DisclosureItem.objects.filter(
+        status=Status.INTERNAL, planned_public_at__lte=now
+    ).order_by("planned_public_at").values_list("pk", flat=True)[:batch]
+    released = 0
+    for item_id in list(due):
+        try:
+            item_release_public(item_id=item_id, comment=_("Released as planned"))
+            released += 1
+        except TransitionError as error:
+            logger.info("item %s not released yet: %s", item_id, error)
+    return released
+
+
+def expire_short_term_items(*, batch: int = 200) -> int:
+    """Expire short-term items past their display end; return how many."""
+    today = timezone.localdate()
+    due = DisclosureItem.objects.filter(
+        status__in=[Status.INTERNAL, Status.PUBLIC], display_until__lt=today
+    ).values_list("pk", flat=True)[:batch]
+    return sum(1 for item_id in list(due) if item_expire(item_id=item_id) is not None)
+
+
+__all__ = [
+    "attachment_add", "attachment_remove", "expire_short_term_items", "item_approve",
+    "item_create", "item_plan_public", "item_publish_internal", "item_release_public",
+    "item_return", "item_submit", "item_update", "release_planned_items",
+]

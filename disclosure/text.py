@@ -1,0 +1,21 @@
+"""Safe rich text: Markdown rendered, then cleaned to a small allow-list of tags."""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h3", "h4", "h5",
+    "table", "thead", "tbody", "tr", "th", "td", "a", "code", "pre", "hr",
+}
+
+
+def render_body(source: str) -> str:
+    """Return sanitized HTML for a Markdown body; raw HTML in the source is dropped."""
+    html = markdown.markdown(source or "", extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

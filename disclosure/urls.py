@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "disclosure"
+
+urlpatterns = [
+    path("items/", views.item_list, name="item_list"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/review/", views.item_review, name="item_review"),
+    path("items/<int:pk>/plan-public/", views.item_plan_public, name="item_plan_public"),
+    path("items/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "items/<int:pk>/<slug:transition>/", views.item_transition, name="item_transition"
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("mine/", views.member_items, name="member_items"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/<str:code>/new/<int:entry_id>/", views.item_create, name="item_create"),
+    path("review/", views.review_inbox, name="review_inbox"),
+]

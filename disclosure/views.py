@@ -1,0 +1,296 @@
+"""Pages of the item workflow. Views are thin: load through selectors, act through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import CatalogEntry
+from portal.models import Organization, User
+from portal.roles import has_org_perm, org_ids_with, user_organizations
+
+from . import selectors, services
+from .errors import TransitionError
+from .forms import (
+    AttachmentForm,
+    CommentForm,
+    ItemFilterForm,
+    ItemForm,
+    PlanPublicForm,
+    ReviewForm,
+    WorkspaceFilterForm,
+)
+from .models import DisclosureItem, Status
+from .visibility import can_manage, can_review, can_see_workflow, visible_items
+
+
+class AuthedRequest(HttpRequest):
+    user: User
+
+
+def flash_errors(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = 20):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def item_list(request: HttpRequest) -> HttpResponse:
+    form = ItemFilterForm(request.GET or None)
+    items = selectors.browse_items(request.user)
+    if form.is_valid():
+        items = selectors.filter_items(items, form.cleaned_data)
+    return render(request, "disclosure/item_list.html", {
+        "form": form, "page": paginate(request, items),
+    })
+
+
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    manage, review = can_manage(request.user, item), can_review(request.user, item)
+    context = {
+        "item": item,
+        "attachments": list(item.attachments.all()),
+        "can_manage": manage,
+        "can_review": review,
+        "reviews": (
+            list(item.reviews.select_related("actor"))
+            if can_see_workflow(request.user, item) else []
+        ),
+    }
+    if manage and item.allows("edit"):
+        context["attachment_form"] = AttachmentForm()
+    if manage and item.allows("plan_public") and item.scope == "public":
+        context["plan_form"] = PlanPublicForm()
+    if review and item.allows("approve"):
+        context["review_form"] = ReviewForm()
+    return render(request, "disclosure/item_detail.html", context)
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def member_items(request: AuthedRequest) -> HttpResponse:
+    orgs = user_organizations(request.user, "view_internal")
+    return render(request, "disclosure/member_items.html", {
+        "organizations": orgs, "page": paginate(request, selectors.member_items(request.user)),
+    })
+
+
+def _workspace_org(request: HttpRequest) -> tuple[Organization | None, list[Organization]]:
+    orgs = user_organizations(request.user, "publish")
+    code = request.GET.get("org")
+    chosen = next((o for o in orgs if o.code == code), None) if code else None
+    if code and chosen is None:
+        raise Http404
+    return chosen or (orgs[0] if orgs else None), orgs
+
+
+@login_required
+def workspace(request: AuthedRequest) -> HttpResponse:
+    org, orgs = _workspace_org(request)
+    if org is None:
+        raise Http404
+    form = WorkspaceFilterForm(request.GET or None)
+    items = visible_items(request.user).filter(organization=org).select_related(
+        "organization", "entry"
+    ).order_by("-updated_at", "-pk")
+    counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
+    if form.is_valid() and form.cleaned_data["status"]:
+        items = items.filter(status=form.cleaned_data["status"])
+    entries = CatalogEntry.objects.for_organization(org)
+    return render(request, "disclosure/workspace.html", {
+        "org": org, "orgs": orgs, "form": form, "page": paginate(request, items),
+        "entries": entries,
+        "status_counts": [(s, counts.get(s.value, 0)) for s in Status],
+    })
+
+
+def _manageable_org(request: HttpRequest, code: str) -> Organization:
+    org = get_object_or_404(Organization, code=code, is_active=True)
+    if not has_org_perm(request.user, "publish", org):
+        raise Http404
+    return org
+
+
+@login_required
+def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpResponse:
+    org = _manageable_org(request, code)
+    entry = get_object_or_404(CatalogEntry.objects.for_organization(org), pk=entry_id)
+    initial = {"title": entry.title, "body": entry.body_template}
+    form = ItemForm(request.POST or None, initial=initial, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_create(
+                organization=org, entry=entry, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except TransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("disclosure:item_detail", pk=item.pk)
+    return render(request, "disclosure/item_form.html", {"form": form, "org": org, "entry": entry})
+
+
+@login_required
+def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    if not can_manage(request.user, item):
+        raise Http404
+    if not item.allows("edit"):
+        messages.error(request, _("Only a draft or a returned item can be edited."))
+        return redirect("disclosure:item_detail", pk=item.pk)
+    form = ItemForm(request.POST or None, instance=item, entry=item.entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(item_id=item.pk, actor=request.user, **{
+                name: form.cleaned_data[name] for name in form.fields
+            })
+        except ValidationError as error:
+            form.add_error(None, error)
+        except TransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("disclosure:item_detail", pk=item.pk)
+    return render(request, "disclosure/item_form.html", {
+        "form": form, "org": item.organization, "entry": item.entry, "item": item,
+    })
+
+
+def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except TransitionError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, success)
+    return redirect("disclosure:item_detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    comment = CommentForm(request.POST)
+    text = comment.cleaned_data["comment"] if comment.is_valid() else ""
+    actions = {
+        "submit": (services.item_submit, _("Submitted for review.")),
+        "publish-internal": (services.item_publish_internal,
+                             _("Published to the organization's members.")),
+        "release-public": (services.item_release_public, _("Published to the public.")),
+    }
+    if transition not in actions:
+        raise Http404
+    service, success = actions[transition]
+    return _act(request, item,
+                lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
+
+
+@login_required
+@require_POST
+def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    form = PlanPublicForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("disclosure:item_detail", pk=item.pk)
+    when = form.cleaned_data["when"]
+    return _act(request, item,
+                lambda: services.item_plan_public(item_id=item.pk, actor=request.user, when=when),
+                _("Public release planned."))
+
+
+@login_required
+@require_POST
+def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    if not can_review(request.user, item):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("disclosure:item_detail", pk=item.pk)
+    data = form.cleaned_data
+    if data["decision"] == "approve":
+        return _act(request, item, lambda: services.item_approve(
+            item_id=item.pk, actor=request.user,
+            confidentiality_checked=data["confidentiality_checked"], comment=data["comment"],
+        ), _("Approved."))
+    return _act(request, item, lambda: services.item_return(
+        item_id=item.pk, actor=request.user, comment=data["comment"]
+    ), _("Returned to the organization."))
+
+
+@login_required
+@require_POST
+def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    if not can_manage(request.user, item):
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("disclosure:item_detail", pk=item.pk)
+    return _act(request, item, lambda: services.attachment_add(
+        item_id=item.pk, actor=request.user, upload=form.cleaned_data["file"]
+    ), _("Attachment added."))
+
+
+@login_required
+@require_POST
+def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    attachment = selectors.attachment_for_user(request.user, pk)
+    if not can_manage(request.user, attachment.item):
+        raise Http404
+    return _act(request, attachment.item, lambda: services.attachment_remove(
+        attachment_id=attachment.pk, actor=request.user
+    ), _("Attachment removed."))
+
+
+@login_required
+def review_inbox(request: AuthedRequest) -> HttpResponse:
+    reviewing = org_ids_with(request.user, "review")
+    if not reviewing and not request.user.is_superuser:
+        raise Http404
+    items = visible_items(request.user).filter(status=Status.SUBMITTED)
+    if not request.user.is_superuser:
+        items = items.filter(organization__parent_id__in=reviewing)
+    items = items.select_related("organization", "entry").order_by("submitted_at", "pk")
+    recent = (
+        visible_items(request.user)
+        .filter(reviews__actor=request.user, reviews__action__in=["approve", "return"])
+        .select_related("organization", "entry").distinct().order_by("-updated_at")[:10]
+    )
+    return render(request, "disclosure/review_inbox.html", {
+        "page": paginate(request, items), "recent": recent,
+    })

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    """Feedback, rectification orders and evaluation campaigns (built on disclosure)."""
+
+    name = "feedback"
+    verbose_name = _("Feedback and supervision")

@@ -1,0 +1,222 @@
+"""Load the demo: a sub-district committee, its branches, a catalog, items in every state,
+and one account per role. Running it again changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Catalog, CatalogEntry, Category, Period, Scope, TimeLimit
+from disclosure import services
+from disclosure.models import DisclosureItem
+from portal.models import Membership, Organization, Role, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+ORGS = [
+    # code, name, level, kind, parent code
+    ("CD", "城东街道党工委", "committee", "agency", None),
+    ("CD-JG", "城东街道机关党总支", "general_branch", "agency", "CD"),
+    ("CD-SQ", "城东街道社区党总支", "general_branch", "community", "CD"),
+    ("CD-JG-01", "街道机关第一党支部", "branch", "agency", "CD-JG"),
+    ("CD-JG-02", "街道机关第二党支部", "branch", "agency", "CD-JG"),
+    ("CD-SQ-01", "东风社区党支部", "branch", "community", "CD-SQ"),
+    ("CD-SQ-02", "向阳社区党支部", "branch", "community", "CD-SQ"),
+]
+
+USERS = [
+    # username, full name, [(org code, role)]
+    ("secretary", "李红梅", [("CD-JG-01", Role.SECRETARY)]),
+    ("secretary2", "王建国", [("CD-SQ-01", Role.SECRETARY)]),
+    ("reviewer", "张志强", [("CD-JG", Role.REVIEWER)]),
+    ("reviewer2", "陈静", [("CD-SQ", Role.REVIEWER), ("CD", Role.REVIEWER)]),
+    ("member", "赵明", [("CD-JG-01", Role.MEMBER)]),
+    ("member2", "孙丽", [("CD-SQ-01", Role.MEMBER)]),
+    ("supervisor", "周正", [("CD", Role.SUPERVISOR)]),
+]
+
+ENTRIES = [
+    # code, category, title, scope, time limit, period, due days, display days, lead days, body
+    ("ZZ-01", Category.ORGANIZATION, "党费收缴、管理和使用情况", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.PERIODIC, Period.QUARTER, 15, None, 3,
+     "## 本季度党费收缴情况\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 应缴 |  |\n| 实缴 |  |\n"
+     "| 上缴上级 |  |\n| 留存使用 |  |\n\n## 使用情况\n\n- \n"),
+    ("ZZ-02", Category.ORGANIZATION, "发展党员情况", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.TIMELY, "", 7, None, 3,
+     "## 发展对象基本情况\n\n- 姓名：\n- 入党申请时间：\n\n## 公示期\n\n公示期为5个工作日。\n"),
+    ("ZZ-03", Category.ORGANIZATION, "换届选举", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.TIMELY, "", 7, None, 3, "## 选举结果\n\n"),
+    ("JC-01", Category.DECISIONS, "年度工作计划和总结", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.PERIODIC, Period.YEAR, 30, None, 5, "## 工作计划\n\n## 上年度工作总结\n"),
+    ("SX-01", Category.IDEOLOGY, "理论学习计划", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.LONG_TERM, "", 30, None, 3, "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n"),
+    ("ZZ-04", Category.ORGANIZATION, "民主评议党员结果", Scope.INTERNAL_ONLY,
+     TimeLimit.PERIODIC, Period.YEAR, 30, None, 0, "## 评议结果\n\n"),
+    ("BZ-01", Category.LEADERSHIP, "组织设置和班子分工", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.LONG_TERM, "", 15, None, 3, "## 组织设置\n\n## 班子成员分工\n"),
+    ("FW-01", Category.SERVICE, "为民办实事项目公示", Scope.INTERNAL_THEN_PUBLIC,
+     TimeLimit.SHORT_TERM, "", 7, 30, 1, "## 项目清单\n\n"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations, catalog, accounts and items (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        orgs = self._orgs()
+        users = self._users(orgs)
+        entries = self._catalog(orgs["CD"])
+        self._items(orgs, users, entries)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
+            f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
+        ))
+
+    def _orgs(self) -> dict[str, Organization]:
+        orgs: dict[str, Organization] = {}
+        for code, name, level, kind, parent in ORGS:
+            org, _ = Organization.objects.get_or_create(code=code, defaults={
+                "name": name, "level": level, "kind": kind,
+                "parent": orgs.get(parent) if parent else None,
+            })
+            orgs[code] = org
+        return orgs
+
+    def _user(self, username: str, full_name: str, **extra) -> User:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": full_name, **extra}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user
+
+    def _users(self, orgs: dict[str, Organization]) -> dict[str, User]:
+        users = {"admin": self._user("admin", "系统管理员", is_staff=True, is_superuser=True)}
+        catalog_admin = self._user("catalog_admin", "目录管理员", is_staff=True)
+        group, _ = Group.objects.get_or_create(name="Catalog administrators")
+        group.permissions.set(Permission.objects.filter(
+            content_type__app_label__in=["catalog", "portal"],
+        ).exclude(codename__in=["view_internal", "publish", "review", "supervise"]))
+        catalog_admin.groups.add(group)
+        users["catalog_admin"] = catalog_admin
+        since = timezone.localdate() - timedelta(days=400)
+        for username, full_name, roles in USERS:
+            user = self._user(username, full_name)
+            for code, role in roles:
+                Membership.objects.get_or_create(
+                    user=user, organization=orgs[code], role=role, defaults={"since": since}
+                )
+            users[username] = user
+        # Members of a branch are members of the bodies above it for intra-party reading only
+        # where they hold a membership there; the demo keeps it to their own branch.
+        return users
+
+    def _catalog(self, issuer: Organization) -> dict[str, CatalogEntry]:
+        catalog, _ = Catalog.objects.get_or_create(
+            issuer=issuer, name="城东街道基层党组织党务公开目录", version="2026",
+            defaults={"effective_from": dt.date(2026, 1, 1), "status": Catalog.Status.ACTIVE},
+        )
+        entries = {}
+        for order, row in enumerate(ENTRIES):
+            code, category, title, scope, limit, period, due, display, lead, body = row
+            entries[code], _ = CatalogEntry.objects.get_or_create(
+                catalog=catalog, code=code, defaults={
+                    "category": category, "title": title, "scope": scope,
+                    "time_limit": limit, "period": period, "due_days": due,
+                    "display_days": display, "lead_days": lead, "body_template": body,
+                    "order": order, "content": f"按目录要求公开{title}。",
+                    "carriers": ["notice_board", "website"] if scope == Scope.INTERNAL_THEN_PUBLIC
+                    else ["meeting", "notice_board"],
+                },
+            )
+        return entries
+
+    def _items(self, orgs, users, entries) -> None:
+        sec, rev = users["secretary"], users["reviewer"]
+        branch = orgs["CD-JG-01"]
+        today = timezone.localdate()
+        quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        prev_q_end = quarter_start - timedelta(days=1)
+        prev_q_start = dt.date(prev_q_end.year, 3 * ((prev_q_end.month - 1) // 3) + 1, 1)
+        q_label = f"{prev_q_end.year}年第{(prev_q_end.month - 1) // 3 + 1}季度"
+        plan = [
+            ("public", "SX-01", f"{today.year}年度理论学习计划",
+             "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n| 1月 | 党章党规 |\n"
+             "| 2月 | 党的二十大精神 |\n| 3月 | 党史学习 |\n\n每月第一个周五下午集中学习。", {}),
+            ("public", "BZ-01", "支部委员会组织设置和班子分工",
+             "## 组织设置\n\n支部委员会由3名委员组成。\n\n## 分工\n\n- 书记：李红梅，主持全面工作\n"
+             "- 组织委员：负责组织发展和党费收缴\n- 宣传委员：负责理论学习和宣传", {}),
+            ("internal", "ZZ-01", f"{q_label}党费收缴、管理和使用情况",
+             "## 党费收缴情况\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 应缴 | 3,260.00 |\n"
+             "| 实缴 | 3,260.00 |\n| 上缴上级 | 3,260.00 |\n\n全体党员按时足额缴纳党费。",
+             {"period_start": prev_q_start, "period_end": prev_q_end}),
+            ("internal_only", "ZZ-04", f"{today.year - 1}年度民主评议党员结果",
+             "## 评议结果\n\n参评党员23名，评为优秀5名、合格18名。", {
+                 "period_start": dt.date(today.year - 1, 1, 1),
+                 "period_end": dt.date(today.year - 1, 12, 31)}),
+            ("approved", "ZZ-02", "关于确定王小明同志为发展对象的公示",
+             "## 发展对象基本情况\n\n- 姓名：王小明\n- 入党申请时间：2024年3月\n\n"
+             "公示期为5个工作日。",
+             {"event_date": today - timedelta(days=2)}),
+            ("submitted", "JC-01", f"{today.year}年度支部工作计划",
+             "## 工作计划\n\n1. 加强理论学习\n2. 规范组织生活\n3. 做好党员服务", {
+                 "period_start": dt.date(today.year, 1, 1),
+                 "period_end": dt.date(today.year, 12, 31)}),
+            ("returned", "FW-01", "为民办实事项目公示",
+             "## 项目清单\n\n- 老旧小区楼道照明改造", {}),
+            ("draft", "ZZ-03", "支部委员会换届选举结果",
+             "## 选举结果\n\n（待填写）", {"event_date": today - timedelta(days=1)}),
+        ]
+        for target, entry_code, title, body, dates in plan:
+            if DisclosureItem.objects.filter(organization=branch, title=title).exists():
+                continue
+            item = services.item_create(organization=branch, entry=entries[entry_code],
+                                        actor=sec, title=title, body=body, **dates)
+            self._advance(item, target, sec, rev)
+        other = orgs["CD-SQ-01"]
+        title = "东风社区党支部组织设置和班子分工"
+        if not DisclosureItem.objects.filter(organization=other, title=title).exists():
+            item = services.item_create(
+                organization=other, entry=entries["BZ-01"], actor=users["secretary2"],
+                title=title, body="## 组织设置\n\n支部委员会由5名委员组成。",
+            )
+            self._advance(item, "internal", users["secretary2"], users["reviewer2"])
+        self._attach_demo_file(branch, sec)
+
+    def _advance(self, item: DisclosureItem, target: str, sec: User, rev: User) -> None:
+        if target == "draft":
+            return
+        services.item_submit(item_id=item.pk, actor=sec)
+        if target == "submitted":
+            return
+        if target == "returned":
+            services.item_return(item_id=item.pk, actor=rev,
+                                 comment="请补充项目预算和完成时限。")
+            return
+        services.item_approve(item_id=item.pk, actor=rev, confidentiality_checked=True,
+                              comment="经保密审查，同意公开。")
+        if target == "approved":
+            return
+        services.item_publish_internal(item_id=item.pk, actor=sec)
+        if target != "public":
+            return
+        # The demo's public items went through the intra-party lead time long ago.
+        earlier = timezone.now() - timedelta(days=20)
+        DisclosureItem.objects.filter(pk=item.pk).update(internal_at=earlier)
+        services.item_release_public(item_id=item.pk, actor=sec)
+
+    def _attach_demo_file(self, branch: Organization, sec: User) -> None:
+        item = DisclosureItem.objects.filter(organization=branch, status="draft").first()
+        if item is None or item.attachments.exists():
+            return
+        text = "换届选举候选人名单（示例）\n1. 李红梅\n2. 刘强\n3. 吴芳\n".encode()
+        upload = SimpleUploadedFile("候选人名单.txt", text, content_type="text/plain")
+        services.attachment_add(item_id=item.pk, actor=sec, upload=upload)

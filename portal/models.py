@@ -1,0 +1,213 @@
+"""The core every app builds on: users, the organization tree and memberships.
+
+Nothing here imports another app of the portal.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A person using the portal: party member, secretary, reviewer, supervisor or admin."""
+
+    full_name = models.CharField(_("full name"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=10, blank=True,
+        help_text=_("Language of e-mails and notifications; the portal default when empty."),
+    )
+    is_system = models.BooleanField(
+        _("system account"), default=False,
+        help_text=_("Used as the author of changes made by scheduled tasks."),
+    )
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Organization(models.Model):
+    """A party organization in the tree 党委 → 党总支 → 党支部."""
+
+    class Level(models.TextChoices):
+        COMMITTEE = "committee", _("Party committee")
+        GENERAL_BRANCH = "general_branch", _("General party branch")
+        BRANCH = "branch", _("Party branch")
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Government agency")
+        COMMUNITY = "community", _("Community")
+        VILLAGE = "village", _("Village")
+        SCHOOL = "school", _("School")
+        INSTITUTION = "institution", _("Public institution")
+        ENTERPRISE = "enterprise", _("Non-public enterprise")
+        SOCIAL = "social", _("Social organization")
+
+    code = models.CharField(
+        _("code"), max_length=32, unique=True,
+        help_text=_("Short unique code, used in URLs and archive numbers."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent organization"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # Materialized path of primary keys, e.g. "000001/000004/", for subtree queries.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["path"]
+        permissions = [
+            ("view_internal", _("Read intra-party items")),
+            ("publish", _("Publish items")),
+            ("review", _("Review items of child organizations")),
+            ("supervise", _("Supervise the subtree")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["committee", "general_branch", "branch"]),
+                name="organization_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent else ''}{self.pk:06d}/"
+        if new_path != self.path:
+            old_path, self.path = self.path, new_path
+            self.depth = new_path.count("/") - 1
+            Organization.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            if old_path:
+                self._move_descendants(old_path)
+
+    def _move_descendants(self, old_path: str) -> None:
+        for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+            child.path = self.path + child.path[len(old_path):]
+            child.depth = child.path.count("/") - 1
+            Organization.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+
+    def subtree(self) -> models.QuerySet[Organization]:
+        """Return this organization and all organizations below it."""
+        return Organization.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> models.QuerySet[Organization]:
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Organization.objects.filter(pk__in=ids).exclude(pk=self.pk).order_by("depth")
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class Role(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    COMMITTEE = "committee", _("Committee member")
+    REVIEWER = "reviewer", _("Reviewer")
+    MEMBER = "member", _("Member")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+# The object permissions on its organization that each role's group holds.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.SECRETARY: ("view_internal", "publish"),
+    Role.COMMITTEE: ("view_internal", "publish"),
+    Role.REVIEWER: ("view_internal", "review"),
+    Role.MEMBER: ("view_internal",),
+    Role.SUPERVISOR: ("view_internal", "supervise"),
+}
+
+
+class RoleGroup(models.Model):
+    """The auth group that carries one role of one organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="role_groups"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role_group")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "role"], name="one_group_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} / {self.get_role_display()}"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self, on=None) -> MembershipQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(Q(since__lte=day), Q(until__isnull=True) | Q(until__gt=day))
+
+
+class Membership(models.Model):
+    """A person's role in an organization, from ``since`` up to (not including) ``until``."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    since = models.DateField(_("since"), default=timezone.localdate)
+    until = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization__path", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role", "since"], name="membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
+                name="membership_until_after_since",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+    def is_active(self, on=None) -> bool:
+        day = on or timezone.localdate()
+        return self.since <= day and (self.until is None or self.until > day)

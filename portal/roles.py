@@ -1,0 +1,143 @@
+"""Roles as guardian object permissions on organizations, and the questions about them.
+
+Each organization has one group per role; the group holds the role's permissions on that
+organization. A user's active memberships decide which groups they are in. Everything that
+asks "may this user do X in organization Y" goes through :func:`org_ids_with`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db import transaction
+from django.db.models import Q
+from guardian.shortcuts import assign_perm
+
+from .models import (
+    ROLE_PERMISSIONS,
+    Membership,
+    Organization,
+    OrganizationGroupObjectPermission,
+    OrganizationUserObjectPermission,
+    RoleGroup,
+    User,
+)
+
+PERMISSIONS = ("view_internal", "publish", "review", "supervise")
+_CACHE_ATTR = "_portal_org_perms"
+
+
+def role_group(organization: Organization, role: str) -> Group:
+    """Return the group of ``role`` in ``organization``, creating it with its permissions."""
+    found = RoleGroup.objects.filter(organization=organization, role=role).select_related("group")
+    if existing := found.first():
+        return existing.group
+    group = Group.objects.create(name=f"org-{organization.pk}-{role}")
+    RoleGroup.objects.create(organization=organization, role=role, group=group)
+    for codename in ROLE_PERMISSIONS[role]:
+        assign_perm(f"portal.{codename}", group, organization)
+    return group
+
+
+@transaction.atomic
+def sync_user_groups(user: User) -> None:
+    """Put ``user`` in exactly the role groups of their active memberships."""
+    wanted = {
+        role_group(m.organization, m.role).pk
+        for m in Membership.objects.active().filter(user=user).select_related("organization")
+    }
+    current = set(user.groups.filter(role_group__isnull=False).values_list("pk", flat=True))
+    if stale := current - wanted:
+        user.groups.remove(*stale)
+    if missing := wanted - current:
+        user.groups.add(*missing)
+    forget_permissions(user)
+
+
+def sync_all_groups(users: Iterable[User] | None = None) -> int:
+    """Resync every user (or ``users``); used daily for memberships starting or ending."""
+    count = 0
+    for user in users if users is not None else User.objects.iterator():
+        sync_user_groups(user)
+        count += 1
+    return count
+
+
+def forget_permissions(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _permission_map(user) -> dict[str, frozenset[int]]:
+    """Return {codename: organization ids} for the user, read once per user object."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    found: dict[str, set[int]] = defaultdict(set)
+    if user is not None and user.is_authenticated and user.is_active:
+        via_groups = OrganizationGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename__in=PERMISSIONS
+        ).values_list("permission__codename", "content_object_id")
+        direct = OrganizationUserObjectPermission.objects.filter(
+            user=user, permission__codename__in=PERMISSIONS
+        ).values_list("permission__codename", "content_object_id")
+        for codename, org_id in [*via_groups, *direct]:
+            found[codename].add(org_id)
+    result = {codename: frozenset(found.get(codename, ())) for codename in PERMISSIONS}
+    if not isinstance(user, AnonymousUser) and user is not None:
+        setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def org_ids_with(user, codename: str) -> frozenset[int]:
+    """Return ids of organizations on which ``user`` holds ``codename`` directly."""
+    return _permission_map(user)[codename]
+
+
+def has_org_perm(user, codename: str, organization: Organization | int | None) -> bool:
+    if organization is None:
+        return False
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    org_id = organization if isinstance(organization, int) else organization.pk
+    return org_id in org_ids_with(user, codename)
+
+
+def supervised_subtree_q(user, prefix: str = "") -> Q | None:
+    """Return a filter for the organizations (at ``prefix``) in subtrees ``user`` supervises."""
+    ids = org_ids_with(user, "supervise")
+    if not ids:
+        return None
+    paths = Organization.objects.filter(pk__in=ids).values_list("path", flat=True)
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{prefix}path__startswith": path})
+    return query
+
+
+def supervises(user, organization: Organization) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    ancestors = {int(part) for part in organization.path.strip("/").split("/") if part}
+    return bool(ancestors & org_ids_with(user, "supervise"))
+
+
+def user_organizations(user, codename: str) -> list[Organization]:
+    """Return the organizations where ``user`` holds ``codename``, in tree order."""
+    if getattr(user, "is_superuser", False) and codename != "view_internal":
+        return list(Organization.objects.filter(is_active=True))
+    return list(Organization.objects.filter(pk__in=org_ids_with(user, codename)))
+
+
+def user_roles(user) -> dict[str, bool]:
+    """Return which workplaces the navigation should offer ``user``."""
+    perms = _permission_map(user)
+    superuser = bool(getattr(user, "is_superuser", False))
+    return {
+        "member": bool(perms["view_internal"]),
+        "secretary": bool(perms["publish"]) or superuser,
+        "reviewer": bool(perms["review"]) or superuser,
+        "supervisor": bool(perms["supervise"]) or superuser,
+    }

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Party Affairs Disclosure Portal: administration")
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = _("Catalog and organizations")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("orgs/", views.organization_list, name="organization_list"),
+    path("orgs/<str:code>/", views.organization_detail, name="organization_detail"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("disclosure.urls")),
+]

@@ -1,0 +1,50 @@
+"""The project's own pages: home and the organization directory."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from catalog.models import Category
+from disclosure import selectors
+from disclosure.models import Status
+from disclosure.visibility import public_items
+
+from .models import Organization
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        public_items().order_by().values_list("category").annotate(n=Count("pk"))
+    )
+    return render(request, "portal/home.html", {
+        "latest": selectors.latest_public(10),
+        "organizations": Organization.objects.filter(is_active=True, depth__lte=1),
+        "categories": [(value, label, counts.get(value, 0)) for value, label in Category.choices],
+    })
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    orgs = Organization.objects.filter(is_active=True).annotate(
+        public_count=Count("items", filter=Q(items__status=Status.PUBLIC))
+    )
+    return render(request, "portal/organization_list.html", {"organizations": orgs})
+
+
+def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_object_or_404(Organization, code=code, is_active=True)
+    subtree = request.GET.get("subtree") == "1"
+    items = selectors.browse_items(request.user)
+    if subtree:
+        items = items.filter(organization__path__startswith=org.path)
+    else:
+        items = items.filter(organization=org)
+    return render(request, "portal/organization_detail.html", {
+        "org": org,
+        "ancestors": list(org.ancestors()),
+        "children": list(org.children.filter(is_active=True)),
+        "subtree": subtree,
+        "page": Paginator(items, 20).get_page(request.GET.get("page")),
+    })
