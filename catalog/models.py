@@ -168,7 +168,8 @@ class CatalogEntry(models.Model):
                 name="periodic_entry_has_period",
             ),
             models.CheckConstraint(
-                condition=~Q(time_limit="short_term") | Q(display_days__gt=0),
+                condition=~Q(time_limit="short_term")
+                | Q(display_days__isnull=False, display_days__gt=0),
                 name="short_term_entry_has_display_days",
             ),
             models.CheckConstraint(

@@ -1,0 +1,122 @@
+"""Shared fixtures: a small organization tree with one person per role, and a catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from catalog.models import CatalogEntry, Scope, TimeLimit
+from disclosure import services
+from disclosure.models import DisclosureItem, Status
+from portal.models import Organization, Role, User
+
+from .factories import (
+    CatalogEntryFactory,
+    CatalogFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    committee: Organization
+    general: Organization
+    branch: Organization
+    other_branch: Organization
+    users: dict[str, User] = field(default_factory=dict)
+    entries: dict[str, CatalogEntry] = field(default_factory=dict)
+
+    def item(self, status: str = Status.DRAFT, *, entry: str = "public",
+             org: Organization | None = None, title: str = "党费收缴情况公开",
+             attachment: bytes | None = None) -> DisclosureItem:
+        """Create an item of ``org`` (the branch by default) and walk it to ``status``."""
+        org = org or self.branch
+        sec = self.users["secretary"] if org == self.branch else self.users["other_secretary"]
+        item = services.item_create(organization=org, entry=self.entries[entry], actor=sec,
+                                    title=title, body="正文：**党费**收缴情况。")
+        if attachment is not None:
+            upload = SimpleUploadedFile("附件.txt", attachment, content_type="text/plain")
+            services.attachment_add(item_id=item.pk, actor=sec, upload=upload)
+        walk(item, status, sec, self.users["reviewer"])
+        item.refresh_from_db()
+        return item
+
+
+def walk(item: DisclosureItem, status: str, sec: User, rev: User) -> None:
+    if status == Status.DRAFT:
+        return
+    services.item_submit(item_id=item.pk, actor=sec)
+    if status == Status.SUBMITTED:
+        return
+    if status == Status.RETURNED:
+        services.item_return(item_id=item.pk, actor=rev, comment="请补充")
+        return
+    services.item_approve(item_id=item.pk, actor=rev, confidentiality_checked=True)
+    if status == Status.APPROVED:
+        return
+    services.item_publish_internal(item_id=item.pk, actor=sec)
+    if status == Status.INTERNAL:
+        return
+    if status in (Status.PUBLIC, Status.EXPIRED):
+        DisclosureItem.objects.filter(pk=item.pk).update(
+            internal_at=timezone.now() - timedelta(days=30)
+        )
+        services.item_release_public(item_id=item.pk, actor=sec)
+    if status == Status.EXPIRED:
+        DisclosureItem.objects.filter(pk=item.pk).update(
+            display_until=timezone.localdate() - timedelta(days=1)
+        )
+        assert services.item_expire(item_id=item.pk) is not None
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    committee = OrganizationFactory(code="C", name="街道党委", level="committee")
+    general = OrganizationFactory(code="G", name="机关党总支", level="general_branch",
+                                  parent=committee)
+    branch = OrganizationFactory(code="B1", name="第一党支部", parent=general)
+    other = OrganizationFactory(code="B2", name="第二党支部", parent=general)
+    w = World(committee, general, branch, other)
+    roles = {
+        "secretary": (branch, Role.SECRETARY),
+        "committee_member": (branch, Role.COMMITTEE),
+        "member": (branch, Role.MEMBER),
+        "other_member": (other, Role.MEMBER),
+        "other_secretary": (other, Role.SECRETARY),
+        "reviewer": (general, Role.REVIEWER),
+        "committee_reviewer": (committee, Role.REVIEWER),
+        "supervisor": (committee, Role.SUPERVISOR),
+        "branch_supervisor": (other, Role.SUPERVISOR),
+    }
+    for name, (org, role) in roles.items():
+        w.users[name] = MembershipFactory(
+            user=UserFactory(username=name), organization=org, role=role
+        ).user
+    w.users["outsider"] = UserFactory(username="outsider")
+    catalog = CatalogFactory(issuer=committee)
+    w.entries["public"] = CatalogEntryFactory(catalog=catalog, title="组织设置和班子分工")
+    w.entries["internal"] = CatalogEntryFactory(
+        catalog=catalog, title="民主评议党员结果", scope=Scope.INTERNAL_ONLY
+    )
+    w.entries["short"] = CatalogEntryFactory(
+        catalog=catalog, title="为民办实事公示", time_limit=TimeLimit.SHORT_TERM, display_days=10
+    )
+    w.entries["timely"] = CatalogEntryFactory(
+        catalog=catalog, title="发展党员情况", time_limit=TimeLimit.TIMELY
+    )
+    w.entries["periodic"] = CatalogEntryFactory(
+        catalog=catalog, title="党费收缴", time_limit=TimeLimit.PERIODIC, period="quarter"
+    )
+    return w

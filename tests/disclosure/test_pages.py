@@ -1,0 +1,169 @@
+"""The workflow driven through the pages, and the query counts of every list page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from disclosure.models import DisclosureItem, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(world, name: str) -> Client:
+    client = Client()
+    client.force_login(world.users[name])
+    return client
+
+
+def test_full_journey_through_pages(world):
+    sec, rev = logged_in(world, "secretary"), logged_in(world, "reviewer")
+    entry = world.entries["public"]
+    form = sec.get(f"/workspace/B1/new/{entry.pk}/")
+    assert form.status_code == 200
+    assert form.context["form"].initial["title"] == entry.title
+    response = sec.post(f"/workspace/B1/new/{entry.pk}/",
+                        {"title": "支部班子分工调整", "body": "- 书记：张三"})
+    item = DisclosureItem.objects.get()
+    assert response.url == f"/items/{item.pk}/"
+    assert (item.scope, item.time_limit) == (entry.scope, entry.time_limit)
+    sec.post(f"/items/{item.pk}/submit/", {"comment": "请审核"})
+    assert rev.get("/review/").context["page"].object_list[0] == item
+    rev.post(f"/items/{item.pk}/review/", {"decision": "approve",
+                                            "confidentiality_checked": "on"})
+    sec.post(f"/items/{item.pk}/publish-internal/")
+    item.refresh_from_db()
+    assert item.status == Status.INTERNAL
+    assert item in logged_in(world, "member").get("/mine/").context["page"].object_list
+    assert Client().get(f"/items/{item.pk}/").status_code == 404
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=4))
+    sec.post(f"/items/{item.pk}/release-public/")
+    assert Client().get(f"/items/{item.pk}/").status_code == 200
+    assert [r.action for r in item.reviews.all()] == [
+        "submit", "approve", "publish_internal", "release_public"]
+
+
+def test_approval_without_attestation_shows_error_and_changes_nothing(world):
+    item = world.item(Status.SUBMITTED)
+    page = logged_in(world, "reviewer").post(
+        f"/items/{item.pk}/review/", {"decision": "approve"}, follow=True)
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert DisclosureItem.objects.get(pk=item.pk).status == Status.SUBMITTED
+
+
+def test_return_through_page_shows_comment_to_secretary(world):
+    item = world.item(Status.SUBMITTED)
+    logged_in(world, "reviewer").post(
+        f"/items/{item.pk}/review/", {"decision": "return", "comment": "数字有误，请核对"})
+    page = logged_in(world, "secretary").get(f"/items/{item.pk}/")
+    assert "数字有误，请核对" in page.content.decode()
+    assert page.context["item"].status == Status.RETURNED
+
+
+def test_early_public_release_shows_error(world):
+    item = world.item(Status.INTERNAL)
+    page = logged_in(world, "secretary").post(f"/items/{item.pk}/release-public/", follow=True)
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert DisclosureItem.objects.get(pk=item.pk).status == Status.INTERNAL
+
+
+def test_plan_public_through_page(world):
+    item = world.item(Status.INTERNAL)
+    when = timezone.localtime() + timedelta(days=5)
+    logged_in(world, "secretary").post(
+        f"/items/{item.pk}/plan-public/", {"when": when.strftime("%Y-%m-%dT%H:%M")})
+    assert DisclosureItem.objects.get(pk=item.pk).planned_public_at is not None
+
+
+def test_member_posting_transition_gets_404_and_nothing_changes(world):
+    item = world.item(Status.APPROVED)
+    response = logged_in(world, "member").post(f"/items/{item.pk}/publish-internal/")
+    assert response.status_code == 404
+    assert DisclosureItem.objects.get(pk=item.pk).status == Status.APPROVED
+
+
+def test_other_secretary_cannot_open_foreign_workspace_form(world):
+    client = logged_in(world, "other_secretary")
+    assert client.get(f"/workspace/B1/new/{world.entries['public'].pk}/").status_code == 404
+    assert client.get("/workspace/?org=B1").status_code == 404
+
+
+def test_invalid_draft_form_shows_errors(world):
+    entry = world.entries["timely"]
+    page = logged_in(world, "secretary").post(f"/workspace/B1/new/{entry.pk}/",
+                                              {"title": "公示", "body": "x"})
+    assert page.status_code == 200
+    assert set(page.context["form"].errors) == {"title", "event_date"}
+    assert not DisclosureItem.objects.exists()
+
+
+def test_body_html_is_sanitized(world, client):
+    item = world.item(Status.PUBLIC)
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        body='**粗体** <script>alert("x")</script> <a href="javascript:alert(1)">链接</a>')
+    html = client.get(f"/items/{item.pk}/").content.decode()
+    assert "<strong>粗体</strong>" in html
+    assert "<script>alert" not in html and "javascript:" not in html
+
+
+def test_review_trail_hidden_from_members(world):
+    item = world.item(Status.INTERNAL)
+    assert logged_in(world, "member").get(f"/items/{item.pk}/").context["reviews"] == []
+    assert len(logged_in(world, "secretary").get(f"/items/{item.pk}/").context["reviews"]) == 3
+
+
+def test_item_list_filters(world, client):
+    a = world.item(Status.PUBLIC, title="理论学习计划")
+    b = world.item(Status.PUBLIC, title="党费收缴公开", org=world.other_branch)
+    found = client.get("/items/", {"q": "理论"}).context["page"].object_list
+    assert list(found) == [a]
+    found = client.get("/items/", {"organization": "B2"}).context["page"].object_list
+    assert list(found) == [b]
+    found = client.get("/items/", {"organization": "G", "subtree": "on"}).context["page"]
+    assert set(found.object_list) == {a, b}
+
+
+def test_pages_render_for_every_role(world):
+    item = world.item(Status.PUBLIC)
+    for name in ["secretary", "reviewer", "member", "supervisor", "outsider"]:
+        client = logged_in(world, name)
+        for url in ["/", "/items/", "/orgs/", "/orgs/B1/", "/orgs/C/?subtree=1",
+                    f"/items/{item.pk}/"]:
+            assert client.get(url).status_code == 200, (name, url)
+    assert logged_in(world, "member").get("/workspace/").status_code == 404
+    assert logged_in(world, "member").get("/review/").status_code == 404
+    assert Client().get("/mine/").status_code == 302
+
+
+def make_rows(world, n: int) -> None:
+    for i in range(n):
+        world.item(Status.PUBLIC, title=f"公开事项{i}", attachment=b"x")
+        world.item(Status.INTERNAL, title=f"党内事项{i}")
+        world.item(Status.SUBMITTED, title=f"待审事项{i}")
+
+
+# Queries per list page, pinned: the same with 2 and with 10 rows of each kind.
+LIST_PAGES = [
+    ("anonymous", "/", 3), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 1),
+    ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 7), ("member", "/items/", 7),
+    ("secretary", "/workspace/", 10), ("reviewer", "/review/", 7), ("supervisor", "/items/", 8),
+]
+
+
+@pytest.mark.parametrize("actor,url,queries", LIST_PAGES)
+def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_num_queries):
+    client = Client() if actor == "anonymous" else logged_in(world, actor)
+    make_rows(world, 2)
+    client.get(url)  # the first request of a session loads it; measure the steady state
+    with django_assert_num_queries(queries):
+        small = client.get(url)
+    make_rows(world, 8)
+    with django_assert_num_queries(queries):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    if "page" in large.context:
+        assert len(large.context["page"].object_list) > len(small.context["page"].object_list)

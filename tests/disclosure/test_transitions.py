@@ -1,0 +1,267 @@
+"""Every transition: the allowed actor, a wrong actor, a wrong state; refused changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from disclosure import services
+from disclosure.errors import TransitionError
+from disclosure.models import DisclosureItem, Review, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(item: DisclosureItem) -> tuple:
+    item.refresh_from_db()
+    return (
+        item.status, item.submitted_at, item.approved_at, item.internal_at, item.public_at,
+        item.planned_public_at, item.reviews.count(), item.history.count(),
+    )
+
+
+def assert_refused(item, exc, call):
+    before = snapshot(item)
+    with pytest.raises(exc):
+        call()
+    assert snapshot(item) == before
+
+
+def test_secretary_submits_draft(world):
+    item = world.item(Status.DRAFT)
+    services.item_submit(item_id=item.pk, actor=world.users["secretary"], comment="请审核")
+    item.refresh_from_db()
+    assert item.status == Status.SUBMITTED and item.submitted_at is not None
+    review = item.reviews.get()
+    assert (review.action, review.actor, review.comment) == (
+        Review.Action.SUBMIT, world.users["secretary"], "请审核")
+    assert item.history.first().history_user == world.users["secretary"]
+
+
+def test_committee_member_may_submit(world):
+    item = world.item(Status.DRAFT)
+    services.item_submit(item_id=item.pk, actor=world.users["committee_member"])
+    assert DisclosureItem.objects.get(pk=item.pk).status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("who", ["member", "other_secretary", "reviewer", "outsider"])
+def test_others_cannot_submit(world, who):
+    item = world.item(Status.DRAFT)
+    assert_refused(item, PermissionDenied,
+                   lambda: services.item_submit(item_id=item.pk, actor=world.users[who]))
+
+
+@pytest.mark.parametrize("state", [Status.SUBMITTED, Status.APPROVED, Status.INTERNAL])
+def test_submit_refused_in_wrong_state(world, state):
+    item = world.item(state)
+    assert_refused(item, TransitionError, lambda: services.item_submit(
+        item_id=item.pk, actor=world.users["secretary"]))
+
+
+def test_returned_item_can_be_edited_and_resubmitted(world):
+    item = world.item(Status.RETURNED)
+    services.item_update(item_id=item.pk, actor=world.users["secretary"], title="修改后的标题")
+    services.item_submit(item_id=item.pk, actor=world.users["secretary"])
+    item.refresh_from_db()
+    assert (item.status, item.title) == (Status.SUBMITTED, "修改后的标题")
+
+
+def test_edit_refused_after_submission(world):
+    item = world.item(Status.SUBMITTED)
+    assert_refused(item, TransitionError, lambda: services.item_update(
+        item_id=item.pk, actor=world.users["secretary"], title="偷偷修改"))
+    assert DisclosureItem.objects.get(pk=item.pk).title == "党费收缴情况公开"
+
+
+def test_edit_refused_for_member(world):
+    item = world.item(Status.DRAFT)
+    assert_refused(item, PermissionDenied, lambda: services.item_update(
+        item_id=item.pk, actor=world.users["member"], title="x"))
+
+
+def test_reviewer_of_parent_approves_with_confidentiality_check(world):
+    item = world.item(Status.SUBMITTED)
+    services.item_approve(item_id=item.pk, actor=world.users["reviewer"],
+                          confidentiality_checked=True, comment="同意")
+    item.refresh_from_db()
+    assert item.status == Status.APPROVED
+    review = item.reviews.get(action=Review.Action.APPROVE)
+    assert review.confidentiality_checked and review.actor == world.users["reviewer"]
+
+
+def test_approval_without_confidentiality_check_is_refused(world):
+    item = world.item(Status.SUBMITTED)
+    assert_refused(item, TransitionError, lambda: services.item_approve(
+        item_id=item.pk, actor=world.users["reviewer"], confidentiality_checked=False))
+
+
+@pytest.mark.parametrize("who", ["secretary", "member", "committee_reviewer", "supervisor",
+                                 "outsider"])
+def test_only_parent_reviewer_approves(world, who):
+    """The committee's reviewer reviews the general branch, not its grandchildren."""
+    item = world.item(Status.SUBMITTED)
+    assert_refused(item, PermissionDenied, lambda: services.item_approve(
+        item_id=item.pk, actor=world.users[who], confidentiality_checked=True))
+
+
+@pytest.mark.parametrize("state", [Status.DRAFT, Status.APPROVED, Status.RETURNED])
+def test_approve_refused_in_wrong_state(world, state):
+    item = world.item(state)
+    assert_refused(item, TransitionError, lambda: services.item_approve(
+        item_id=item.pk, actor=world.users["reviewer"], confidentiality_checked=True))
+
+
+def test_reviewer_returns_with_comment(world):
+    item = world.item(Status.SUBMITTED)
+    services.item_return(item_id=item.pk, actor=world.users["reviewer"], comment="请补充明细")
+    item.refresh_from_db()
+    assert item.status == Status.RETURNED
+    assert item.reviews.get(action=Review.Action.RETURN).comment == "请补充明细"
+
+
+def test_return_needs_a_comment(world):
+    item = world.item(Status.SUBMITTED)
+    assert_refused(item, TransitionError, lambda: services.item_return(
+        item_id=item.pk, actor=world.users["reviewer"], comment="  "))
+
+
+def test_return_refused_for_wrong_actor_and_state(world):
+    item = world.item(Status.SUBMITTED)
+    assert_refused(item, PermissionDenied, lambda: services.item_return(
+        item_id=item.pk, actor=world.users["secretary"], comment="x"))
+    approved = world.item(Status.APPROVED, title="另一事项")
+    assert_refused(approved, TransitionError, lambda: services.item_return(
+        item_id=approved.pk, actor=world.users["reviewer"], comment="x"))
+
+
+def test_secretary_publishes_approved_item_internally(world):
+    item = world.item(Status.APPROVED)
+    services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
+    item.refresh_from_db()
+    assert item.status == Status.INTERNAL and item.internal_at is not None
+
+
+def test_publish_internal_refused_for_reviewer_and_unapproved(world):
+    item = world.item(Status.APPROVED)
+    assert_refused(item, PermissionDenied, lambda: services.item_publish_internal(
+        item_id=item.pk, actor=world.users["reviewer"]))
+    submitted = world.item(Status.SUBMITTED, title="未审核事项")
+    assert_refused(submitted, TransitionError, lambda: services.item_publish_internal(
+        item_id=submitted.pk, actor=world.users["secretary"]))
+
+
+def test_public_release_waits_for_lead_time(world):
+    item = world.item(Status.INTERNAL)
+    assert_refused(item, TransitionError, lambda: services.item_release_public(
+        item_id=item.pk, actor=world.users["secretary"]))
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=3, minutes=1))
+    services.item_release_public(item_id=item.pk, actor=world.users["secretary"])
+    item.refresh_from_db()
+    assert item.status == Status.PUBLIC and item.public_at is not None
+
+
+def test_public_release_refused_from_approved(world):
+    item = world.item(Status.APPROVED)
+    assert_refused(item, TransitionError, lambda: services.item_release_public(
+        item_id=item.pk, actor=world.users["secretary"]))
+
+
+def test_intra_party_only_item_never_goes_public(world):
+    item = world.item(Status.INTERNAL, entry="internal")
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=365))
+    assert_refused(item, TransitionError, lambda: services.item_release_public(
+        item_id=item.pk, actor=world.users["secretary"]))
+    assert_refused(item, TransitionError, lambda: services.item_plan_public(
+        item_id=item.pk, actor=world.users["secretary"],
+        when=timezone.now() + timedelta(days=1)))
+
+
+def test_public_release_refused_for_member(world):
+    item = world.item(Status.INTERNAL)
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=30))
+    assert_refused(item, PermissionDenied, lambda: services.item_release_public(
+        item_id=item.pk, actor=world.users["member"]))
+
+
+def test_plan_public_not_before_lead_time(world):
+    item = world.item(Status.INTERNAL)
+    assert_refused(item, TransitionError, lambda: services.item_plan_public(
+        item_id=item.pk, actor=world.users["secretary"],
+        when=timezone.now() + timedelta(days=1)))
+    services.item_plan_public(item_id=item.pk, actor=world.users["secretary"],
+                              when=timezone.now() + timedelta(days=4))
+    item.refresh_from_db()
+    assert item.planned_public_at is not None and item.status == Status.INTERNAL
+
+
+def test_planned_release_happens_when_due_and_not_before(world):
+    item = world.item(Status.INTERNAL)
+    when = timezone.now() + timedelta(days=4)
+    services.item_plan_public(item_id=item.pk, actor=world.users["secretary"], when=when)
+    assert services.release_planned_items(now=timezone.now()) == 0
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=5), planned_public_at=timezone.now())
+    assert services.release_planned_items() == 1
+    assert services.release_planned_items() == 0
+    item.refresh_from_db()
+    assert item.status == Status.PUBLIC
+    assert item.reviews.filter(action=Review.Action.RELEASE_PUBLIC).count() == 1
+    assert item.reviews.get(action=Review.Action.RELEASE_PUBLIC).actor.is_system
+
+
+def test_short_term_item_expires_after_display_period(world):
+    item = world.item(Status.INTERNAL, entry="short")
+    assert item.display_until == timezone.localdate() + timedelta(days=10)
+    assert services.expire_short_term_items() == 0
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        display_until=timezone.localdate() - timedelta(days=1))
+    assert services.expire_short_term_items() == 1
+    assert services.expire_short_term_items() == 0
+    assert DisclosureItem.objects.get(pk=item.pk).status == Status.EXPIRED
+
+
+def test_create_refused_for_entry_of_unrelated_catalog(world):
+    from tests.factories import CatalogEntryFactory, CatalogFactory, OrganizationFactory
+
+    elsewhere = OrganizationFactory(level="committee")
+    entry = CatalogEntryFactory(catalog=CatalogFactory(issuer=elsewhere))
+    with pytest.raises(TransitionError):
+        services.item_create(organization=world.branch, entry=entry,
+                             actor=world.users["secretary"], title="标题标题", body="x")
+    assert not DisclosureItem.objects.exists()
+
+
+def test_create_refused_for_member(world):
+    with pytest.raises(PermissionDenied):
+        services.item_create(organization=world.branch, entry=world.entries["public"],
+                             actor=world.users["member"], title="标题标题", body="x")
+
+
+def test_timely_item_needs_event_date(world):
+    with pytest.raises(ValidationError) as error:
+        services.item_create(organization=world.branch, entry=world.entries["timely"],
+                             actor=world.users["secretary"], title="发展党员公示", body="x")
+    assert "event_date" in error.value.message_dict
+
+
+def test_periodic_item_needs_a_valid_period(world):
+    import datetime as dt
+
+    with pytest.raises(ValidationError):
+        services.item_create(
+            organization=world.branch, entry=world.entries["periodic"],
+            actor=world.users["secretary"], title="党费收缴", body="x",
+            period_start=dt.date(2026, 9, 30), period_end=dt.date(2026, 7, 1))
+    assert not DisclosureItem.objects.exists()
+
+
+def test_item_takes_scope_and_time_limit_from_entry(world):
+    item = world.item(Status.DRAFT, entry="internal")
+    assert (item.scope, item.time_limit, item.category) == (
+        "internal", "long_term", world.entries["internal"].category)

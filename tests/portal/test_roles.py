@@ -1,0 +1,79 @@
+"""The organization tree and roles as guardian object permissions on organizations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from guardian.shortcuts import get_perms
+
+from portal.models import Membership, Organization, RoleGroup
+from portal.roles import has_org_perm, org_ids_with, sync_all_groups
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_materialized_path_gives_subtree(world):
+    assert world.branch.path.startswith(world.general.path)
+    assert world.general.path.startswith(world.committee.path)
+    assert set(world.general.subtree()) == {world.general, world.branch, world.other_branch}
+    assert list(world.branch.ancestors()) == [world.committee, world.general]
+    assert world.branch.depth == 2
+
+
+def test_moving_an_organization_moves_its_subtree(world):
+    leaf = OrganizationFactory(parent=world.branch)
+    new_parent = OrganizationFactory(level="general_branch", parent=world.committee)
+    world.branch.parent = new_parent
+    world.branch.save()
+    leaf.refresh_from_db()
+    assert leaf.path.startswith(new_parent.path)
+    assert set(new_parent.subtree()) == {new_parent, world.branch, leaf}
+    assert world.branch not in world.general.subtree()
+
+
+def test_each_role_is_a_group_holding_object_permissions(world):
+    group = RoleGroup.objects.get(organization=world.branch, role="secretary").group
+    assert set(get_perms(group, world.branch)) == {"view_internal", "publish"}
+    reviewers = RoleGroup.objects.get(organization=world.general, role="reviewer").group
+    assert set(get_perms(reviewers, world.general)) == {"view_internal", "review"}
+    assert world.users["secretary"].groups.filter(pk=group.pk).exists()
+
+
+def test_guardian_backend_agrees(world):
+    secretary = world.users["secretary"]
+    assert secretary.has_perm("portal.publish", world.branch)
+    assert not secretary.has_perm("portal.publish", world.other_branch)
+
+
+def test_changing_role_moves_user_between_groups_at_once(world):
+    membership = Membership.objects.get(user=world.users["member"])
+    membership.role = "secretary"
+    membership.save()
+    user = world.users["member"]
+    assert has_org_perm(user, "publish", world.branch)
+
+
+def test_future_membership_starts_on_its_day(world):
+    user = UserFactory()
+    future = timezone.localdate() + dt.timedelta(days=3)
+    MembershipFactory(user=user, organization=world.branch, role="member", since=future)
+    assert world.branch.pk not in org_ids_with(user, "view_internal")
+    Membership.objects.filter(user=user).update(since=timezone.localdate())
+    sync_all_groups([user])
+    assert world.branch.pk in org_ids_with(user, "view_internal")
+
+
+def test_deleting_membership_removes_rights(world):
+    user = world.users["secretary"]
+    Membership.objects.filter(user=user).delete()
+    assert not has_org_perm(user, "publish", world.branch)
+
+
+def test_organization_codes_are_unique(world):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Organization.objects.create(code="B1", name="重复", level="branch", kind="school")

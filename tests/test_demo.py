@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from disclosure.models import DisclosureItem, Status
+from portal.models import Membership, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (Organization.objects.count(), User.objects.count(), Membership.objects.count(),
+            DisclosureItem.objects.count())
+
+
+def test_seed_demo_is_idempotent_and_covers_every_state():
+    call_command("seed_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    states = set(DisclosureItem.objects.values_list("status", flat=True))
+    assert states >= {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED,
+                      Status.INTERNAL, Status.PUBLIC}
+    assert Organization.objects.filter(level="general_branch").count() == 2
+    assert Organization.objects.filter(level="branch").count() == 4
+
+
+def test_demo_accounts_log_in_and_see_their_pages():
+    from portal.management.commands.seed_demo import DEMO_PASSWORD
+
+    call_command("seed_demo", stdout=io.StringIO())
+    pages = {"secretary": "/workspace/", "reviewer": "/review/", "member": "/mine/",
+             "supervisor": "/items/", "catalog_admin": "/admin/catalog/catalog/"}
+    for username, url in pages.items():
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.get(url).status_code == 200, (username, url)
+    reviewer = Client()
+    reviewer.login(username="reviewer", password=DEMO_PASSWORD)
+    assert len(reviewer.get("/review/").context["page"].object_list) == 1
