@@ -41,7 +41,7 @@ test: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	  $(BIN)/pytest -q
+	  DB_CONN_MAX_AGE=0 $(BIN)/pytest -q
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var

@@ -1,0 +1,131 @@
+"""The main journey in a real Chromium: draft, review, intra-party reading, public release."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from disclosure.models import DisclosureItem, Status
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it).")
+    # Playwright's sync API runs an event loop in this thread; Django's guard against
+    # database access from async code would refuse the live server's fixtures otherwise.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+    _close_server_connections()
+
+
+def _close_server_connections() -> None:
+    """End database sessions the live server's request threads left open, so that the
+    test database can be dropped at the end of the run."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+def login(browser, live_server, username: str):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_main_journey(world, live_server, browser):
+    base = live_server.url
+    title = "第一党支部班子分工调整公开"
+
+    sec = login(browser, live_server, "secretary")
+    sec.goto(f"{base}/workspace/")
+    sec.click(f"a[href='/workspace/B1/new/{world.entries['public'].pk}/']")
+    sec.fill("#id_title", title)
+    sec.fill("#id_body", "## 分工\n\n- 书记：主持全面工作\n- 组织委员：组织发展")
+    sec.click("main form.stack button[type=submit]")
+    sec.wait_for_selector(f"h1:has-text('{title}')")
+    sec.fill("#submit-comment", "请审核")
+    sec.click("form[action$='/submit/'] button")
+    sec.wait_for_selector(".msg.success")
+    shot(sec, "01-secretary-submitted")
+    item = DisclosureItem.objects.get(title=title)
+    assert item.status == Status.SUBMITTED
+
+    rev = login(browser, live_server, "reviewer")
+    rev.goto(f"{base}/review/")
+    rev.click(f"a[href='/items/{item.pk}/']")
+    rev.check("input[name=decision][value=approve]")
+    rev.click("form[action$='/review/'] button[type=submit]")
+    rev.wait_for_selector(".msg.error")  # approval without the confidentiality attestation
+    item.refresh_from_db()
+    assert item.status == Status.SUBMITTED
+    rev.check("input[name=decision][value=approve]")
+    rev.check("#id_confidentiality_checked")
+    rev.fill("#id_comment", "经保密审查，同意公开")
+    rev.click("form[action$='/review/'] button[type=submit]")
+    rev.wait_for_selector(".msg.success")
+    shot(rev, "02-reviewer-approved")
+
+    sec.goto(f"{base}/items/{item.pk}/")
+    sec.click("form[action$='/publish-internal/'] button")
+    sec.wait_for_selector(".msg.success")
+    item.refresh_from_db()
+    assert item.status == Status.INTERNAL
+
+    member = login(browser, live_server, "member")
+    member.goto(f"{base}/mine/")
+    assert member.locator(f"a[href='/items/{item.pk}/']").count() == 1
+    shot(member, "03-member-intra-party")
+
+    anonymous = browser.new_page()
+    response = anonymous.goto(f"{base}/items/{item.pk}/")
+    assert response.status == 404
+    anonymous.goto(f"{base}/items/")
+    assert title not in anonymous.content()
+
+    # The intra-party lead time passes.
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        internal_at=timezone.now() - timedelta(days=4))
+    sec.goto(f"{base}/items/{item.pk}/")
+    sec.click("form[action$='/release-public/'] button")
+    sec.wait_for_selector(".msg.success")
+
+    response = anonymous.goto(f"{base}/items/{item.pk}/")
+    assert response.status == 200
+    assert title in anonymous.content()
+    anonymous.goto(f"{base}/")
+    assert anonymous.locator(f"a[href='/items/{item.pk}/']").count() == 1
+    shot(anonymous, "04-public-home")
