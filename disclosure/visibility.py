@@ -37,7 +37,7 @@ def _signed_in(user) -> bool:
 
 def visibility_q(user) -> Q:
     """Return the filter on ``DisclosureItem`` selecting what ``user`` may see."""
-    query = Q(status=Status.PUBLIC)
+    query = public_q()
     if not _signed_in(user):
         return query
     if _is_superuser(user):
@@ -64,9 +64,14 @@ def visible_items(user) -> QuerySet[DisclosureItem]:
     return DisclosureItem.objects.filter(visibility_q(user))
 
 
+def public_q(prefix: str = "") -> Q:
+    """Return the filter for items everyone may see, on a relation ``prefix`` if given."""
+    return Q(**{f"{prefix}status": Status.PUBLIC})
+
+
 def public_items() -> QuerySet[DisclosureItem]:
     """Return the items everyone may see: what feeds and anonymous pages show."""
-    return DisclosureItem.objects.filter(status=Status.PUBLIC)
+    return DisclosureItem.objects.filter(public_q())
 
 
 def can_view(user, item: DisclosureItem) -> bool:

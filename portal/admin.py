@@ -21,6 +21,14 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         (_("Portal"), {"fields": ["full_name", "phone", "language", "is_system"]}),
     ]
+    # Only superusers hand out site-wide powers; everyone else gets roles via memberships.
+    PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions", "is_system")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.PRIVILEGED if name not in fields]
+        return fields
 
 
 @admin.register(Organization)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Category
 from disclosure import selectors
-from disclosure.models import Status
-from disclosure.visibility import public_items
+from disclosure.visibility import public_items, public_q
 
 from .models import Organization
 
@@ -28,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def organization_list(request: HttpRequest) -> HttpResponse:
     orgs = Organization.objects.filter(is_active=True).annotate(
-        public_count=Count("items", filter=Q(items__status=Status.PUBLIC))
+        public_count=Count("items", filter=public_q("items__"))
     )
     return render(request, "portal/organization_list.html", {"organizations": orgs})
 

@@ -77,3 +77,16 @@ def test_organization_codes_are_unique(world):
 
     with pytest.raises(IntegrityError):
         Organization.objects.create(code="B1", name="重复", level="branch", kind="school")
+
+
+def test_staff_without_superuser_cannot_grant_themselves_powers(world, client):
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=["change_user",
+                                                                       "view_user"]))
+    client.force_login(staff)
+    page = client.get(f"/admin/portal/user/{staff.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.content.decode()
+    assert 'name="user_permissions"' not in page.content.decode()
