@@ -99,9 +99,10 @@ class Catalog(models.Model):
         return f"{self.name} ({self.version})"
 
     def binds(self, organization: Organization) -> bool:
-        """Return whether the catalog applies to ``organization``: in the issuer's subtree,
-        of a bound type."""
-        in_subtree = organization.path.startswith(self.issuer.path)
+        """Return whether the catalog applies to ``organization``: below the issuer, of a
+        bound type."""
+        in_subtree = (organization.path.startswith(self.issuer.path)
+                      and organization.pk != self.issuer_id)
         return in_subtree and (not self.binds_kinds or organization.kind in self.binds_kinds)
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, DisclosureItem, Review
+from .models import Attachment, DisclosureItem, Obligation, Review
 
 
 class ReviewInline(admin.TabularInline):
@@ -39,6 +39,22 @@ class DisclosureItemAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Obligation)
+class ObligationAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "entry", "period_start", "due_date", "state"]
+    list_filter = ["state", "entry__catalog"]
+    search_fields = ["organization__name", "entry__title"]
+    list_select_related = ["organization", "entry"]
+    readonly_fields = ["entry", "organization", "period_start", "period_end", "due_date",
+                       "state", "draft", "fulfilled_by", "fulfilled_at", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = _("Disclosure")
+
+    def ready(self) -> None:
+        # Register the obligation deadlines and the notification texts.
+        from . import notices, obligations  # noqa: F401

@@ -114,7 +114,7 @@ class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     organization = forms.ModelChoiceField(
         label=_("Organization"), required=False, queryset=Organization.objects.none(),
-        to_field_name="code",
+        to_field_name="code", empty_label=_("All organizations"),
     )
     subtree = forms.BooleanField(label=_("Include subordinate organizations"), required=False)
     category = forms.ChoiceField(

@@ -218,3 +218,70 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.item}"
+
+
+class Obligation(models.Model):
+    """What an organization owes under one catalog entry for one period or event."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ON_TIME = "on_time", _("Fulfilled on time")
+        LATE = "late", _("Fulfilled late")
+        OVERDUE = "overdue", _("Overdue")
+        FILED = "filed", _("Filed as not disclosable")
+
+    entry = models.ForeignKey(
+        CatalogEntry, verbose_name=_("catalog entry"), on_delete=models.PROTECT,
+        related_name="obligations",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+        related_name="obligations",
+    )
+    # The period for periodic entries; for timely entries both are the event date.
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    due_date = models.DateField(_("due date"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.OPEN)
+    draft = models.OneToOneField(
+        DisclosureItem, verbose_name=_("prepared draft"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="prepared_for",
+    )
+    fulfilled_by = models.ForeignKey(
+        DisclosureItem, verbose_name=_("fulfilled by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="fulfilled_obligations",
+    )
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="obligation_due"),
+            models.Index(fields=["organization", "due_date"], name="obligation_org"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "organization", "period_start"],
+                name="one_obligation_per_entry_org_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "on_time", "late", "overdue", "filed"]),
+                name="obligation_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.entry.title} · {self.period_start}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.OVERDUE)
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in (self.State.ON_TIME, self.State.LATE, self.State.FILED)

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogEntry, Scope, TimeLimit
 from portal.models import Organization, User
-from portal.roles import has_org_perm
+from portal.notifications import notify
+from portal.roles import has_org_perm, role_holders
 from portal.system import system_user
 
+from . import obligations
 from .errors import TransitionError
 from .models import Attachment, DisclosureItem, Review, Status
 from .uploads import check_upload
@@ -50,6 +52,10 @@ def _record(item: DisclosureItem, actor: User, action: str, fields: list[str],
     Review.objects.create(
         item=item, actor=actor, action=action, comment=comment, confidentiality_checked=checked
     )
+
+
+def _officers(item: DisclosureItem):
+    return role_holders([item.organization_id], ["secretary", "committee"])
 
 
 def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=None,
@@ -90,6 +96,7 @@ def item_create(*, organization: Organization, entry: CatalogEntry, actor: User,
     item._change_reason = _("Draft created")  # type: ignore[attr-defined]
     item._history_user = actor  # type: ignore[attr-defined]
     item.save()
+    obligations.timely_obligation(item)
     return item
 
 
@@ -167,6 +174,8 @@ def item_submit(*, item_id: int, actor: User, comment: str = "") -> DisclosureIt
         raise TransitionError(_("Write the body before submitting."))
     item.status, item.submitted_at = Status.SUBMITTED, timezone.now()
     _record(item, actor, Action.SUBMIT, ["status", "submitted_at"], comment)
+    notify(role_holders([item.organization.parent_id], ["reviewer"]), "item.submitted",
+           target_id=item.pk)
     return item
 
 
@@ -184,6 +193,7 @@ def item_approve(*, item_id: int, actor: User, confidentiality_checked: bool,
         )
     item.status, item.approved_at = Status.APPROVED, timezone.now()
     _record(item, actor, Action.APPROVE, ["status", "approved_at"], comment, checked=True)
+    notify(_officers(item), "item.approved", target_id=item.pk)
     return item
 
 
@@ -198,6 +208,7 @@ def item_return(*, item_id: int, actor: User, comment: str) -> DisclosureItem:
         raise TransitionError(_("Say what needs to change when returning an item."))
     item.status = Status.RETURNED
     _record(item, actor, Action.RETURN, ["status"], comment.strip())
+    notify(_officers(item), "item.returned", target_id=item.pk)
     return item
 
 
@@ -215,6 +226,9 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
         item.display_until = timezone.localdate() + timedelta(days=days)
         fields.append("display_until")
     _record(item, actor, Action.PUBLISH_INTERNAL, fields, comment)
+    obligations.fulfil(item)
+    readers = role_holders([item.organization_id], ["member", "committee", "secretary"])
+    notify(readers.exclude(pk=actor.pk), "item.internal", target_id=item.pk)
     return item
 
 

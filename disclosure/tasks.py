@@ -1,15 +1,28 @@
-"""Scheduled work on items. Tasks are thin: they call a service and report a count."""
+"""Scheduled work on items and obligations. Tasks are thin: they call a service."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from . import services
+from . import obligations, services
+
+TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(**TASK_OPTIONS)
+def generate_obligations() -> dict[str, int]:
+    """Create the obligations and drafts of opened periods, then mark overdue ones."""
+    today = timezone.localdate()
+    return {
+        "created": obligations.generate_periodic_obligations(today),
+        "overdue": obligations.mark_overdue(today),
+    }
+
+
+@shared_task(**TASK_OPTIONS)
 def release_planned_items() -> int:
     return services.release_planned_items()
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(**TASK_OPTIONS)
 def expire_short_term_items() -> int:
     return services.expire_short_term_items()

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import CatalogEntry
-from portal.models import Organization, User
+from portal.http import AuthedRequest
+from portal.models import Organization
 from portal.roles import has_org_perm, org_ids_with, user_organizations
 
-from . import selectors, services
+from . import obligations, selectors, services
 from .errors import TransitionError
 from .forms import (
     AttachmentForm,
@@ -29,10 +30,6 @@ from .forms import (
 )
 from .models import DisclosureItem, Status
 from .visibility import can_manage, can_review, can_see_workflow, visible_items
-
-
-class AuthedRequest(HttpRequest):
-    user: User
 
 
 def flash_errors(request: HttpRequest, form) -> None:
@@ -126,6 +123,7 @@ def workspace(request: AuthedRequest) -> HttpResponse:
         "org": org, "orgs": orgs, "form": form, "page": paginate(request, items),
         "entries": entries,
         "status_counts": [(s, counts.get(s.value, 0)) for s in Status],
+        "calendar": obligations.calendar_for(org),
     })
 
 

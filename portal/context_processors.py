@@ -1,10 +1,15 @@
 from django.conf import settings
 
+from .notifications import unread_count
 from .roles import user_roles
 
 
 def navigation(request):
     """Tell the base template which workplaces to link for the signed-in user."""
     user = getattr(request, "user", None)
-    roles = user_roles(user) if user is not None and user.is_authenticated else {}
-    return {"nav_roles": roles, "portal_name": settings.PORTAL_NAME}
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "nav_roles": user_roles(user) if signed_in else {},
+        "unread_notifications": unread_count(user) if signed_in else 0,
+        "portal_name": settings.PORTAL_NAME,
+    }

@@ -211,3 +211,96 @@ class Membership(models.Model):
     def is_active(self, on=None) -> bool:
         day = on or timezone.localdate()
         return self.since <= day and (self.until is None or self.until > day)
+
+
+class CalendarDay(models.Model):
+    """A public holiday on a weekday, or a make-up working day (调休) on a weekend."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["holiday", "workday"]), name="calendar_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class Notification(models.Model):
+    """An in-app message to one person; e-mailed once, in the recipient's language.
+
+    The text is rendered when shown or sent, by the renderer its app registered for
+    ``kind`` (see ``portal.notifications``), so it follows the reader's language and rights.
+    """
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # Set for notifications sent by a reminder stage; one per recipient and stage.
+    reminder_key = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["emailed_at", "created_at"], name="notification_outbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "reminder_key"], condition=~Q(reminder_key=""),
+                name="one_notification_per_reminder_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
+
+
+class Reminder(models.Model):
+    """That a reminder stage fired for a deadline: the guard that makes reminding idempotent."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED = "escalated", _("Escalated")
+
+    source = models.CharField(_("kind of deadline"), max_length=40)
+    target_id = models.PositiveBigIntegerField()
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target_id", "stage"], name="one_reminder_per_target_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}#{self.target_id} {self.stage}"

@@ -141,3 +141,17 @@ def user_roles(user) -> dict[str, bool]:
         "reviewer": bool(perms["review"]) or superuser,
         "supervisor": bool(perms["supervise"]) or superuser,
     }
+
+
+def role_holders(organization_ids: Iterable[int], roles: Iterable[str]):
+    """Return active users holding one of ``roles`` in any of the organizations."""
+    return User.objects.filter(
+        is_active=True,
+        groups__role_group__organization_id__in=list(organization_ids),
+        groups__role_group__role__in=list(roles),
+    ).distinct()
+
+
+def ancestor_ids(organization: Organization) -> list[int]:
+    """Return the ids from the root down to ``organization`` itself."""
+    return [int(part) for part in organization.path.strip("/").split("/") if part]

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,22 +151,34 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Celery: Redis in production, kombu's filesystem transport when nothing is configured.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", "filesystem://"))
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for folder in ("out", "processed"):
+    for folder in ("out", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {
+        # Unacknowledged tasks of a killed worker come back after this many seconds.
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # A web request queueing a task gives up quickly when Redis is down; the outbox
+        # and the next scheduled run catch up.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "socket_connect_timeout": 2,
+    }
 )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -178,6 +191,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Publishing must not hang when the broker is down: fail fast, the outbox catches up.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -193,6 +210,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Reminders: "due soon" this many days before the due date; escalation to the parent
+# organization's reviewers and the supervisors this many days after it.
+REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
+ESCALATION_DELAY_DAYS = int(os.environ.get("ESCALATION_DELAY_DAYS", "5"))
+# E-mails whose task has not sent them after this many seconds are sent by the sweep.
+OUTBOX_GRACE_SECONDS = int(os.environ.get("OUTBOX_GRACE_SECONDS", "60"))
+# Absolute links in e-mails.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
 # Shown in the footer and the page title.
 PORTAL_NAME = _("Party Affairs Disclosure Portal")
 PAGE_SIZE = 20
@@ -205,17 +231,37 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The static beat schedule. BEAT_INTERVAL_SECONDS (tests, demos) runs every job that often.
+_BEAT_OVERRIDE = os.environ.get("BEAT_INTERVAL_SECONDS")
+
+
+def _every(seconds: float) -> float:
+    return float(_BEAT_OVERRIDE) if _BEAT_OVERRIDE else seconds
+
+
 CELERY_BEAT_SCHEDULE = {
+    "generate-obligations": {
+        "task": "disclosure.tasks.generate_obligations",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=1, minute=0),
+    },
+    "remind-deadlines": {
+        "task": "portal.tasks.send_reminders",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=8, minute=30),
+    },
     "release-planned-items": {
         "task": "disclosure.tasks.release_planned_items",
-        "schedule": 300.0,
+        "schedule": _every(300.0),
     },
     "expire-short-term-items": {
         "task": "disclosure.tasks.expire_short_term_items",
-        "schedule": 300.0,
+        "schedule": _every(300.0),
+    },
+    "send-pending-emails": {
+        "task": "portal.tasks.send_pending_emails",
+        "schedule": _every(120.0),
     },
     "sync-membership-groups": {
         "task": "portal.tasks.sync_membership_groups",
-        "schedule": 3600.0 * 6,
+        "schedule": _every(3600.0 * 6),
     },
 }

@@ -1,9 +1,31 @@
-from celery import shared_task
+"""Scheduled work of the core. Tasks take ids, call one function, and return a count."""
 
+from celery import shared_task
+from django.utils import timezone
+
+from . import deadlines, notifications
 from .roles import sync_all_groups
 
+TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+
+@shared_task(**TASK_OPTIONS)
 def sync_membership_groups() -> int:
-    """Apply memberships that started or ended today to the role groups."""
+    """Apply memberships that started or ended to the role groups."""
     return sync_all_groups()
+
+
+@shared_task(**TASK_OPTIONS)
+def send_reminders() -> int:
+    """Send due-soon, overdue and escalation reminders of every registered deadline."""
+    return deadlines.run_reminders(timezone.localdate())
+
+
+@shared_task(**TASK_OPTIONS)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    return sum(notifications.send_email(pk) for pk in notification_ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def send_pending_emails() -> int:
+    return notifications.send_pending_emails()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from catalog.models import Category
 from disclosure import selectors
 from disclosure.visibility import public_items, public_q
 
-from .models import Organization
+from . import notifications
+from .http import AuthedRequest
+from .models import Notification, Organization
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,3 +52,31 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
         "subtree": subtree,
         "page": Paginator(items, 20).get_page(request.GET.get("page")),
     })
+
+
+@login_required
+def notification_list(request: AuthedRequest) -> HttpResponse:
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user), 20
+    ).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    for item in items:  # one user object, so its permissions are read once
+        item.recipient = request.user
+    rows = zip(items, notifications.render_many(items, request.LANGUAGE_CODE), strict=True)
+    return render(request, "portal/notification_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notifications.mark_read(notification)
+    url = notifications.render(notification, request.LANGUAGE_CODE).url
+    return redirect(url or "notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthedRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return redirect("notification_list")

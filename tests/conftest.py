@@ -81,6 +81,17 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Run tasks queued by the code under test in this process; the integration tests
+    start real workers of their own and send to them explicitly."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def world(db) -> World:
     committee = OrganizationFactory(code="C", name="街道党委", level="committee")

@@ -140,17 +140,25 @@ def test_pages_render_for_every_role(world):
 
 
 def make_rows(world, n: int) -> None:
-    for i in range(n):
+    """Add n rows of every kind a list page shows: items, obligations, notifications."""
+    from disclosure import services
+
+    start = DisclosureItem.objects.count()
+    for i in range(start, start + n):
         world.item(Status.PUBLIC, title=f"公开事项{i}", attachment=b"x")
         world.item(Status.INTERNAL, title=f"党内事项{i}")
         world.item(Status.SUBMITTED, title=f"待审事项{i}")
+        services.item_create(organization=world.branch, entry=world.entries["timely"],
+                             actor=world.users["secretary"], title=f"发展党员公示{i}",
+                             body="x", event_date=timezone.localdate() - timedelta(days=i))
 
 
 # Queries per list page, pinned: the same with 2 and with 10 rows of each kind.
 LIST_PAGES = [
     ("anonymous", "/", 3), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 1),
-    ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 7), ("member", "/items/", 7),
-    ("secretary", "/workspace/", 10), ("reviewer", "/review/", 7), ("supervisor", "/items/", 8),
+    ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 8), ("member", "/items/", 8),
+    ("secretary", "/workspace/", 12), ("reviewer", "/review/", 8), ("supervisor", "/items/", 9),
+    ("secretary", "/notifications/", 8),
 ]
 
 

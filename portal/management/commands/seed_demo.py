@@ -10,11 +10,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Catalog, CatalogEntry, Category, Period, Scope, TimeLimit
-from disclosure import services
+from disclosure import obligations, services
 from disclosure.models import DisclosureItem
+from portal.calendar import add_working_days, period_containing
+from portal.holidays import load_holidays
 from portal.models import Membership, Organization, Role, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -70,10 +72,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        load_holidays(timezone.localdate().year)
         orgs = self._orgs()
         users = self._users(orgs)
         entries = self._catalog(orgs["CD"])
         self._items(orgs, users, entries)
+        self._obligations()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
@@ -91,7 +95,8 @@ class Command(BaseCommand):
 
     def _user(self, username: str, full_name: str, **extra) -> User:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"full_name": full_name, **extra}
+            username=username,
+            defaults={"full_name": full_name, "email": f"{username}@example.org", **extra},
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -146,7 +151,8 @@ class Command(BaseCommand):
         quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         prev_q_end = quarter_start - timedelta(days=1)
         prev_q_start = dt.date(prev_q_end.year, 3 * ((prev_q_end.month - 1) // 3) + 1, 1)
-        q_label = f"{prev_q_end.year}年第{(prev_q_end.month - 1) // 3 + 1}季度"
+        with translation.override("zh-hans"):
+            q_label = period_containing("quarter", prev_q_start).label()
         plan = [
             ("public", "SX-01", f"{today.year}年度理论学习计划",
              "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n| 1月 | 党章党规 |\n"
@@ -165,7 +171,7 @@ class Command(BaseCommand):
             ("approved", "ZZ-02", "关于确定王小明同志为发展对象的公示",
              "## 发展对象基本情况\n\n- 姓名：王小明\n- 入党申请时间：2024年3月\n\n"
              "公示期为5个工作日。",
-             {"event_date": today - timedelta(days=2)}),
+             {"event_date": self._event_due_this_month(today, entries["ZZ-02"].due_days)}),
             ("submitted", "JC-01", f"{today.year}年度支部工作计划",
              "## 工作计划\n\n1. 加强理论学习\n2. 规范组织生活\n3. 做好党员服务", {
                  "period_start": dt.date(today.year, 1, 1),
@@ -173,7 +179,7 @@ class Command(BaseCommand):
             ("returned", "FW-01", "为民办实事项目公示",
              "## 项目清单\n\n- 老旧小区楼道照明改造", {}),
             ("draft", "ZZ-03", "支部委员会换届选举结果",
-             "## 选举结果\n\n（待填写）", {"event_date": today - timedelta(days=1)}),
+             "## 选举结果\n\n（待填写）", {"event_date": today - timedelta(days=20)}),
         ]
         for target, entry_code, title, body, dates in plan:
             if DisclosureItem.objects.filter(organization=branch, title=title).exists():
@@ -190,6 +196,24 @@ class Command(BaseCommand):
             )
             self._advance(item, "internal", users["secretary2"], users["reviewer2"])
         self._attach_demo_file(branch, sec)
+
+    @staticmethod
+    def _event_due_this_month(today: dt.date, due_days: int) -> dt.date:
+        """Return an event date whose disclosure falls due later this month, if one can."""
+        month_end = period_containing("month", today).end
+        for back in range(0, 20):
+            event = today - timedelta(days=back)
+            if today <= add_working_days(event, due_days) <= month_end:
+                return event
+        return today
+
+    def _obligations(self) -> None:
+        """Generate obligations as the scheduler would have since last quarter, so the
+        secretaries' calendars show due, overdue and done disclosures."""
+        today = timezone.localdate()
+        for days_ago in (100, 60, 0):
+            obligations.generate_periodic_obligations(today - timedelta(days=days_ago))
+        obligations.mark_overdue(today)
 
     def _advance(self, item: DisclosureItem, target: str, sec: User, rev: User) -> None:
         if target == "draft":

@@ -1,0 +1,209 @@
+"""Obligations: what each organization must disclose under the catalog, and by when.
+
+Periodic entries owe one item per period, due a number of working days after the period
+ends; timely entries owe one per event, due a number of working days after it. Generation is
+idempotent through the unique (entry, organization, period start) constraint: each
+obligation and its prepared draft are created together in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+
+from catalog.models import Catalog, CatalogEntry, TimeLimit
+from portal import deadlines
+from portal.calendar import add_working_days, period_containing
+from portal.models import Organization
+from portal.roles import role_holders
+from portal.system import system_user
+
+from .models import PUBLISHED_STATES, DisclosureItem, Obligation, Status
+
+logger = logging.getLogger(__name__)
+State = Obligation.State
+
+
+def periodic_entries() -> QuerySet[CatalogEntry]:
+    return CatalogEntry.objects.filter(
+        active=True, time_limit=TimeLimit.PERIODIC, catalog__status=Catalog.Status.ACTIVE
+    ).select_related("catalog", "catalog__issuer")
+
+
+def bound_organizations(catalog: Catalog) -> QuerySet[Organization]:
+    """Return the active organizations below the issuer that the catalog binds."""
+    orgs = Organization.objects.filter(
+        is_active=True, path__startswith=catalog.issuer.path
+    ).exclude(pk=catalog.issuer_id)
+    return orgs.filter(kind__in=catalog.binds_kinds) if catalog.binds_kinds else orgs
+
+
+def draft_title(entry: CatalogEntry, start: dt.date) -> str:
+    """Return e.g. "2026年第四季度党费收缴、管理和使用情况", in the portal's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        label = period_containing(entry.period, start).label()
+    return f"{label}{entry.title}"
+
+
+def _create_with_draft(entry: CatalogEntry, org: Organization, start: dt.date,
+                       end: dt.date, system) -> bool:
+    """Create the obligation of one period, with a prepared draft unless the organization
+    already has an item for the period; False if the obligation existed."""
+    existing = (DisclosureItem.objects.filter(entry=entry, organization=org, period_start=start)
+                .exclude(status=Status.WITHDRAWN).order_by("internal_at", "pk"))
+    published = existing.filter(status__in=PUBLISHED_STATES).first()
+    try:
+        with transaction.atomic():
+            obligation = Obligation(
+                entry=entry, organization=org, period_start=start, period_end=end,
+                due_date=add_working_days(end, entry.due_days),
+            )
+            if published is not None:
+                done_at = timezone.localtime(published.internal_at or timezone.now())
+                obligation.state = (State.ON_TIME if done_at.date() <= obligation.due_date
+                                    else State.LATE)
+                obligation.fulfilled_by, obligation.fulfilled_at = published, done_at
+            else:
+                obligation.draft = existing.first() or _prepare_draft(entry, org, start, end,
+                                                                      system)
+            obligation._history_user = system  # type: ignore[attr-defined]
+            obligation.save()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _prepare_draft(entry: CatalogEntry, org: Organization, start: dt.date, end: dt.date,
+                   system) -> DisclosureItem:
+    draft = DisclosureItem(
+        organization=org, entry=entry, title=draft_title(entry, start),
+        body=entry.body_template, category=entry.category, scope=entry.scope,
+        time_limit=entry.time_limit, period_start=start, period_end=end, created_by=system,
+    )
+    draft._history_user = system  # type: ignore[attr-defined]
+    draft._change_reason = "prepared for the period"  # type: ignore[attr-defined]
+    draft.save()
+    return draft
+
+
+def generate_periodic_obligations(today: dt.date | None = None, *, batch: int = 500,
+                                  limit: int | None = None) -> int:
+    """Create the obligations (and drafts) of every period that has opened by ``today``
+    and is not yet due; return how many were created."""
+    today = today or timezone.localdate()
+    system = system_user()
+    created = 0
+    for entry in periodic_entries():
+        current = period_containing(entry.period, today)
+        periods = [current]
+        previous = current.previous()
+        if add_working_days(previous.end, entry.due_days) >= today:
+            periods.insert(0, previous)
+        for period in periods:
+            existing = set(Obligation.objects.filter(
+                entry=entry, period_start=period.start).values_list("organization_id", flat=True))
+            orgs = bound_organizations(entry.catalog).exclude(pk__in=existing)
+            for org in orgs.iterator(chunk_size=batch):
+                created += _create_with_draft(entry, org, period.start, period.end, system)
+                if limit is not None and created >= limit:
+                    return created
+    return created
+
+
+def timely_obligation(item: DisclosureItem) -> Obligation | None:
+    """Create (or find) the obligation a timely item's event brings about."""
+    if item.time_limit != TimeLimit.TIMELY or item.event_date is None:
+        return None
+    obligation, _ = Obligation.objects.get_or_create(
+        entry=item.entry, organization=item.organization, period_start=item.event_date,
+        defaults={"period_end": item.event_date, "draft": item,
+                  "due_date": add_working_days(item.event_date, item.entry.due_days)},
+    )
+    return obligation
+
+
+def fulfil(item: DisclosureItem) -> Obligation | None:
+    """Mark the pending obligation this item answers as fulfilled (on time or late)."""
+    start = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_start
+    if start is None:
+        return None
+    obligation = (
+        Obligation.objects.select_for_update()
+        .filter(entry=item.entry, organization=item.organization, period_start=start,
+                state__in=[State.OPEN, State.OVERDUE])
+        .first()
+    )
+    if obligation is None:
+        return None
+    published = timezone.localtime(item.internal_at or timezone.now())
+    obligation.state = State.ON_TIME if published.date() <= obligation.due_date else State.LATE
+    obligation.fulfilled_by, obligation.fulfilled_at = item, published
+    obligation.save(update_fields=["state", "fulfilled_by", "fulfilled_at"])
+    return obligation
+
+
+def mark_overdue(today: dt.date | None = None, *, batch: int = 500) -> int:
+    """Turn open obligations past their due date into overdue ones; return how many."""
+    today = today or timezone.localdate()
+    system = system_user()
+    count = 0
+    while True:
+        ids = list(Obligation.objects.filter(state=State.OPEN, due_date__lt=today)
+                   .values_list("pk", flat=True)[:batch])
+        for pk in ids:
+            with transaction.atomic():
+                row = Obligation.objects.select_for_update().filter(
+                    pk=pk, state=State.OPEN, due_date__lt=today).first()
+                if row is None:
+                    continue
+                row.state = State.OVERDUE
+                row._history_user = system  # type: ignore[attr-defined]
+                row.save(update_fields=["state"])
+                count += 1
+        if len(ids) < batch:
+            return count
+
+
+def pending_obligations() -> QuerySet[Obligation]:
+    return Obligation.objects.filter(state__in=[State.OPEN, State.OVERDUE])
+
+
+def _lock(pk: int) -> Obligation | None:
+    return (pending_obligations().select_for_update(of=("self",))
+            .select_related("organization", "entry").filter(pk=pk).first())
+
+
+deadlines.register(deadlines.DeadlineSource(
+    name="obligation",
+    pending=pending_obligations,
+    lock=_lock,
+    organization=lambda obligation: obligation.organization,
+    owners=lambda obligation: role_holders([obligation.organization_id],
+                                           ["secretary", "committee"]),
+))
+
+
+def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, list]:
+    """Return the organization's obligations for the secretary's calendar."""
+    today = today or timezone.localdate()
+    month = period_containing("month", today)
+    rows = (Obligation.objects.filter(organization=org)
+            .filter(Q(state__in=[State.OPEN, State.OVERDUE])
+                    | Q(fulfilled_at__date__gte=month.start) | Q(due_date__gte=month.start))
+            .select_related("entry", "draft", "fulfilled_by").order_by("due_date", "entry__order"))
+    result: dict[str, list] = {"overdue": [], "due": [], "upcoming": [], "done": []}
+    for row in rows:
+        if row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):
+            result["overdue"].append(row)
+        elif row.state == State.OPEN and row.due_date <= month.end:
+            result["due"].append(row)
+        elif row.state == State.OPEN:
+            result["upcoming"].append(row)
+        else:
+            result["done"].append(row)
+    return result

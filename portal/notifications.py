@@ -1,0 +1,148 @@
+"""In-app notifications and their e-mail, rendered in the recipient's language.
+
+Apps register a renderer per notification kind; the renderer decides what the recipient may
+read *at the time of reading*, so a notification never shows an item its reader may not see.
+E-mail goes through an outbox: each notification is mailed once, by a task queued after
+commit, and a periodic sweep sends whatever a broker outage left behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    url: str = ""
+
+
+Renderer = Callable[[Notification, object | None], Rendered]
+Loader = Callable[[list[int]], Mapping[int, Any]]
+_renderers: dict[str, tuple[Renderer, Loader]] = {}
+
+
+def register(kind: str, renderer: Renderer, loader: Loader) -> None:
+    """Register how to load the targets of ``kind`` (in bulk) and how to word them."""
+    _renderers[kind] = (renderer, loader)
+
+
+def language_of(user: User) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return user.language if user.language in codes else settings.LANGUAGE_CODE
+
+
+def render(notification: Notification, language: str | None = None) -> Rendered:
+    """Return the notification's text in ``language`` (the recipient's by default)."""
+    return render_many([notification], language)[0]
+
+
+def render_many(items: list[Notification], language: str | None = None) -> list[Rendered]:
+    """Render notifications of one recipient, loading their targets kind by kind."""
+    targets: dict[str, Mapping[int, Any]] = {}
+    for kind in {n.kind for n in items}:
+        if kind in _renderers:
+            ids = [n.target_id for n in items if n.kind == kind and n.target_id]
+            targets[kind] = _renderers[kind][1](ids) if ids else {}
+    result = []
+    for notification in items:
+        with translation.override(language or language_of(notification.recipient)):
+            if notification.kind not in _renderers:
+                result.append(Rendered(_("Notification"), ""))
+                continue
+            target = targets[notification.kind].get(notification.target_id or 0)
+            result.append(_renderers[notification.kind][0](notification, target))
+    return result
+
+
+def notify(recipients: Iterable[User], kind: str, *, target_id: int | None = None,
+           params: dict | None = None, reminder_key: str = "",
+           queue_email: bool = True) -> list[Notification]:
+    """Create one notification per recipient and queue their e-mail after commit
+    (``queue_email=False``: the caller queues them in bulk)."""
+    created = []
+    for user in {u.pk: u for u in recipients}.values():
+        notification = Notification(recipient=user, kind=kind, target_id=target_id,
+                                    params=params or {}, reminder_key=reminder_key)
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue  # this reminder already reached this person
+        created.append(notification)
+    ids = [n.pk for n in created]
+    if ids and queue_email:
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return created
+
+
+def enqueue_emails(notification_ids: list[int]) -> None:
+    """Queue the e-mail task; if the broker is down, the outbox sweep sends them later."""
+    from .tasks import send_notification_emails
+
+    try:
+        send_notification_emails.apply_async(args=[notification_ids], retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure leaves the mail in the outbox
+        logger.warning("broker unavailable; %d e-mails wait in the outbox",
+                       len(notification_ids))
+
+
+def send_email(notification_id: int) -> bool:
+    """Mail one notification unless it was mailed already; return whether it was sent."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient").filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        sent = False
+        if recipient.email and recipient.is_active:
+            text = render(notification)
+            body = text.body
+            if text.url:
+                body = f"{body}\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{text.url}"
+            send_mail(text.subject, body, None, [recipient.email])
+            sent = True
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        return sent
+
+
+def send_pending_emails(*, older_than_seconds: int | None = None, batch: int = 500) -> int:
+    """Send e-mails the queue never delivered (broker outage, lost message), once they are
+    older than the grace period in which their own task should have sent them."""
+    grace = settings.OUTBOX_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - dt.timedelta(seconds=grace)
+    ids = list(Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff)
+               .order_by("created_at").values_list("pk", flat=True)[:batch])
+    return sum(send_email(pk) for pk in ids)
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
