@@ -93,17 +93,15 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
-QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
-
-
 def period_label(kind: str, start: dt.date) -> str:
     year = start.year
     if kind == "month":
-        return _("%(year)s-%(month)02d") % {"year": year, "month": start.month}
+        return _("%(month)s/%(year)s") % {"year": year, "month": start.month}
     if kind == "quarter":
         quarter = (start.month - 1) // 3 + 1
-        return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year,
-                                              "quarter_zh": QUARTER_NAMES[quarter]}
+        names = {1: _("Q1 %(year)s"), 2: _("Q2 %(year)s"), 3: _("Q3 %(year)s"),
+                 4: _("Q4 %(year)s")}
+        return names[quarter] % {"year": year}
     if kind == "half_year":
         return (_("first half of %(year)s") if start.month == 1
                 else _("second half of %(year)s")) % {"year": year}
