@@ -4,7 +4,7 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h3", "h4", "h5",
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "h5",
     "table", "thead", "tbody", "tr", "th", "td", "a", "code", "pre", "hr",
 }
 
