@@ -123,6 +123,15 @@ class ItemFilterForm(forms.Form):
     time_limit = forms.ChoiceField(
         label=_("Time limit"), required=False, choices=[("", _("All")), *TimeLimit.choices]
     )
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -20,6 +20,15 @@ from portal.models import Organization
 from .text import render_body
 
 
+class TSVectorField(models.Field):
+    """A PostgreSQL ``tsvector`` column (plain text elsewhere), written by ``search.reindex``."""
+
+    description = "Full-text search vector"
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
@@ -84,7 +93,8 @@ class DisclosureItem(models.Model):
     planned_public_at = models.DateTimeField(_("planned public release"), null=True, blank=True)
     public_at = models.DateTimeField(_("published to the public"), null=True, blank=True)
     closed_at = models.DateTimeField(_("expired or withdrawn"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    search_vector = TSVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         verbose_name = _("disclosure item")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from portal.models import Organization
 from portal.roles import org_ids_with
 
+from . import search
 from .models import Attachment, DisclosureItem, Status
 from .visibility import can_view, public_items, visible_items
 
@@ -34,9 +35,8 @@ def attachment_for_user(user, attachment_id: int) -> Attachment:
 
 
 def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[DisclosureItem]:
-    """Apply the browse filters (already validated) to a visible queryset."""
-    if keyword := (data.get("q") or "").strip():
-        items = items.filter(Q(title__icontains=keyword) | Q(body__icontains=keyword))
+    """Apply the browse filters (already validated) to a visible queryset; a keyword
+    orders the result by relevance."""
     org: Organization | None = data.get("organization")
     if org is not None:
         if data.get("subtree"):
@@ -47,6 +47,14 @@ def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[Disclo
         items = items.filter(category=category)
     if time_limit := data.get("time_limit"):
         items = items.filter(time_limit=time_limit)
+    if start := data.get("date_from"):
+        items = items.filter(Q(public_at__date__gte=start)
+                             | Q(public_at__isnull=True, internal_at__date__gte=start))
+    if end := data.get("date_to"):
+        items = items.filter(Q(public_at__date__lte=end)
+                             | Q(public_at__isnull=True, internal_at__date__lte=end))
+    if keyword := (data.get("q") or "").strip():
+        items = search.search(items, keyword)
     return items
 
 

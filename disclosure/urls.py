@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import api, feeds, views
 
 app_name = "disclosure"
 
 urlpatterns = [
     path("items/", views.item_list, name="item_list"),
+    path("items/export.<str:fmt>", views.item_export, name="item_export"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/review/", views.item_review, name="item_review"),
@@ -20,4 +21,14 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/<str:code>/new/<int:entry_id>/", views.item_create, name="item_create"),
     path("review/", views.review_inbox, name="review_inbox"),
+    path("api/v1/items/", api.items, name="api_items"),
+    path("api/v1/items/<int:pk>/", api.item_detail, name="api_item"),
+    path("api/v1/organizations/", api.organizations, name="api_organizations"),
+    path("api/v1/organizations/<str:code>/", api.organization_detail, name="api_organization"),
+    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("feeds/items.atom", feeds.PublicItemsFeed(), name="feed_all"),
+    path("feeds/orgs/<str:code>.atom", feeds.OrganizationFeed(), name="feed_org"),
+    path("feeds/orgs/<str:code>/subtree.atom", feeds.OrganizationFeed(),
+         {"subtree": True}, name="feed_org_subtree"),
+    path("feeds/categories/<slug:category>.atom", feeds.CategoryFeed(), name="feed_category"),
 ]

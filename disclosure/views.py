@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from portal.http import AuthedRequest
 from portal.models import Organization
 from portal.roles import has_org_perm, org_ids_with, user_organizations
 
-from . import obligations, selectors, services
+from . import exports, obligations, search, selectors, services
 from .errors import TransitionError
 from .forms import (
     AttachmentForm,
@@ -44,11 +45,30 @@ def paginate(request: HttpRequest, queryset, per_page: int = 20):
 def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET or None)
     items = selectors.browse_items(request.user)
+    query = ""
     if form.is_valid():
         items = selectors.filter_items(items, form.cleaned_data)
+        query = form.cleaned_data["q"].strip()
+    page = paginate(request, items)
+    if query:
+        for item in page.object_list:
+            item.title_marked = search.highlight(item.title, query)
+            item.snippet = search.highlight(search.plain(item.body), query, length=120)
     return render(request, "disclosure/item_list.html", {
-        "form": form, "page": paginate(request, items),
+        "form": form, "page": page, "query": query,
     })
+
+
+def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Export the list the user sees, with the same filters, as CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = ItemFilterForm(request.GET or None)
+    items = selectors.browse_items(request.user)
+    if form.is_valid():
+        items = selectors.filter_items(items, form.cleaned_data)
+    name = f"disclosures-{timezone.localdate():%Y%m%d}"
+    return exports.as_xlsx(items, name) if fmt == "xlsx" else exports.as_csv(items, name)
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import imports
 from .models import CalendarDay, Membership, Organization, Reminder, User
 
 
@@ -31,8 +36,17 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         return fields
 
 
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"), choices=[
+        ("organizations", _("Organizations: code, name, type, parent code (level optional)")),
+        ("members", _("Members: username, name, organization code, role (e-mail optional)")),
+    ], widget=forms.RadioSelect)
+    file = forms.FileField(label=_("CSV or Excel file"))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
+    change_list_template = "admin/portal/organization/change_list.html"
     list_display = ["indented_name", "code", "level", "kind", "is_active"]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code"]
@@ -42,6 +56,38 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj: Organization) -> str:
         return "— " * obj.depth + obj.name
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="portal_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload organizations or members; all rows are checked before any is applied."""
+        may = {"organizations": request.user.has_perm("portal.add_organization"),
+               "members": request.user.has_perm("portal.add_membership")}
+        if not any(may.values()):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            kind = form.cleaned_data["kind"]
+            if not may[kind]:
+                raise PermissionDenied
+            run = imports.import_organizations if kind == "organizations" else (
+                imports.import_members)
+            try:
+                result = run(form.cleaned_data["file"], actor=request.user)
+            except imports.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                if result.applied:
+                    messages.success(request, _(
+                        "Imported: %(created)s created, %(updated)s updated, "
+                        "%(unchanged)s unchanged.") % vars(result))
+        context = {**self.admin_site.each_context(request), "form": form, "result": result,
+                   "title": _("Import organizations and members"),
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/portal/import.html", context)
 
 
 @admin.register(Membership)

@@ -1,0 +1,99 @@
+"""Atom feeds of public items: the whole portal, one organization (with or without its
+subtree) and one category. Feeds read ``public_items()`` only, whoever asks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from catalog.models import Category
+from portal.models import Organization
+
+from .models import DisclosureItem
+from .visibility import public_items
+
+FEED_SIZE = 50
+
+
+class PublicItemsFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self, obj=None) -> str:
+        return _("%(portal)s: latest public disclosures") % {"portal": settings.PORTAL_NAME}
+
+    def link(self, obj=None) -> str:
+        return reverse("disclosure:item_list")
+
+    def subtitle(self, obj=None) -> str:
+        return _("Items published to the public, newest first.")
+
+    def items(self, obj=None):
+        return self.select(public_items(), obj).select_related("organization")[:FEED_SIZE]
+
+    def select(self, items, obj):
+        return items.order_by("-public_at", "-pk")
+
+    def item_title(self, item: DisclosureItem) -> str:
+        return item.title
+
+    def item_description(self, item: DisclosureItem) -> str:
+        return item.body_html
+
+    def item_link(self, item: DisclosureItem) -> str:
+        return reverse("disclosure:item_detail", args=[item.pk])
+
+    def item_pubdate(self, item: DisclosureItem):
+        return item.public_at
+
+    def item_updateddate(self, item: DisclosureItem):
+        return item.public_at
+
+    def item_author_name(self, item: DisclosureItem) -> str:
+        return item.organization.name
+
+    def item_categories(self, item: DisclosureItem) -> list[str]:
+        return [str(item.get_category_display())]
+
+
+class OrganizationFeed(PublicItemsFeed):
+    def get_object(self, request, code: str, subtree: bool = False):
+        org = get_object_or_404(Organization, code=code, is_active=True)
+        org.feed_subtree = subtree  # type: ignore[attr-defined]
+        return org
+
+    def title(self, obj=None) -> str:
+        if obj.feed_subtree:
+            return _("%(org)s and its subordinate organizations: public disclosures") % {
+                "org": obj.name}
+        return _("%(org)s: public disclosures") % {"org": obj.name}
+
+    def link(self, obj=None) -> str:
+        return reverse("organization_detail", args=[obj.code])
+
+    def select(self, items, obj):
+        if obj.feed_subtree:
+            items = items.filter(organization__path__startswith=obj.path)
+        else:
+            items = items.filter(organization=obj)
+        return super().select(items, obj)
+
+
+class CategoryFeed(PublicItemsFeed):
+    def get_object(self, request, category: str):
+        if category not in Category.values:
+            raise Http404
+        return category
+
+    def title(self, obj=None) -> str:
+        return _("%(category)s: public disclosures") % {"category": Category(obj).label}
+
+    def link(self, obj=None) -> str:
+        return reverse("disclosure:item_list") + f"?category={obj}"
+
+    def select(self, items, obj):
+        return super().select(items.filter(category=obj), obj)

@@ -1,0 +1,150 @@
+"""The OpenAPI 3.1 description of the read-only API (served at /api/openapi.json)."""
+
+from __future__ import annotations
+
+from catalog.models import Category, TimeLimit
+from portal.models import Organization
+
+ORG_REF = {
+    "type": "object", "required": ["code", "name"], "additionalProperties": False,
+    "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+}
+ITEM_SUMMARY = {
+    "type": "object",
+    "required": ["id", "title", "organization", "category", "time_limit", "published_at",
+                 "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "organization": {"$ref": "#/components/schemas/OrganizationRef"},
+        "category": {
+            "type": "object", "required": ["code", "label"],
+            "properties": {"code": {"type": "string", "enum": list(Category.values)},
+                           "label": {"type": "string"}},
+        },
+        "time_limit": {"type": "string", "enum": list(TimeLimit.values)},
+        "published_at": {"type": "string", "format": "date-time"},
+        "url": {"type": "string", "format": "uri"},
+    },
+}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+ITEM = {
+    "allOf": [
+        {"$ref": "#/components/schemas/ItemSummary"},
+        {
+            "type": "object",
+            "required": ["body_html", "attachments", "event_date", "period_start",
+                         "period_end", "display_until"],
+            "properties": {
+                "body_html": {"type": "string"},
+                "event_date": NULLABLE_DATE, "period_start": NULLABLE_DATE,
+                "period_end": NULLABLE_DATE, "display_until": NULLABLE_DATE,
+                "attachments": {"type": "array", "items": {
+                    "type": "object", "required": ["name", "size", "sha256", "url"],
+                    "properties": {"name": {"type": "string"}, "size": {"type": "integer"},
+                                   "sha256": {"type": "string"},
+                                   "url": {"type": "string", "format": "uri"}},
+                }},
+            },
+        },
+    ],
+}
+ORGANIZATION = {
+    "type": "object", "required": ["code", "name", "level", "type", "parent"],
+    "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"},
+        "level": {"type": "string", "enum": list(Organization.Level.values)},
+        "type": {"type": "string", "enum": list(Organization.Kind.values)},
+        "parent": {"type": ["string", "null"]},
+        "children": {"type": "array", "items": {"type": "string"}},
+        "public_items": {"type": "integer"},
+    },
+}
+ERROR = {"type": "object", "required": ["error"],
+         "properties": {"error": {"type": "string"}, "details": {"type": "object"}}}
+
+
+def _param(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def _json_response(description: str, ref: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def document(server: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Party Affairs Disclosure Portal API", "version": "1.0.0",
+                 "description": "Read-only access to public disclosures and organizations."},
+        "servers": [{"url": server}],
+        "paths": {
+            "/items/": {"get": {
+                "summary": "List public items, newest first",
+                "operationId": "listItems",
+                "parameters": [
+                    _param("organization", {"type": "string"}, "Organization code"),
+                    _param("subtree", {"type": "boolean"}, "Include subordinate organizations"),
+                    _param("category", {"type": "string", "enum": list(Category.values)},
+                           "Content category"),
+                    _param("time_limit", {"type": "string", "enum": list(TimeLimit.values)},
+                           "Time-limit type"),
+                    _param("published_after", {"type": "string", "format": "date"},
+                           "Published on or after"),
+                    _param("published_before", {"type": "string", "format": "date"},
+                           "Published on or before"),
+                    _param("q", {"type": "string"}, "Search words (Chinese or Latin)"),
+                    _param("page", {"type": "integer", "minimum": 1}, "Page number"),
+                    _param("page_size", {"type": "integer", "minimum": 1, "maximum": 100},
+                           "Items per page (default 20)"),
+                ],
+                "responses": {
+                    "200": _json_response("A page of items", "ItemPage"),
+                    "400": _json_response("Invalid parameters", "Error"),
+                    "404": _json_response("Unknown organization or page", "Error"),
+                },
+            }},
+            "/items/{id}/": {"get": {
+                "summary": "One public item", "operationId": "getItem",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": _json_response("The item", "Item"),
+                              "404": _json_response("No such public item", "Error")},
+            }},
+            "/organizations/": {"get": {
+                "summary": "List organizations", "operationId": "listOrganizations",
+                "responses": {"200": _json_response("All active organizations",
+                                                    "OrganizationList")},
+            }},
+            "/organizations/{code}/": {"get": {
+                "summary": "One organization", "operationId": "getOrganization",
+                "parameters": [{"name": "code", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json_response("The organization", "Organization"),
+                              "404": _json_response("No such organization", "Error")},
+            }},
+        },
+        "components": {"schemas": {
+            "OrganizationRef": ORG_REF,
+            "ItemSummary": ITEM_SUMMARY,
+            "Item": ITEM,
+            "ItemPage": {
+                "type": "object", "required": ["count", "page", "pages", "results"],
+                "properties": {
+                    "count": {"type": "integer"}, "page": {"type": "integer"},
+                    "pages": {"type": "integer"},
+                    "results": {"type": "array",
+                                "items": {"$ref": "#/components/schemas/ItemSummary"}},
+                },
+            },
+            "Organization": ORGANIZATION,
+            "OrganizationList": {
+                "type": "object", "required": ["count", "results"],
+                "properties": {"count": {"type": "integer"}, "results": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Organization"}}},
+            },
+            "Error": ERROR,
+        }},
+    }

@@ -1,0 +1,295 @@
+"""Bulk import of organizations and members from CSV or Excel.
+
+Every row is checked first; the import applies all rows or none, and reports each bad row
+with its line number. Importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Membership, Organization, Role, User
+
+ORG_COLUMNS = {
+    "code": {"code", "编码", "组织编码"},
+    "name": {"name", "名称", "组织名称"},
+    "type": {"type", "kind", "类型", "组织类型"},
+    "parent": {"parent", "parent_code", "parent code", "上级编码", "上级组织编码"},
+    "level": {"level", "层级"},
+}
+MEMBER_COLUMNS = {
+    "username": {"username", "用户名", "账号"},
+    "name": {"name", "full_name", "姓名"},
+    "organization": {"organization", "organization_code", "organization code", "组织编码"},
+    "role": {"role", "角色"},
+    "email": {"email", "邮箱", "电子邮箱"},
+}
+CHINESE_KINDS = {"机关": "agency", "社区": "community", "村": "village", "学校": "school",
+                 "事业单位": "institution", "非公有制经济组织": "enterprise",
+                 "社会组织": "social"}
+CHINESE_LEVELS = {"党委": "committee", "党工委": "committee", "党总支": "general_branch",
+                  "党支部": "branch"}
+CHINESE_ROLES = {"书记": "secretary", "支部书记": "secretary", "支委委员": "committee",
+                 "委员": "committee", "审核人": "reviewer", "党员": "member",
+                 "监督员": "supervisor", "监督小组": "supervisor"}
+USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+MAX_ROWS = 20_000
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (format, encoding, header)."""
+
+
+@dataclass
+class ImportResult:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    applied: bool = False
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append((line, message))
+
+
+def read_rows(upload, columns: dict[str, set[str]]) -> list[tuple[int, dict[str, str]]]:
+    """Return (line number, row) pairs from a CSV or XLSX upload, keyed by column name."""
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx"):
+        table = _xlsx_rows(upload)
+    elif name.endswith(".csv"):
+        table = _csv_rows(upload)
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    header = [str(cell or "").strip().lower() for cell in table[0]]
+    positions = {}
+    for key, aliases in columns.items():
+        for index, title in enumerate(header):
+            if title in aliases:
+                positions[key] = index
+    required = [key for key in columns if key not in ("level", "email", "parent")]
+    missing = [key for key in required if key not in positions]
+    if missing:
+        raise ImportFileError(_("Missing columns: %(columns)s.") % {
+            "columns": ", ".join(missing)})
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportFileError(_("At most %(n)s rows at a time.") % {"n": MAX_ROWS})
+    rows = []
+    for line, values in enumerate(table[1:], start=2):
+        cells = [str(v).strip() if v is not None else "" for v in values]
+        if not any(cells):
+            continue
+        rows.append((line, {key: cells[i] if i < len(cells) else ""
+                            for key, i in positions.items()}))
+    return rows
+
+
+def _csv_rows(upload) -> list[list[str]]:
+    data = upload.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The file is neither UTF-8 nor GB18030 text."))
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(upload) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - any broken workbook is the user's file
+        raise ImportFileError(_("The Excel file cannot be read.")) from error
+    sheet = book.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _kind(value: str) -> str | None:
+    value = value.strip()
+    if value in Organization.Kind.values:
+        return value
+    return CHINESE_KINDS.get(value)
+
+
+def _level(value: str, name: str, has_parent: bool) -> str | None:
+    if value:
+        return value if value in Organization.Level.values else CHINESE_LEVELS.get(value)
+    for suffix, level in CHINESE_LEVELS.items():
+        if name.endswith(suffix):
+            return level
+    return "branch" if has_parent else "committee"
+
+
+def import_organizations(upload, *, actor: User) -> ImportResult:
+    result = ImportResult()
+    rows = read_rows(upload, ORG_COLUMNS)
+    existing = {o.code: o for o in Organization.objects.all()}
+    in_file: dict[str, int] = {}
+    parsed = []
+    for line, row in rows:
+        code, name = row["code"], row["name"]
+        parent = row.get("parent", "")
+        if not code or len(code) > 32:
+            result.error(line, _("The code is missing or longer than 32 characters."))
+            continue
+        if code in in_file:
+            result.error(line, _("Code %(code)s already appears on line %(line)s.") % {
+                "code": code, "line": in_file[code]})
+            continue
+        in_file[code] = line
+        if not name or len(name) > 120:
+            result.error(line, _("The name is missing or longer than 120 characters."))
+        kind = _kind(row["type"])
+        if kind is None:
+            result.error(line, _("Unknown organization type “%(value)s”.") % {
+                "value": row["type"]})
+        level = _level(row.get("level", ""), name, bool(parent))
+        if level is None:
+            result.error(line, _("Unknown level “%(value)s”.") % {"value": row["level"]})
+        parsed.append((line, code, name, kind, level, parent))
+    for line, code, *_fields, parent in parsed:
+        if parent and parent not in in_file and parent not in existing:
+            result.error(line, _("Parent organization %(code)s does not exist.") % {
+                "code": parent})
+        if parent == code:
+            result.error(line, _("An organization cannot be its own parent."))
+    if _has_cycle({code: parent for _l, code, _n, _k, _v, parent in parsed}, existing):
+        result.error(0, _("The parent codes form a cycle."))
+    if result.errors:
+        result.errors.sort()
+        return result
+    with transaction.atomic():
+        pending = list(parsed)
+        while pending:
+            ready = [p for p in pending if not p[5] or p[5] in existing]
+            if not ready:  # cannot happen after validation; never loop forever
+                raise ImportFileError(_("The parent codes form a cycle."))
+            for _line, code, name, kind, level, parent in ready:
+                _apply_org(result, existing, code, name, kind, level, parent, actor)
+            pending = [p for p in pending if p not in ready]
+    result.applied = True
+    return result
+
+
+def _has_cycle(parents: dict[str, str], existing: dict[str, Organization]) -> bool:
+    def parent_of(code: str) -> str:
+        if code in parents:
+            return parents[code]
+        org = existing.get(code)
+        if org is None or org.parent is None:
+            return ""
+        return org.parent.code
+
+    for start in parents:
+        seen, code = set(), start
+        while code:
+            if code in seen:
+                return True
+            seen.add(code)
+            code = parent_of(code)
+    return False
+
+
+def _apply_org(result, existing, code, name, kind, level, parent_code, actor) -> None:
+    parent = existing.get(parent_code) if parent_code else None
+    org = existing.get(code)
+    if org is None:
+        org = Organization(code=code, name=name, kind=kind, level=level, parent=parent)
+        org._history_user = actor  # type: ignore[attr-defined]
+        org.save()
+        existing[code] = org
+        result.created += 1
+        return
+    changes = {"name": name, "kind": kind, "level": level, "parent": parent}
+    if all(getattr(org, key) == value for key, value in changes.items()):
+        result.unchanged += 1
+        return
+    for key, value in changes.items():
+        setattr(org, key, value)
+    org._history_user = actor  # type: ignore[attr-defined]
+    org.save()
+    result.updated += 1
+
+
+def _role(value: str) -> str | None:
+    value = value.strip()
+    return value if value in Role.values else CHINESE_ROLES.get(value)
+
+
+def import_members(upload, *, actor: User) -> ImportResult:
+    result = ImportResult()
+    rows = read_rows(upload, MEMBER_COLUMNS)
+    orgs = {o.code: o for o in Organization.objects.filter(is_active=True)}
+    seen: dict[tuple[str, str, str], int] = {}
+    parsed = []
+    for line, row in rows:
+        username, org_code = row["username"], row["organization"]
+        role = _role(row["role"])
+        if not USERNAME.match(username):
+            result.error(line, _("The user name is missing or has characters other than "
+                                 "letters, digits and @ . + - _."))
+        if org_code not in orgs:
+            result.error(line, _("Organization %(code)s does not exist.") % {"code": org_code})
+        if role is None:
+            result.error(line, _("Unknown role “%(value)s”.") % {"value": row["role"]})
+        email = row.get("email", "")
+        if email and "@" not in email:
+            result.error(line, _("“%(value)s” is not an e-mail address.") % {"value": email})
+        key = (username, org_code, role or "")
+        if key in seen:
+            result.error(line, _("The same membership appears on line %(line)s.") % {
+                "line": seen[key]})
+        seen[key] = line
+        parsed.append((username, row["name"][:80], orgs.get(org_code), role or "", email))
+    if result.errors:
+        result.errors.sort()
+        return result
+    today = timezone.localdate()
+    with transaction.atomic():
+        for username, name, org, role, email in parsed:
+            changed = _apply_user(result, username, name, email, actor)
+            user = User.objects.get(username=username)
+            active = Membership.objects.active(today).filter(
+                user=user, organization=org, role=role).exists()
+            if not active:
+                membership = Membership(user=user, organization=org, role=role, since=today)
+                membership._history_user = actor  # type: ignore[attr-defined]
+                membership.save()
+                changed = True
+            result.created += int(changed == "created")
+            result.updated += int(changed is True)
+            result.unchanged += int(changed is False)
+    result.applied = True
+    return result
+
+
+def _apply_user(result, username, name, email, actor):
+    """Create or update the user; return "created", True (updated) or False."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, full_name=name, email=email)
+        user.set_unusable_password()
+        user._history_user = actor  # type: ignore[attr-defined]
+        user.save()
+        return "created"
+    changes = {"full_name": name or user.full_name, "email": email or user.email}
+    if all(getattr(user, k) == v for k, v in changes.items()):
+        return False
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user._history_user = actor  # type: ignore[attr-defined]
+    user.save()
+    return True

@@ -1,0 +1,111 @@
+"""Chinese search: two-character and longer words and Latin words, from the index, ranked,
+highlighted, and never past the visibility module."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from disclosure import search
+from disclosure.models import DisclosureItem, Status
+from disclosure.visibility import visible_items
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tokenizer_cuts_overlapping_pairs_and_latin_words():
+    tokens = [t.text for t in search.tokenize("党费收缴 PDF版2026")]
+    assert tokens == ["党费", "费收", "收缴", "pdf", "版", "2026"]
+    assert search.tsquery_literal("党费") == "('党费')"
+    assert search.tsquery_literal("党费收缴 pdf") == "('党费' <-> '费收' <-> '收缴') & ('pdf')"
+
+
+@pytest.fixture
+def corpus(world):
+    items = {
+        "fees": world.item(Status.PUBLIC, title="第三季度党费收缴、管理和使用情况"),
+        "study": world.item(Status.PUBLIC, title="理论学习计划"),
+        "secret": world.item(Status.INTERNAL, title="绝密标记XJ7Q 党费内部核对"),
+    }
+    DisclosureItem.objects.filter(pk=items["study"].pk).update(body="学习 Xi Jinping Thought")
+    search.reindex(items["study"].pk)
+    return items
+
+
+def found(user, query: str) -> list[str]:
+    return [item.title for item in search.search(visible_items(user), query)]
+
+
+def test_two_character_word_is_found(world, corpus):
+    assert found(world.users["outsider"], "党费") == ["第三季度党费收缴、管理和使用情况"]
+
+
+def test_longer_word_and_phrase_order(world, corpus):
+    assert found(world.users["outsider"], "收缴、管理") == ["第三季度党费收缴、管理和使用情况"]
+    assert found(world.users["outsider"], "缴收") == []
+
+
+def test_latin_word_in_body(world, corpus):
+    assert found(world.users["outsider"], "jinping") == ["理论学习计划"]
+
+
+def test_internal_item_found_only_by_those_who_may_see_it(world, corpus):
+    assert found(world.users["outsider"], "XJ7Q") == []
+    assert found(world.users["other_member"], "XJ7Q") == []
+    assert found(world.users["member"], "xj7q") == ["绝密标记XJ7Q 党费内部核对"]
+    page = Client().get("/items/", {"q": "内部核对"})  # words of the hidden title
+    assert "XJ7Q" not in page.content.decode()
+    assert page.context["page"].paginator.count == 0
+
+
+def test_title_matches_rank_above_body_matches(world, corpus):
+    body_only = world.item(Status.PUBLIC, title="支部工作总结")
+    DisclosureItem.objects.filter(pk=body_only.pk).update(body="其中涉及党费的使用")
+    search.reindex(body_only.pk)
+    assert found(world.users["outsider"], "党费")[0] == "第三季度党费收缴、管理和使用情况"
+
+
+def test_attachment_names_are_searchable(world):
+    item = world.item(Status.PUBLIC, title="支部工作总结", attachment=b"x")
+    assert found(world.users["outsider"], "附件") == [item.title]
+
+
+def test_two_character_query_uses_the_gin_index(world, corpus):
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        query = search.search(DisclosureItem.objects.all(), "党费").query
+        sql, params = query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "item_search_gin" in plan, plan
+
+
+def test_results_page_highlights_and_escapes(world, corpus, client):
+    html = client.get("/items/", {"q": "党费"}).content.decode()
+    assert "第三季度<mark>党费</mark>收缴" in html
+    evil = world.item(Status.PUBLIC, title="<b>党费</b>说明")
+    html = client.get("/items/", {"q": "党费"}).content.decode()
+    assert "&lt;b&gt;<mark>党费</mark>&lt;/b&gt;说明" in html
+    assert evil.pk
+
+
+def test_search_filters_combine(world, corpus, client):
+    page = client.get("/items/", {"q": "党费", "organization": "B2"})
+    assert page.context["page"].paginator.count == 0
+    page = client.get("/items/", {"q": "党费", "organization": "G", "subtree": "on",
+                                  "category": corpus["fees"].category})
+    assert page.context["page"].paginator.count == 1
+
+
+def test_search_page_queries_do_not_grow(world, corpus, client):
+    client.get("/items/", {"q": "党费"})
+    with CaptureQueriesContext(connection) as few:
+        client.get("/items/", {"q": "党费"})
+    for i in range(5):
+        world.item(Status.PUBLIC, title=f"党费公开{i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/items/", {"q": "党费"})
+    assert len(many) == len(few)
