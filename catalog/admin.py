@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 from portal.models import Organization
 
 from .models import Carrier, Catalog, CatalogEntry

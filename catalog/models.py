@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,12 +107,20 @@ class Catalog(models.Model):
         return in_subtree and (not self.binds_kinds or organization.kind in self.binds_kinds)
 
 
+def catalog_in_force(day, prefix: str = "catalog__") -> Q:
+    """Return the filter for catalogs that are active and in force on ``day``."""
+    return Q(**{f"{prefix}status": Catalog.Status.ACTIVE,
+                f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_until__isnull": True})
+        | Q(**{f"{prefix}effective_until__gte": day}))
+
+
 class CatalogEntryQuerySet(models.QuerySet["CatalogEntry"]):
     def for_organization(self, organization: Organization) -> CatalogEntryQuerySet:
-        """Return active entries of active catalogs that bind ``organization``."""
+        """Return active entries of catalogs in force that bind ``organization``."""
         ancestor_ids = [int(p) for p in organization.path.strip("/").split("/") if p]
         entries = self.filter(
-            active=True, catalog__status=Catalog.Status.ACTIVE,
+            catalog_in_force(timezone.localdate()), active=True,
             catalog__issuer_id__in=ancestor_ids,
         ).select_related("catalog", "catalog__issuer")
         return entries.filter(

@@ -1,7 +1,9 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 
 from .models import Attachment, DisclosureItem, Obligation, Review
+from .visibility import visibility_q
 
 
 class ReviewInline(admin.TabularInline):
@@ -30,6 +32,11 @@ class DisclosureItemAdmin(SimpleHistoryAdmin):
     """Read-only in the admin: items change only through the workflow's services."""
 
     list_display = ["title", "organization", "category", "status", "internal_at", "public_at"]
+    history_is_read_only = True
+
+    def get_queryset(self, request):
+        # Staff see in the admin what the visibility module lets them see, nothing more.
+        return super().get_queryset(request).filter(visibility_q(request.user))
     list_filter = ["status", "category", "time_limit", "scope"]
     search_fields = ["title"]
     list_select_related = ["organization"]
@@ -53,6 +60,13 @@ class ObligationAdmin(SimpleHistoryAdmin):
     list_select_related = ["organization", "entry"]
     readonly_fields = ["entry", "organization", "period_start", "period_end", "due_date",
                        "state", "draft", "fulfilled_by", "fulfilled_at", "created_at"]
+    history_is_read_only = True
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -16,7 +16,7 @@ from portal.notifications import Rendered, register
 from portal.roles import has_org_perm, supervises
 
 from .models import DisclosureItem, Obligation
-from .visibility import can_view
+from .visibility import visible_items
 
 ITEM_TEXTS = {
     "item.submitted": gettext_noop("%(org)s submitted “%(title)s” for review."),
@@ -38,16 +38,17 @@ def _hidden() -> Rendered:
     return Rendered(_("Notification"), _("This notification is no longer available to you."))
 
 
-def load_items(ids: list[int]) -> dict[int, DisclosureItem]:
-    return DisclosureItem.objects.select_related("organization").in_bulk(ids)
+def load_items(ids: list[int], recipient) -> dict[int, DisclosureItem]:
+    """Return the items among ``ids`` that the recipient may see, in one query."""
+    return visible_items(recipient).select_related("organization").in_bulk(ids)
 
 
-def load_obligations(ids: list[int]) -> dict[int, Obligation]:
+def load_obligations(ids: list[int], recipient) -> dict[int, Obligation]:
     return Obligation.objects.select_related("organization", "entry").in_bulk(ids)
 
 
 def render_item(notification: Notification, item) -> Rendered:
-    if item is None or not can_view(notification.recipient, item):
+    if item is None:
         return _hidden()
     values = {"title": item.title, "org": item.organization.name}
     return Rendered(

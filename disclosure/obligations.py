@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
-from catalog.models import Catalog, CatalogEntry, TimeLimit
+from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
 from portal import deadlines
 from portal.calendar import add_working_days, period_containing
 from portal.models import Organization
@@ -29,9 +29,9 @@ logger = logging.getLogger(__name__)
 State = Obligation.State
 
 
-def periodic_entries() -> QuerySet[CatalogEntry]:
+def periodic_entries(today: dt.date) -> QuerySet[CatalogEntry]:
     return CatalogEntry.objects.filter(
-        active=True, time_limit=TimeLimit.PERIODIC, catalog__status=Catalog.Status.ACTIVE
+        catalog_in_force(today), active=True, time_limit=TimeLimit.PERIODIC,
     ).select_related("catalog", "catalog__issuer")
 
 
@@ -73,6 +73,12 @@ def _create_with_draft(entry: CatalogEntry, org: Organization, start: dt.date,
                                                                       system)
             obligation._history_user = system  # type: ignore[attr-defined]
             obligation.save()
+            draft = obligation.draft
+            if draft is not None and draft.pk is not None:
+                # It may have been published since it was read: re-read under lock.
+                locked = DisclosureItem.objects.select_for_update().get(pk=draft.pk)
+                if locked.status in PUBLISHED_STATES:
+                    fulfil(locked)
     except IntegrityError:
         return False
     return True
@@ -98,7 +104,7 @@ def generate_periodic_obligations(today: dt.date | None = None, *, batch: int = 
     today = today or timezone.localdate()
     system = system_user()
     created = 0
-    for entry in periodic_entries():
+    for entry in periodic_entries(today):
         current = period_containing(entry.period, today)
         periods = [current]
         previous = current.previous()
@@ -134,9 +140,9 @@ def fulfil(item: DisclosureItem) -> Obligation | None:
         return None
     obligation = (
         Obligation.objects.select_for_update()
-        .filter(entry=item.entry, organization=item.organization, period_start=start,
-                state__in=[State.OPEN, State.OVERDUE])
-        .first()
+        .filter(Q(entry=item.entry, organization=item.organization, period_start=start)
+                | Q(draft=item), state__in=[State.OPEN, State.OVERDUE])
+        .order_by("pk").first()
     )
     if obligation is None:
         return None
@@ -145,6 +151,30 @@ def fulfil(item: DisclosureItem) -> Obligation | None:
     obligation.fulfilled_by, obligation.fulfilled_at = item, published
     obligation.save(update_fields=["state", "fulfilled_by", "fulfilled_at"])
     return obligation
+
+
+def follow_dates(item: DisclosureItem) -> None:
+    """Move the pending obligation an item was prepared for (or created) to the item's
+    edited event date or period, so that it can still be fulfilled."""
+    start = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_start
+    obligation = pending_obligations().select_for_update().filter(draft=item).first()
+    if obligation is None or start is None or obligation.period_start == start:
+        return
+    end = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_end
+    clash = Obligation.objects.filter(entry=item.entry, organization=item.organization,
+                                      period_start=start).exclude(pk=obligation.pk).first()
+    if clash is not None:
+        # The new date already has its obligation: link the item there instead.
+        if clash.draft_id is None:
+            obligation.draft = None
+            obligation.save(update_fields=["draft"])
+            clash.draft = item
+            clash.save(update_fields=["draft"])
+        return
+    obligation.period_start, obligation.period_end = start, end or start
+    obligation.due_date = add_working_days(obligation.period_end, item.entry.due_days)
+    obligation.state = State.OPEN
+    obligation.save(update_fields=["period_start", "period_end", "due_date", "state"])
 
 
 def mark_overdue(today: dt.date | None = None, *, batch: int = 500) -> int:
@@ -170,7 +200,9 @@ def mark_overdue(today: dt.date | None = None, *, batch: int = 500) -> int:
 
 
 def pending_obligations() -> QuerySet[Obligation]:
-    return Obligation.objects.filter(state__in=[State.OPEN, State.OVERDUE])
+    """Obligations that still need action, of organizations that still exist."""
+    return Obligation.objects.filter(state__in=[State.OPEN, State.OVERDUE],
+                                     organization__is_active=True)
 
 
 def _lock(pk: int) -> Obligation | None:
@@ -204,6 +236,6 @@ def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, l
             result["due"].append(row)
         elif row.state == State.OPEN:
             result["upcoming"].append(row)
-        else:
+        elif row.fulfilled_at and timezone.localtime(row.fulfilled_at).date() >= month.start:
             result["done"].append(row)
     return result

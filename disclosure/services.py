@@ -120,6 +120,8 @@ def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
     item._change_reason = _("Draft edited")  # type: ignore[attr-defined]
     item._history_user = actor  # type: ignore[attr-defined]
     item.save(update_fields=[*changes, "updated_at"])
+    if {"event_date", "period_start", "period_end"} & set(changes):
+        obligations.follow_dates(item)
     return item
 
 
@@ -187,6 +189,7 @@ def item_approve(*, item_id: int, actor: User, confidentiality_checked: bool,
     if not can_review(actor, item):
         raise PermissionDenied
     _require_state(item, "approve", _("Only a submitted item can be approved."))
+    _refuse_own_item(item, actor)
     if not confidentiality_checked:
         raise TransitionError(
             _("Approval requires attesting that the confidentiality check was done.")
@@ -221,6 +224,12 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
     _require_state(item, "publish_internal", _("Only an approved item can be published."))
     item.status, item.internal_at = Status.INTERNAL, timezone.now()
     fields = ["status", "internal_at"]
+    earliest = item.earliest_public_at()
+    if item.planned_public_at is not None and earliest is not None and (
+            item.planned_public_at < earliest):
+        # Planned before internal release: the lead time now fixes the earliest date.
+        item.planned_public_at = earliest
+        fields.append("planned_public_at")
     if item.time_limit == TimeLimit.SHORT_TERM and item.display_until is None:
         days = item.entry.display_days or 0
         item.display_until = timezone.localdate() + timedelta(days=days)
@@ -230,6 +239,16 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
     readers = role_holders([item.organization_id], ["member", "committee", "secretary"])
     notify(readers.exclude(pk=actor.pk), "item.internal", target_id=item.pk)
     return item
+
+
+def _refuse_own_item(item: DisclosureItem, actor: User) -> None:
+    """Keep review separate from proposal: nobody approves what they submitted or what
+    their own organization publishes."""
+    submitter = (item.reviews.filter(action=Action.SUBMIT).order_by("-created_at", "-pk")
+                 .values_list("actor_id", flat=True).first())
+    if submitter == actor.pk or has_org_perm(actor, "publish", item.organization_id):
+        raise TransitionError(_("You cannot review an item you or your own organization "
+                                "submitted; another reviewer must decide."))
 
 
 def _check_public_allowed(item: DisclosureItem) -> None:

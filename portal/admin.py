@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import imports
+from .admin_base import HistoryAdmin as SimpleHistoryAdmin
 from .models import CalendarDay, Membership, Organization, Reminder, User
 
 
@@ -28,6 +28,19 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     ]
     # Only superusers hand out site-wide powers; everyone else gets roles via memberships.
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions", "is_system")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """Only superusers touch superuser and system accounts (passwords included)."""
+        if obj is not None and (obj.is_superuser or obj.is_system) and not (
+                request.user.is_superuser):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and (obj.is_superuser or obj.is_system) and not (
+                request.user.is_superuser):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

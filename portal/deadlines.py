@@ -69,7 +69,7 @@ def stage_window(stage: str, today: dt.date) -> dict:
     if stage == Stage.OVERDUE:
         return {"due_date__lt": today}
     delay = dt.timedelta(days=settings.ESCALATION_DELAY_DAYS)
-    return {"due_date__lt": today - delay}
+    return {"due_date__lte": today - delay}
 
 
 def candidates(source: DeadlineSource, stage: str, today: dt.date) -> QuerySet:

@@ -11,7 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -248,6 +248,11 @@ def import_members(upload, *, actor: User) -> ImportResult:
         email = row.get("email", "")
         if email and "@" not in email:
             result.error(line, _("“%(value)s” is not an e-mail address.") % {"value": email})
+        if User.objects.filter(username=username).filter(
+                models.Q(is_superuser=True) | models.Q(is_staff=True)
+                | models.Q(is_system=True)).exists():
+            result.error(line, _("%(user)s is an administrator account; change it in the "
+                                 "user admin, not by import.") % {"user": username})
         key = (username, org_code, role or "")
         if key in seen:
             result.error(line, _("The same membership appears on line %(line)s.") % {

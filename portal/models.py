@@ -6,6 +6,7 @@ Nothing here imports another app of the portal.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -97,6 +98,13 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        if self.parent is not None and self.pk is not None:
+            current = Organization.objects.filter(pk=self.pk).values_list("path", flat=True)
+            own_path = current.first() or ""
+            parent_path = Organization.objects.get(pk=self.parent.pk).path
+            if self.parent.pk == self.pk or (own_path and parent_path.startswith(own_path)):
+                raise ValidationError(
+                    _("An organization cannot be placed under itself or below it."))
         super().save(*args, **kwargs)
         new_path = f"{self.parent.path if self.parent else ''}{self.pk:06d}/"
         if new_path != self.path:
@@ -105,6 +113,12 @@ class Organization(models.Model):
             Organization.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
             if old_path:
                 self._move_descendants(old_path)
+
+    def clean(self) -> None:
+        if self.parent is not None and self.pk is not None and (
+                self.parent.pk == self.pk or self.parent.path.startswith(self.path or "-")):
+            raise ValidationError(
+                {"parent": _("An organization cannot be placed under itself or below it.")})
 
     def _move_descendants(self, old_path: str) -> None:
         for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=self.pk):

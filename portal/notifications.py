@@ -33,7 +33,9 @@ class Rendered:
 
 
 Renderer = Callable[[Notification, object | None], Rendered]
-Loader = Callable[[list[int]], Mapping[int, Any]]
+# Loads the targets of one kind for one recipient: what the recipient may not see is left
+# out, and the renderer words it neutrally.
+Loader = Callable[[list[int], User], Mapping[int, Any]]
 _renderers: dict[str, tuple[Renderer, Loader]] = {}
 
 
@@ -54,11 +56,13 @@ def render(notification: Notification, language: str | None = None) -> Rendered:
 
 def render_many(items: list[Notification], language: str | None = None) -> list[Rendered]:
     """Render notifications of one recipient, loading their targets kind by kind."""
+    assert len({n.recipient_id for n in items}) <= 1, "one recipient at a time"
     targets: dict[str, Mapping[int, Any]] = {}
     for kind in {n.kind for n in items}:
         if kind in _renderers:
             ids = [n.target_id for n in items if n.kind == kind and n.target_id]
-            targets[kind] = _renderers[kind][1](ids) if ids else {}
+            recipient = next(n.recipient for n in items if n.kind == kind)
+            targets[kind] = _renderers[kind][1](ids, recipient) if ids else {}
     result = []
     for notification in items:
         with translation.override(language or language_of(notification.recipient)):

@@ -172,3 +172,42 @@ def test_secretary_calendar_shows_due_overdue_and_done(world, fees, client):
     assert calendar["due"] == [] and calendar["done"] == []
     html = page.content.decode()
     assert 'id="calendar-heading"' in html and html.count('class="state-overdue"') == 2
+
+
+def test_editing_the_event_date_moves_the_obligation(world):
+    item = services.item_create(
+        organization=world.branch, entry=world.entries["timely"],
+        actor=world.users["secretary"], title="发展党员公示", body="x",
+        event_date=D(2026, 3, 2))
+    services.item_update(item_id=item.pk, actor=world.users["secretary"],
+                         event_date=D(2026, 3, 20))
+    obligation = Obligation.objects.get()
+    assert obligation.period_start == D(2026, 3, 20) and obligation.draft == item
+    from tests.conftest import walk
+
+    walk(item, Status.INTERNAL, world.users["secretary"], world.users["reviewer"])
+    obligation.refresh_from_db()
+    assert obligation.state in (State.ON_TIME, State.LATE)
+
+
+def test_done_this_month_lists_only_this_months_fulfilments(world, fees):
+    from tests.conftest import walk
+
+    with at(D(2026, 10, 5)):
+        obligations.generate_periodic_obligations()
+        obligation = Obligation.objects.get(organization=world.branch,
+                                            period_start=D(2026, 10, 1))
+        services.item_update(item_id=obligation.draft_id, actor=world.users["secretary"],
+                             body="x")
+        walk(obligation.draft, Status.INTERNAL, world.users["secretary"],
+             world.users["reviewer"])
+    with at(D(2026, 10, 20)):
+        assert [o.pk for o in obligations.calendar_for(world.branch)["done"]] == [obligation.pk]
+    with at(D(2026, 12, 5)):
+        assert obligations.calendar_for(world.branch)["done"] == []
+
+
+def test_catalog_not_yet_in_force_creates_nothing(world, fees):
+    fees.catalog.effective_from = D(2027, 1, 1)
+    fees.catalog.save()
+    assert obligations.generate_periodic_obligations(D(2026, 11, 23)) == 0

@@ -265,3 +265,23 @@ def test_item_takes_scope_and_time_limit_from_entry(world):
     item = world.item(Status.DRAFT, entry="internal")
     assert (item.scope, item.time_limit, item.category) == (
         "internal", "long_term", world.entries["internal"].category)
+
+
+def test_nobody_approves_their_own_submission(world):
+    from tests.factories import MembershipFactory
+
+    both = world.users["reviewer"]
+    MembershipFactory(user=both, organization=world.branch, role="secretary")
+    item = world.item(Status.DRAFT)
+    services.item_submit(item_id=item.pk, actor=both)
+    assert_refused(item, TransitionError, lambda: services.item_approve(
+        item_id=item.pk, actor=both, confidentiality_checked=True))
+
+
+def test_public_date_planned_before_internal_release_respects_the_lead_time(world):
+    item = world.item(Status.APPROVED)
+    soon = timezone.now() + timedelta(hours=1)
+    services.item_plan_public(item_id=item.pk, actor=world.users["secretary"], when=soon)
+    services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
+    item.refresh_from_db()
+    assert item.planned_public_at == item.earliest_public_at()

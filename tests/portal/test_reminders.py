@@ -156,3 +156,11 @@ def test_other_peoples_notifications_answer_404(world, client):
     client.force_login(world.users["member"])
     assert client.get(f"/notifications/{note.pk}/").status_code == 404
     assert Notification.objects.get(pk=note.pk).read_at is None
+
+
+def test_escalation_on_the_day_the_delay_ends(world, due, settings):
+    settings.ESCALATION_DELAY_DAYS = 5
+    deadlines.run_reminders(D(2027, 1, 19))
+    assert kinds_for(world.users["reviewer"]) == []
+    deadlines.run_reminders(D(2027, 1, 20))
+    assert kinds_for(world.users["reviewer"]) == ["obligation.escalated"] * 2

@@ -90,3 +90,48 @@ def test_staff_without_superuser_cannot_grant_themselves_powers(world, client):
     assert page.status_code == 200
     assert 'name="is_superuser"' not in page.content.decode()
     assert 'name="user_permissions"' not in page.content.decode()
+
+
+def test_organization_cannot_move_below_itself(world):
+    from django.core.exceptions import ValidationError
+
+    world.general.parent = world.branch
+    with pytest.raises(ValidationError):
+        world.general.save()
+    world.general.parent = world.general
+    with pytest.raises(ValidationError):
+        world.general.save()
+    world.general.refresh_from_db()
+    assert world.branch.path.startswith(world.general.path)
+
+
+def test_staff_cannot_change_superusers_or_their_passwords(world, client):
+    from django.contrib.auth.models import Permission
+
+    boss = UserFactory(is_superuser=True, is_staff=True)
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=["change_user",
+                                                                       "view_user"]))
+    client.force_login(staff)
+    response = client.post(f"/admin/portal/user/{boss.pk}/password/",
+                           {"password1": "Takeover-123!", "password2": "Takeover-123!"})
+    assert response.status_code in (403, 404)
+    boss.refresh_from_db()
+    assert not boss.check_password("Takeover-123!")
+
+
+def test_history_form_cannot_rewrite_items(world, client):
+    from django.contrib.auth.models import Permission
+
+    item = world.item("internal")
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(
+        codename__in=["view_disclosureitem", "change_disclosureitem"]))
+    client.force_login(staff)
+    version = item.history.first()
+    response = client.post(
+        f"/admin/disclosure/disclosureitem/{item.pk}/history/{version.history_id}/",
+        {"title": "篡改", "status": "withdrawn"})
+    assert response.status_code in (403, 404)
+    item.refresh_from_db()
+    assert item.title != "篡改" and item.status == "internal"
