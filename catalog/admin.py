@@ -31,7 +31,7 @@ class CatalogEntryForm(forms.ModelForm):
         model = CatalogEntry
         fields = ["catalog", "code", "category", "title", "content", "scope", "time_limit",
                   "period", "due_days", "display_days", "lead_days", "carriers",
-                  "body_template", "order", "active"]
+                  "body_template", "retention", "order", "active"]
 
 
 class CatalogEntryInline(admin.StackedInline):

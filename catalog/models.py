@@ -52,6 +52,12 @@ class Period(models.TextChoices):
     YEAR = "year", _("Yearly")
 
 
+class Retention(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent")
+    YEARS_30 = "30y", _("30 years")
+    YEARS_10 = "10y", _("10 years")
+
+
 class Carrier(models.TextChoices):
     NOTICE_BOARD = "notice_board", _("Notice board")
     MEETING = "meeting", _("Party meeting")
@@ -160,6 +166,10 @@ class CatalogEntry(models.Model):
     body_template = models.TextField(
         _("body template"), blank=True,
         help_text=_("Markdown a new item of this entry starts from."),
+    )
+    retention = models.CharField(
+        _("archive retention"), max_length=10, choices=Retention.choices,
+        default=Retention.YEARS_10,
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)

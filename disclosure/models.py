@@ -38,6 +38,7 @@ class Status(models.TextChoices):
     PUBLIC = "public", _("Published to the public")
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    ARCHIVED = "archived", _("Archived")
 
 
 # Source states from which each transition may start: the one table of the workflow.
@@ -50,10 +51,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "plan_public": (Status.APPROVED, Status.INTERNAL),
     "release_public": (Status.INTERNAL,),
     "expire": (Status.INTERNAL, Status.PUBLIC),
+    "archive": (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN),
 }
 
 # States in which members of the organization read the item.
-PUBLISHED_STATES = (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN)
+PUBLISHED_STATES = (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN,
+                    Status.ARCHIVED)
 # States a reviewer of the parent organization has had in hand.
 REVIEWED_STATES = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED, *PUBLISHED_STATES)
 
@@ -93,6 +96,7 @@ class DisclosureItem(models.Model):
     planned_public_at = models.DateTimeField(_("planned public release"), null=True, blank=True)
     public_at = models.DateTimeField(_("published to the public"), null=True, blank=True)
     closed_at = models.DateTimeField(_("expired or withdrawn"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     search_vector = TSVectorField(null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
 
@@ -176,10 +180,10 @@ class Attachment(models.Model):
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(max_length=10)
-    content_type = models.CharField(max_length=100)
+    extension = models.CharField(_("extension"), max_length=10)
+    content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -206,6 +210,7 @@ class Review(models.Model):
         PLAN_PUBLIC = "plan_public", _("Planned public release")
         RELEASE_PUBLIC = "release_public", _("Published to the public")
         EXPIRE = "expire", _("Expired")
+        ARCHIVE = "archive", _("Archived")
 
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
 from portal import deadlines
@@ -92,7 +93,8 @@ def _prepare_draft(entry: CatalogEntry, org: Organization, start: dt.date, end: 
         time_limit=entry.time_limit, period_start=start, period_end=end, created_by=system,
     )
     draft._history_user = system  # type: ignore[attr-defined]
-    draft._change_reason = "prepared for the period"  # type: ignore[attr-defined]
+    with translation.override(settings.LANGUAGE_CODE):
+        draft._change_reason = _("Draft prepared for the period")  # type: ignore[attr-defined]
     draft.save()
     return draft
 

@@ -301,11 +301,11 @@ class Reminder(models.Model):
         ESCALATED = "escalated", _("Escalated")
 
     source = models.CharField(_("kind of deadline"), max_length=40)
-    target_id = models.PositiveBigIntegerField()
+    target_id = models.PositiveBigIntegerField(_("target"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
     due_date = models.DateField(_("due date"))
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    recipients = models.PositiveIntegerField(default=0)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
 
     class Meta:
         verbose_name = _("reminder")

@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disclosure.tasks.expire_short_term_items",
         "schedule": _every(300.0),
     },
+    "archive-due-items": {
+        "task": "archive.tasks.archive_due_items",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=2, minute=0),
+    },
     "send-pending-emails": {
         "task": "portal.tasks.send_pending_emails",
         "schedule": _every(120.0),

@@ -55,7 +55,7 @@ def test_catalog_admin_edits_catalog_in_admin_with_history(world, client):
         "title": "组织设置和班子分工（修订）", "content": "", "scope": entry.scope,
         "time_limit": entry.time_limit, "period": "", "due_days": 10, "display_days": "",
         "lead_days": 5, "carriers": ["website", "notice_board"], "body_template": "",
-        "order": 0, "active": "on",
+        "retention": "30y", "order": 0, "active": "on",
     }
     response = client.post(f"/admin/catalog/catalogentry/{entry.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -12,7 +12,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
-from catalog.models import Catalog, CatalogEntry, Category, Period, Scope, TimeLimit
+from archive.services import archive_item
+from catalog.models import (
+    Catalog,
+    CatalogEntry,
+    Category,
+    Period,
+    Retention,
+    Scope,
+    TimeLimit,
+)
 from disclosure import obligations, services
 from disclosure.models import DisclosureItem
 from portal.calendar import add_working_days, period_containing
@@ -42,6 +51,10 @@ USERS = [
     ("member2", "孙丽", [("CD-SQ-01", Role.MEMBER)]),
     ("supervisor", "周正", [("CD", Role.SUPERVISOR)]),
 ]
+
+# 换届选举 and 组织设置 are kept permanently, 党费 and 发展党员 for 30 years.
+RETENTION = {"ZZ-03": Retention.PERMANENT, "BZ-01": Retention.PERMANENT,
+             "ZZ-01": Retention.YEARS_30, "ZZ-02": Retention.YEARS_30}
 
 ENTRIES = [
     # code, category, title, scope, time limit, period, due days, display days, lead days, body
@@ -138,6 +151,7 @@ class Command(BaseCommand):
                     "time_limit": limit, "period": period, "due_days": due,
                     "display_days": display, "lead_days": lead, "body_template": body,
                     "order": order, "content": f"按目录要求公开{title}。",
+                    "retention": RETENTION.get(code, Retention.YEARS_10),
                     "carriers": ["notice_board", "website"] if scope == Scope.INTERNAL_THEN_PUBLIC
                     else ["meeting", "notice_board"],
                 },
@@ -178,6 +192,10 @@ class Command(BaseCommand):
                  "period_end": dt.date(today.year, 12, 31)}),
             ("returned", "FW-01", "为民办实事项目公示",
              "## 项目清单\n\n- 老旧小区楼道照明改造", {}),
+            ("archived", "FW-01", f"{today.year - 1}年为民办实事项目公示",
+             "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）", {}),
+            ("archived", "BZ-01", f"{today.year - 1}年支部委员会分工",
+             "## 分工\n\n- 书记：李红梅\n- 组织委员：刘强\n- 宣传委员：吴芳", {}),
             ("draft", "ZZ-03", "支部委员会换届选举结果",
              "## 选举结果\n\n（待填写）", {"event_date": today - timedelta(days=20)}),
         ]
@@ -230,6 +248,9 @@ class Command(BaseCommand):
         if target == "approved":
             return
         services.item_publish_internal(item_id=item.pk, actor=sec)
+        if target == "archived":
+            archive_item(item_id=item.pk, actor=sec)
+            return
         if target != "public":
             return
         # The demo's public items went through the intra-party lead time long ago.

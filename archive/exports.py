@@ -1,0 +1,108 @@
+"""The register as CSV, Excel and a ZIP of one organization's year that a person can check
+without the portal: every file with its digest in a ``sha256sum`` manifest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import ArchiveRecord
+from .services import canonical, record_payload
+
+
+def header() -> list[str]:
+    return [_("Archive number"), _("Title"), _("Organization"), _("Year"), _("Retention"),
+            _("Archived"), _("Record hash")]
+
+
+def row(record: ArchiveRecord) -> list:
+    return [record.archive_number, record.item.title, record.organization.name, record.year,
+            str(record.get_retention_display()), record.archived_at.strftime("%Y-%m-%d"),
+            record.record_hash]
+
+
+def register_csv(records) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header())
+    for record in records:
+        writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v
+                         for v in row(record)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def register_xlsx(records) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Archive register")[:31]
+    sheet.append(header())
+    for record in records:
+        sheet.append(row(record))
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+README = """Archive export
+==============
+
+records/<archive number>.json  the frozen record: snapshot, previous hash and record hash
+files/<archive number>/...     read-only copies of the attachments
+manifest.csv                   archive numbers, record hashes and file digests
+MANIFEST.sha256                digests of every file in this export
+
+Check the files without the portal:
+
+    sha256sum -c MANIFEST.sha256
+
+Check a record's hash: the record hash is the SHA-256 of the record's "payload" written as
+JSON with sorted keys, no spaces and UTF-8 characters, e.g. with Python:
+
+    import hashlib, json
+    r = json.load(open("records/<archive number>.json", encoding="utf-8"))
+    text = json.dumps(r["payload"], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(text.encode()).hexdigest() == r["record_hash"]
+"""
+
+
+def register_zip(records) -> bytes:
+    buffer = io.BytesIO()
+    manifest_lines, sums = [["archive_number", "record_hash", "file", "sha256"]], []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for record in records.prefetch_related("files"):
+            document = {"payload": record_payload(record), "record_hash": record.record_hash}
+            record_name = f"records/{record.archive_number}.json"
+            data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+            archive.writestr(record_name, data)
+            sums.append((_sha(data), record_name))
+            manifest_lines.append([record.archive_number, record.record_hash, "", ""])
+            for copy in record.files.all():
+                name = f"files/{record.archive_number}/{copy.position:02d}-{copy.name}"
+                with copy.file.open("rb") as handle:
+                    archive.writestr(name, handle.read())
+                sums.append((copy.sha256, name))
+                manifest_lines.append([record.archive_number, record.record_hash, name,
+                                       copy.sha256])
+        text = io.StringIO()
+        csv.writer(text).writerows(manifest_lines)
+        archive.writestr("manifest.csv", text.getvalue().encode("utf-8"))
+        archive.writestr("MANIFEST.sha256",
+                         "".join(f"{digest}  {name}\n" for digest, name in sums))
+        archive.writestr("README.txt", README)
+    return buffer.getvalue()
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+__all__ = ["canonical", "register_csv", "register_xlsx", "register_zip"]

@@ -1,0 +1,91 @@
+"""The archive: a frozen, hash-chained record of every finished item.
+
+Each ``ArchiveRecord`` holds a snapshot of the item (fields, reviews, attachment digests),
+read-only copies of its attachments, an archive number unique per organization, year and
+category, and ``record_hash`` = SHA-256 over its own content and the previous record's hash.
+Changing a field, a file, or the order or number of records breaks the chain, and
+``verify_archive`` says where.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Retention
+from disclosure.models import DisclosureItem
+from portal.models import Organization
+
+
+class ArchiveRecord(models.Model):
+    class Reason(models.TextChoices):
+        EXPIRED = "expired", _("Display period ended")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", _("Period closed")
+
+    sequence = models.PositiveBigIntegerField(_("chain position"), unique=True)
+    item = models.OneToOneField(
+        DisclosureItem, verbose_name=_("item"), on_delete=models.PROTECT,
+        related_name="archive_record",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+        related_name="archive_records",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    category_code = models.CharField(_("category code"), max_length=4)
+    number = models.PositiveIntegerField(_("serial number"))
+    archive_number = models.CharField(_("archive number"), max_length=64, unique=True)
+    retention = models.CharField(_("retention"), max_length=10, choices=Retention.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    snapshot = models.JSONField(_("snapshot"))
+    archived_at = models.DateTimeField(_("archived"), default=timezone.now)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("archived by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("archive record")
+        verbose_name_plural = _("archive records")
+        ordering = ["-year", "organization__path", "category_code", "number"]
+        indexes = [models.Index(fields=["organization", "year"], name="archive_register")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "category_code", "number"],
+                                    name="one_number_per_org_year_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.archive_number
+
+
+def archived_file_path(instance: ArchivedFile, filename: str) -> str:
+    record = instance.record
+    return (f"archive/{record.organization.code}/{record.year}/{record.archive_number}/"
+            f"{instance.position:02d}-{instance.sha256[:16]}{instance.extension}")
+
+
+class ArchivedFile(models.Model):
+    """A read-only copy of one attachment, kept with its digest."""
+
+    record = models.ForeignKey(ArchiveRecord, on_delete=models.PROTECT, related_name="files")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(_("extension"), max_length=10)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
+    file = models.FileField(_("file"), upload_to=archived_file_path, max_length=255)
+
+    class Meta:
+        ordering = ["record", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "position"], name="archived_file_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,287 @@
+"""Archiving finished items into the hash chain, and verifying the chain.
+
+``archive_item`` locks the item, freezes its snapshot, copies its attachments (checking
+each against the digest taken at upload), numbers the record and links it to the chain,
+all in one transaction under one lock, so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CATEGORY_CODES, Category, TimeLimit
+from disclosure.errors import TransitionError
+from disclosure.models import DisclosureItem, Review, Status
+from disclosure.visibility import can_manage
+from portal.models import User
+from portal.system import system_user
+
+from .models import ArchivedFile, ArchiveRecord
+
+logger = logging.getLogger(__name__)
+GENESIS = "0" * 64
+CHAIN_LOCK_KEY = 727_111  # pg_advisory_xact_lock key of the archive chain
+
+
+def canonical(data) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def record_payload(record: ArchiveRecord) -> dict:
+    """Return everything the record's hash covers."""
+    return {
+        "sequence": record.sequence,
+        "archive_number": record.archive_number,
+        "item": record.item_id,
+        "organization": record.organization_id,
+        "year": record.year,
+        "category": record.category_code,
+        "number": record.number,
+        "retention": record.retention,
+        "reason": record.reason,
+        "archived_at": record.archived_at.isoformat(),
+        "archived_by": record.archived_by_id,
+        "snapshot": record.snapshot,
+        "prev_hash": record.prev_hash,
+    }
+
+
+def compute_hash(record: ArchiveRecord) -> str:
+    return hashlib.sha256(canonical(record_payload(record))).hexdigest()
+
+
+def file_digest(handle) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def snapshot_of(item: DisclosureItem) -> dict:
+    """Freeze what the item was when archived: fields, decisions and file digests."""
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "body": item.body,
+        "organization": {"code": item.organization.code, "name": item.organization.name},
+        "entry": {"code": item.entry.code, "title": item.entry.title,
+                  "catalog": str(item.entry.catalog)},
+        "category": item.category,
+        "scope": item.scope,
+        "time_limit": item.time_limit,
+        "status": item.status,
+        "event_date": _when(item.event_date),
+        "period_start": _when(item.period_start),
+        "period_end": _when(item.period_end),
+        "display_until": _when(item.display_until),
+        "created_at": _when(item.created_at),
+        "submitted_at": _when(item.submitted_at),
+        "approved_at": _when(item.approved_at),
+        "internal_at": _when(item.internal_at),
+        "public_at": _when(item.public_at),
+        "closed_at": _when(item.closed_at),
+        "reviews": [
+            {"action": r.action, "actor": r.actor.username, "actor_name": r.actor.display_name,
+             "comment": r.comment, "confidentiality_checked": r.confidentiality_checked,
+             "at": r.created_at.isoformat()}
+            for r in item.reviews.select_related("actor").order_by("created_at", "pk")
+        ],
+        "attachments": [
+            {"name": a.original_name, "size": a.size, "sha256": a.sha256,
+             "content_type": a.content_type}
+            for a in item.attachments.order_by("uploaded_at", "pk")
+        ],
+    }
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def _reason_for(item: DisclosureItem) -> str:
+    if item.status == Status.EXPIRED:
+        return ArchiveRecord.Reason.EXPIRED
+    if item.status == Status.WITHDRAWN:
+        return ArchiveRecord.Reason.WITHDRAWN
+    return ArchiveRecord.Reason.CLOSED
+
+
+def archive_item(*, item_id: int, actor: User | None = None) -> ArchiveRecord:
+    """Archive a finished item; ``actor`` None is the scheduler. Files copied for a record
+    that did not commit are removed again."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _archive(item_id, actor, written)
+    except BaseException:
+        for name in written:
+            _remove(name)
+        raise
+
+
+def _archive(item_id: int, actor: User | None, written: list[str]) -> ArchiveRecord:
+    item = DisclosureItem.objects.select_for_update().select_related(
+        "organization", "entry", "entry__catalog").get(pk=item_id)
+    if actor is not None and not can_manage(actor, item):
+        raise PermissionDenied
+    if not item.allows("archive"):
+        raise TransitionError(_("Only a published, expired or withdrawn item can be "
+                                "archived."))
+    author = actor or system_user()
+    snapshot = snapshot_of(item)
+    _lock_chain()
+    last = ArchiveRecord.objects.order_by("-sequence").values("sequence", "record_hash").first()
+    year = timezone.localtime(item.internal_at or timezone.now()).year
+    category = CATEGORY_CODES[Category(item.category)]
+    number = (ArchiveRecord.objects.filter(organization=item.organization, year=year,
+                                           category_code=category)
+              .aggregate(m=Max("number"))["m"] or 0) + 1
+    record = ArchiveRecord(
+        sequence=(last["sequence"] + 1) if last else 1,
+        item=item, organization=item.organization, year=year, category_code=category,
+        number=number,
+        archive_number=f"{item.organization.code}-{year}-{category}-{number:04d}",
+        retention=item.entry.retention, reason=_reason_for(item), snapshot=snapshot,
+        archived_at=timezone.now().replace(microsecond=0), archived_by=author,
+        prev_hash=last["record_hash"] if last else GENESIS,
+    )
+    record.record_hash = compute_hash(record)
+    record.save()
+    _copy_files(record, item, written)
+    item.status, item.archived_at = Status.ARCHIVED, timezone.now()
+    item._change_reason = str(Review.Action.ARCHIVE.label)  # type: ignore[attr-defined]
+    item._history_user = author  # type: ignore[attr-defined]
+    item.save(update_fields=["status", "archived_at", "updated_at"])
+    Review.objects.create(item=item, actor=author, action=Review.Action.ARCHIVE,
+                          comment=record.archive_number)
+    return record
+
+
+def _copy_files(record: ArchiveRecord, item: DisclosureItem, written: list[str]) -> None:
+    for position, attachment in enumerate(item.attachments.order_by("uploaded_at", "pk"), 1):
+        with attachment.file.open("rb") as handle:
+            if file_digest(handle) != attachment.sha256:
+                raise TransitionError(
+                    _("The file %(name)s changed after it was uploaded; it cannot be "
+                      "archived.") % {"name": attachment.original_name})
+            handle.seek(0)
+            copy = ArchivedFile(record=record, position=position,
+                                name=attachment.original_name, extension=attachment.extension,
+                                content_type=attachment.content_type, size=attachment.size,
+                                sha256=attachment.sha256)
+            copy.file.save("copy", File(handle), save=False)
+            written.append(copy.file.name or "")
+            _make_read_only(copy.file.path)
+            copy.save()
+
+
+def _make_read_only(path: str) -> None:
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
+
+
+def _remove(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    try:
+        path = default_storage.path(name)
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+        default_storage.delete(name)
+    except (FileNotFoundError, NotImplementedError):
+        pass
+
+
+def archive_due_items(*, batch: int = 200) -> int:
+    """Archive what the scheduler closes: expired and withdrawn items, and periodic items
+    whose organization has since published the next period's item. Returns how many."""
+    finished = DisclosureItem.objects.filter(status__in=[Status.EXPIRED, Status.WITHDRAWN])
+    newer = DisclosureItem.objects.filter(
+        entry=OuterRef("entry"), organization=OuterRef("organization"),
+        period_start__gt=OuterRef("period_start"),
+        status__in=[Status.INTERNAL, Status.PUBLIC, Status.ARCHIVED])
+    superseded = DisclosureItem.objects.filter(
+        time_limit=TimeLimit.PERIODIC, status__in=[Status.INTERNAL, Status.PUBLIC],
+        period_start__isnull=False).filter(Exists(newer))
+    done = 0
+    for queryset in (finished, superseded):
+        for item_id in list(queryset.order_by("pk").values_list("pk", flat=True)[:batch]):
+            try:
+                archive_item(item_id=item_id)
+                done += 1
+            except TransitionError as error:  # changed meanwhile, or a file was altered
+                logger.warning("item %s not archived: %s", item_id, error)
+    return done
+
+
+@dataclass(frozen=True)
+class Problem:
+    sequence: int
+    archive_number: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.archive_number}: {self.message}"
+
+
+def verify_chain(*, check_files: bool = True, chunk: int = 2000) -> Iterator[Problem | int]:
+    """Walk the chain in order; yield each problem found, and the count checked so far
+    every ``chunk`` records (for progress). A record whose own hash or link is wrong is
+    reported; the walk goes on from its stored hash."""
+    expected_sequence, prev_hash = 1, GENESIS
+    records = (ArchiveRecord.objects.order_by("sequence")
+               .prefetch_related("files").iterator(chunk_size=chunk))
+    for count, record in enumerate(records, 1):
+        if record.sequence != expected_sequence:
+            yield Problem(record.sequence, record.archive_number,
+                          _("record %(n)s is missing or out of order") % {
+                              "n": expected_sequence})
+        if record.prev_hash != prev_hash:
+            yield Problem(record.sequence, record.archive_number,
+                          _("does not link to the record before it (deleted or reordered)"))
+        if compute_hash(record) != record.record_hash:
+            yield Problem(record.sequence, record.archive_number,
+                          _("its content was changed after archiving"))
+        if check_files:
+            yield from _check_files(record)
+        expected_sequence, prev_hash = record.sequence + 1, record.record_hash
+        if count % chunk == 0:
+            yield count
+
+
+def _check_files(record: ArchiveRecord) -> Iterator[Problem]:
+    files = {f.position: f for f in record.files.all()}
+    for position, meta in enumerate(record.snapshot.get("attachments", []), 1):
+        copy = files.get(position)
+        if copy is None or copy.sha256 != meta["sha256"]:
+            yield Problem(record.sequence, record.archive_number,
+                          _("file %(name)s is missing from the archive") % {"name": meta["name"]})
+            continue
+        try:
+            with copy.file.open("rb") as handle:
+                actual = file_digest(handle)
+        except FileNotFoundError:
+            yield Problem(record.sequence, record.archive_number,
+                          _("file %(name)s is missing on disk") % {"name": meta["name"]})
+            continue
+        if actual != meta["sha256"]:
+            yield Problem(record.sequence, record.archive_number,
+                          _("file %(name)s was changed") % {"name": meta["name"]})

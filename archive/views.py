@@ -1,0 +1,99 @@
+"""The archive register, record pages, exports and the archive action."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from disclosure import selectors as item_selectors
+from disclosure.errors import TransitionError
+from disclosure.models import Review
+from portal.http import AuthedRequest
+
+from . import exports, selectors, services
+from .forms import RegisterFilterForm
+
+
+def _register(request: AuthedRequest):
+    form = RegisterFilterForm(request.GET or None)
+    records = selectors.visible_records(request.user)
+    if form.is_valid():
+        records = selectors.filter_register(records, form.cleaned_data)
+    else:
+        records = records.select_related("organization", "item")
+    return form, records
+
+
+@login_required
+def register(request: AuthedRequest) -> HttpResponse:
+    form, records = _register(request)
+    page = Paginator(records, 30).get_page(request.GET.get("page"))
+    return render(request, "archive/register.html", {"form": form, "page": page})
+
+
+@login_required
+def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    form, records = _register(request)
+    if fmt == "csv":
+        body, kind = exports.register_csv(records), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = exports.register_xlsx(records)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "zip":
+        if not (form.is_valid() and form.cleaned_data["organization"]
+                and form.cleaned_data["year"]):
+            messages.error(request, _("Choose an organization and a year for the ZIP export."))
+            return redirect("archive:register")
+        body, kind = exports.register_zip(records), "application/zip"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="archive-register.{fmt}"'
+    return response
+
+
+@login_required
+def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
+    record = selectors.record_for_user(request.user, number)
+    labels = dict(Review.Action.choices)
+    trail = [{**r, "label": labels.get(r["action"], r["action"]),
+              "when": parse_datetime(r["at"])} for r in record.snapshot.get("reviews", [])]
+    return render(request, "archive/record_detail.html", {
+        "record": record, "files": list(record.files.all()), "trail": trail,
+    })
+
+
+@login_required
+def file_download(request: AuthedRequest, pk: int) -> FileResponse:
+    copy = selectors.file_for_user(request.user, pk)
+    try:
+        handle = copy.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(handle, as_attachment=True, filename=copy.name,
+                            content_type=copy.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def archive_item(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = item_selectors.item_for_user(request.user, pk)
+    try:
+        record = services.archive_item(item_id=item.pk, actor=request.user)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except TransitionError as error:
+        messages.error(request, error.message)
+        return redirect("disclosure:item_detail", pk=item.pk)
+    messages.success(request, _("Archived as %(number)s.") % {"number": record.archive_number})
+    return redirect("archive:record_detail", number=record.archive_number)
