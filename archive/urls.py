@@ -11,3 +11,14 @@ urlpatterns = [
     path("archive/<str:number>/", views.record_detail, name="record_detail"),
     path("items/<int:pk>/archive/", views.archive_item, name="archive_item"),
 ]
+
+from . import supervision_views  # noqa: E402
+
+urlpatterns += [
+    path("supervision/", supervision_views.dashboard, name="dashboard"),
+    path("supervision/obligations/", supervision_views.obligations, name="obligations"),
+    path("supervision/history/", supervision_views.history, name="history"),
+    path("supervision/history/<slug:kind>/<int:pk>/", supervision_views.history_timeline,
+         name="history_timeline"),
+    path("orgs/<str:code>/notice-board/", supervision_views.notice_board, name="notice_board"),
+]

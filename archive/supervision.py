@@ -1,0 +1,134 @@
+"""What supervisors (and reviewers) oversee: compliance figures and the audit history of
+their subtree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from disclosure.models import DisclosureItem, Obligation
+from portal.calendar import period_containing
+from portal.models import Membership, Organization
+from portal.roles import org_ids_with, supervised_subtree_q
+
+State = Obligation.State
+
+
+def overseen_organizations(user) -> QuerySet[Organization]:
+    """Return the organizations whose compliance ``user`` watches: every organization in a
+    subtree they supervise, and the children of organizations they review."""
+    if user.is_superuser:
+        return Organization.objects.filter(is_active=True)
+    query = Q(parent_id__in=org_ids_with(user, "review"))
+    if (subtree := supervised_subtree_q(user)) is not None:
+        query |= subtree
+    return Organization.objects.filter(query, is_active=True)
+
+
+def supervised_organizations(user) -> QuerySet[Organization]:
+    """Return the organizations whose audit history ``user`` may read (supervisors only)."""
+    if user.is_superuser:
+        return Organization.objects.all()
+    subtree = supervised_subtree_q(user)
+    return Organization.objects.filter(subtree) if subtree is not None else (
+        Organization.objects.none())
+
+
+@dataclass
+class Row:
+    organization: Organization
+    due: int
+    on_time: int
+    late: int
+    overdue: int
+    open: int
+    filed: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        judged = self.on_time + self.late + self.overdue
+        return round(100 * self.on_time / judged, 1) if judged else None
+
+
+def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> list[Row]:
+    """Return obligation figures per organization, in one query."""
+    today = today or timezone.localdate()
+    counts = (
+        Obligation.objects.filter(organization__in=orgs)
+        .values("organization_id")
+        .annotate(
+            due=Count("pk", filter=Q(due_date__lte=today) | ~Q(state=State.OPEN)),
+            on_time=Count("pk", filter=Q(state=State.ON_TIME)),
+            late=Count("pk", filter=Q(state=State.LATE)),
+            overdue=Count("pk", filter=Q(state=State.OVERDUE)),
+            open=Count("pk", filter=Q(state=State.OPEN)),
+            filed=Count("pk", filter=Q(state=State.FILED)),
+        )
+    )
+    by_org = {row["organization_id"]: {k: v for k, v in row.items() if k != "organization_id"}
+              for row in counts}
+    empty = {"due": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "filed": 0}
+    return [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
+
+
+def monthly_trend(orgs: QuerySet[Organization], months: int = 12,
+                  today: dt.date | None = None) -> list[tuple[dt.date, float | None]]:
+    """Return (month, on-time rate of obligations due that month) for the last months."""
+    today = today or timezone.localdate()
+    month = period_containing("month", today)
+    starts = []
+    for _ in range(months):
+        starts.append(month.start)
+        month = month.previous()
+    starts.reverse()
+    rows = (
+        Obligation.objects.filter(organization__in=orgs, due_date__gte=starts[0],
+                                  due_date__lte=today)
+        .values("due_date__year", "due_date__month")
+        .annotate(on_time=Count("pk", filter=Q(state=State.ON_TIME)),
+                  judged=Count("pk", filter=Q(state__in=[State.ON_TIME, State.LATE,
+                                                          State.OVERDUE])))
+    )
+    found = {(r["due_date__year"], r["due_date__month"]): r for r in rows}
+    trend = []
+    for start in starts:
+        row = found.get((start.year, start.month))
+        rate = (round(100 * row["on_time"] / row["judged"], 1)
+                if row and row["judged"] else None)
+        trend.append((start, rate))
+    return trend
+
+
+def trend_points(trend, width: int = 600, height: int = 160, pad: int = 24) -> str:
+    """Return SVG polyline points for the trend (rates 0–100 bottom to top)."""
+    if len(trend) < 2:
+        return ""
+    step = (width - 2 * pad) / (len(trend) - 1)
+    points = []
+    for index, (_month, rate) in enumerate(trend):
+        if rate is None:
+            continue
+        x = pad + index * step
+        y = height - pad - (height - 2 * pad) * rate / 100
+        points.append(f"{x:.1f},{y:.1f}")
+    return " ".join(points)
+
+
+HISTORY_KINDS = {
+    "item": (DisclosureItem, "organization_id"),
+    "obligation": (Obligation, "organization_id"),
+    "membership": (Membership, "organization_id"),
+    "organization": (Organization, "id"),
+}
+
+
+def history_rows(user, kind: str) -> QuerySet:
+    """Return the history rows of one kind of record within the user's supervised
+    subtrees, newest first."""
+    model, org_field = HISTORY_KINDS[kind]
+    orgs = supervised_organizations(user).values("pk")
+    return (model.history.filter(**{f"{org_field}__in": orgs})  # type: ignore[attr-defined]
+            .select_related("history_user").order_by("-history_date", "-history_id"))

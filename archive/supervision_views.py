@@ -1,0 +1,183 @@
+"""The supervision group's workplace: compliance dashboard, drill-down, audit history, and
+the notice-board print view."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from disclosure import selectors as item_selectors
+from disclosure.models import Obligation, Status
+from disclosure.visibility import visible_items
+from portal.http import AuthedRequest
+from portal.models import Organization, User
+
+from . import supervision
+
+
+def _overseen(request: AuthedRequest):
+    orgs = supervision.overseen_organizations(request.user)
+    if not orgs.exists():
+        raise Http404
+    return orgs
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    orgs = _overseen(request)
+    rows = supervision.compliance(orgs)
+    trend = supervision.monthly_trend(orgs)
+    if request.GET.get("format") == "csv":
+        return _dashboard_csv(rows)
+    return render(request, "archive/dashboard.html", {
+        "rows": rows, "trend": trend, "trend_points": supervision.trend_points(trend),
+        "totals": {key: sum(getattr(r, key) for r in rows)
+                   for key in ("due", "on_time", "late", "overdue", "open", "filed")},
+    })
+
+
+def _dashboard_csv(rows) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([_("Code"), _("Organization"), _("Due"), _("Fulfilled on time"),
+                     _("Fulfilled late"), _("Overdue"), _("Open"),
+                     _("Filed as not disclosable"), _("On-time rate (%)")])
+    for r in rows:
+        writer.writerow([r.organization.code, r.organization.name, r.due, r.on_time, r.late,
+                         r.overdue, r.open, r.filed,
+                         "" if r.on_time_rate is None else r.on_time_rate])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="compliance.csv"'
+    return response
+
+
+@login_required
+def obligations(request: AuthedRequest) -> HttpResponse:
+    """Drill down from the dashboard: one organization's obligations, optionally by state."""
+    orgs = _overseen(request)
+    org = get_object_or_404(orgs, code=request.GET.get("org", ""))
+    rows = Obligation.objects.filter(organization=org).select_related(
+        "entry", "draft", "fulfilled_by").order_by("-due_date")
+    state = request.GET.get("state", "")
+    if state in Obligation.State.values:
+        rows = rows.filter(state=state)
+    # Links only to the items this person may open.
+    ids = set(visible_items(request.user).filter(organization=org).values_list("pk", flat=True))
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "archive/obligations.html", {
+        "org": org, "page": page, "state": state, "visible_ids": ids,
+        "states": Obligation.State.choices,
+    })
+
+
+KIND_LABELS = {
+    "item": gettext_lazy("Disclosure items"), "obligation": gettext_lazy("Obligations"),
+    "membership": gettext_lazy("Memberships"), "organization": gettext_lazy("Organizations"),
+}
+
+
+class HistoryFilter(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of record"),
+                             choices=list(KIND_LABELS.items()), required=False)
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organization"), required=False, to_field_name="code",
+        queryset=Organization.objects.none(), empty_label=gettext_lazy("All organizations"))
+    user = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("Until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, orgs=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = orgs
+
+
+def _supervised(request: AuthedRequest):
+    orgs = supervision.supervised_organizations(request.user)
+    if not orgs.exists():
+        raise Http404
+    return orgs
+
+
+@login_required
+def history(request: AuthedRequest) -> HttpResponse:
+    orgs = _supervised(request)
+    form = HistoryFilter(request.GET or None, orgs=orgs)
+    data = form.cleaned_data if form.is_valid() else {}
+    kind = data.get("kind") or "item"
+    rows = supervision.history_rows(request.user, kind)
+    _model, org_field = supervision.HISTORY_KINDS[kind]
+    if org := data.get("organization"):
+        rows = rows.filter(**{f"{org_field}__in": orgs.filter(
+            path__startswith=org.path).values("pk")})
+    if username := data.get("user"):
+        rows = rows.filter(history_user__username=username)
+    if start := data.get("date_from"):
+        rows = rows.filter(history_date__date__gte=start)
+    if end := data.get("date_to"):
+        rows = rows.filter(history_date__date__lte=end)
+    page = Paginator(rows, 40).get_page(request.GET.get("page"))
+    return render(request, "archive/history.html", {
+        "form": form, "page": page, "kind": kind, "kind_label": KIND_LABELS[kind],
+    })
+
+
+@login_required
+def history_timeline(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
+    """Every version of one record, with what changed field by field."""
+    if kind not in supervision.HISTORY_KINDS:
+        raise Http404
+    versions = list(supervision.history_rows(request.user, kind).filter(id=pk)
+                    .order_by("history_date", "history_id"))
+    if not versions:
+        raise Http404
+    steps = []
+    for previous, version in zip([None, *versions], versions, strict=False):
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        steps.append((version, changes))
+    steps.reverse()
+    return render(request, "archive/history_timeline.html", {
+        "steps": steps, "kind": kind, "kind_label": KIND_LABELS[kind],
+        "title": str(versions[-1].instance),
+    })
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, border=1)
+
+
+def notice_board(request: HttpRequest, code: str) -> HttpResponse:
+    """An A4 page for the organization's notice board (公开栏): its current public items,
+    and for its members also the intra-party ones, each with a QR code to the item."""
+    org = get_object_or_404(Organization, code=code, is_active=True)
+    items = (item_selectors.browse_items(request.user).filter(organization=org)
+             .filter(status__in=[Status.INTERNAL, Status.PUBLIC]))
+    internal = request.GET.get("scope") == "internal"
+    items = items if internal else items.filter(status=Status.PUBLIC)
+    rows = []
+    for item in items[:30]:
+        url = request.build_absolute_uri(reverse("disclosure:item_detail", args=[item.pk]))
+        rows.append((item, mark_safe(qr_svg(url))))  # noqa: S308 - SVG made by segno
+    may_internal = isinstance(request.user, User) and visible_items(request.user).filter(
+        organization=org, status=Status.INTERNAL).exists()
+    return render(request, "archive/notice_board.html", {
+        "org": org, "rows": rows, "internal": internal, "may_internal": may_internal,
+    })
