@@ -7,3 +7,7 @@ class FeedbackConfig(AppConfig):
 
     name = "feedback"
     verbose_name = _("Feedback and supervision")
+
+    def ready(self) -> None:
+        # Register the reply deadlines and the notification texts.
+        from . import notices, services  # noqa: F401

@@ -214,6 +214,9 @@ if not DEBUG:
 # organization's reviewers and the supervisors this many days after it.
 REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
 ESCALATION_DELAY_DAYS = int(os.environ.get("ESCALATION_DELAY_DAYS", "5"))
+# Feedback: reply within this many working days; anonymous submissions per address and hour.
+FEEDBACK_REPLY_DAYS = int(os.environ.get("FEEDBACK_REPLY_DAYS", "10"))
+FEEDBACK_RATE_LIMIT_PER_HOUR = int(os.environ.get("FEEDBACK_RATE_LIMIT_PER_HOUR", "5"))
 # E-mails whose task has not sent them after this many seconds are sent by the sweep.
 OUTBOX_GRACE_SECONDS = int(os.environ.get("OUTBOX_GRACE_SECONDS", "60"))
 # Absolute links in e-mails.

@@ -22,5 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
+    path("", include("feedback.urls")),
     path("", include("disclosure.urls")),
 ]

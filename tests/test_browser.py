@@ -35,20 +35,22 @@ def browser():
         )
         yield browser
         browser.close()
-    _close_server_connections()
 
 
-def _close_server_connections() -> None:
-    """End database sessions the live server's request threads left open, so that the
-    test database can be dropped at the end of the run."""
+@pytest.fixture(scope="module", autouse=True)
+def _close_server_connections(django_db_setup, django_db_blocker):
+    """After this module, end the database sessions the live server's threads left open,
+    so that the test database can be dropped at the end of the run."""
+    yield
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def login(browser, live_server, username: str):
@@ -129,3 +131,37 @@ def test_main_journey(world, live_server, browser):
     anonymous.goto(f"{base}/")
     assert anonymous.locator(f"a[href='/items/{item.pk}/']").count() == 1
     shot(anonymous, "04-public-home")
+
+
+def test_anonymous_feedback_with_tracking_code_and_answer(world, live_server, browser):
+    base = live_server.url
+    item = world.item(Status.PUBLIC, title="党费收缴情况公开")
+    visitor = browser.new_page(viewport={"width": 390, "height": 844})
+    visitor.goto(f"{base}/items/{item.pk}/")
+    visitor.click(f"a[href='/feedback/new/?item={item.pk}']")
+    visitor.fill("#id_body", "建议<script>alert(1)</script>公开每月明细")
+    visitor.check("#id_allow_publish")
+    visitor.click("main form button[type=submit]")
+    code = visitor.inner_text("#tracking-code").strip()
+    assert len(code) == 10
+    shot(visitor, "05-feedback-code")
+
+    sec = login(browser, live_server, "secretary")
+    sec.goto(f"{base}/feedback/inbox/")
+    sec.click("main .item-list a.item-title")
+    sec.click("form[action$='/accept/'] button")
+    sec.wait_for_selector(".msg.success")
+    sec.fill("#id_text", "感谢建议，下月起按月公开收支明细。")
+    sec.click("button[formaction$='/reply/']")
+    sec.wait_for_selector(".msg.success")
+
+    visitor.goto(f"{base}/feedback/track/")
+    visitor.fill("#id_code", code.lower())
+    visitor.click("main form button[type=submit]")
+    result = visitor.inner_text("#feedback-result")
+    assert "按月公开收支明细" in result
+    visitor.goto(f"{base}/items/{item.pk}/")
+    content = visitor.content()
+    assert "下月起按月公开收支明细" in content
+    assert "<script>alert(1)</script>" not in content
+    shot(visitor, "06-feedback-answer-under-item")

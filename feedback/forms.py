@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Feedback
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(label=_("Your opinion or suggestion"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    name = forms.CharField(label=_("Name (optional)"), max_length=60, required=False)
+    contact = forms.CharField(label=_("Phone or e-mail (optional)"), max_length=100,
+                              required=False)
+    allow_publish = forms.BooleanField(
+        label=_("The answer may be published under the item (without my name)"),
+        required=False)
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if len(body) < 5:
+            raise forms.ValidationError(_("Please write at least a few words."))
+        return body
+
+
+class OfflineFeedbackForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[c for c in Feedback.Channel.choices if c[0] != Feedback.Channel.ONLINE])
+    received_on = forms.DateField(label=_("Received on"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(label=_("Content"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+    name = forms.CharField(label=_("Name (optional)"), max_length=60, required=False)
+    contact = forms.CharField(label=_("Contact (optional)"), max_length=100, required=False)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=12)
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper().replace(" ", "")
+
+
+class HandleForm(forms.Form):
+    text = forms.CharField(label=_("Reply or reason"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 4}))

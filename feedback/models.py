@@ -1,0 +1,118 @@
+"""Feedback from members and the public, from every channel, and its handling."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from disclosure.models import DisclosureItem
+from portal.models import Organization
+
+# Unambiguous characters only (no 0/O, 1/I/L): codes are read out on the phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+class Feedback(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online form")
+        HOTLINE = "hotline", _("Hotline")
+        LETTER = "letter", _("Letter")
+        SUGGESTION_BOX = "box", _("Suggestion box")
+        RECEPTION_DAY = "reception", _("Reception day")
+        MEETING = "meeting", _("Meeting")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REPLIED = "replied", _("Replied")
+        CLOSED = "closed", _("Closed")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+        related_name="feedback",
+    )
+    item = models.ForeignKey(
+        DisclosureItem, verbose_name=_("item"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="feedback",
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices,
+                               default=Channel.ONLINE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="feedback",
+    )
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    body = models.TextField(_("opinion or suggestion"))
+    allow_publish = models.BooleanField(
+        _("the answer may be published under the item"), default=False)
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
+                                     default=new_tracking_code)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.RECEIVED)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    due_date = models.DateField(_("reply due"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    rejection_reason = models.TextField(_("reason for not accepting"), blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # SHA-256 of the submitter's address and the secret key, for rate limiting only.
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["address_hash"])
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status"], name="feedback_org"),
+                   models.Index(fields=["status", "due_date"], name="feedback_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "accepted", "rejected", "in_progress",
+                                        "replied", "closed"]),
+                name="feedback_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} · {self.organization}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def reply_is_public(self) -> bool:
+        return bool(self.allow_publish and self.reply and self.item_id
+                    and self.status in (self.Status.REPLIED, self.Status.CLOSED))
+
+
+OPEN_STATES = (Feedback.Status.RECEIVED, Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS)
+
+# Allowed source states of each handling step.
+STEPS: dict[str, tuple[str, ...]] = {
+    "accept": (Feedback.Status.RECEIVED,),
+    "reject": (Feedback.Status.RECEIVED, Feedback.Status.ACCEPTED),
+    "start": (Feedback.Status.ACCEPTED,),
+    "reply": (Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS),
+    "close": (Feedback.Status.REPLIED, Feedback.Status.REJECTED),
+}

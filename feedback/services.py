@@ -1,0 +1,187 @@
+"""The one write path for feedback: submission, offline recording and each handling step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disclosure.errors import TransitionError
+from disclosure.models import DisclosureItem
+from disclosure.visibility import can_view
+from portal import deadlines
+from portal.calendar import add_working_days
+from portal.models import Organization, User
+from portal.notifications import notify
+from portal.roles import has_org_perm, role_holders
+
+from .models import OPEN_STATES, STEPS, Feedback
+
+Status = Feedback.Status
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Drop control characters (keeping line breaks) and trim; submitters' text is only
+    ever shown escaped."""
+    kept = "".join(ch for ch in (text or "")
+                   if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()[:limit]
+
+
+def address_hash(address: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+def check_rate(address: str) -> None:
+    """Refuse anonymous submissions beyond the limit per address and hour."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = Feedback.objects.filter(address_hash=address_hash(address), received_at__gte=since,
+                                     author__isnull=True).count()
+    if recent >= settings.FEEDBACK_RATE_LIMIT_PER_HOUR:
+        raise ValidationError(_("Too many submissions from your address; please try again "
+                                "in an hour or sign in."), code="rate")
+
+
+def reply_due(received: dt.datetime) -> dt.date:
+    return add_working_days(timezone.localtime(received).date(), settings.FEEDBACK_REPLY_DAYS)
+
+
+@transaction.atomic
+def feedback_submit(*, organization: Organization, item: DisclosureItem | None, author,
+                    body: str, name: str = "", contact: str = "", allow_publish: bool = False,
+                    address: str = "") -> Feedback:
+    """Take feedback through the online form, from a signed-in person or anonymously."""
+    signed_in = author is not None and author.is_authenticated
+    if item is not None and (item.organization_id != organization.pk
+                             or not can_view(author, item)):
+        raise PermissionDenied
+    if not signed_in:
+        check_rate(address)
+    body = clean_text(body, 5000)
+    if len(body) < 5:
+        raise ValidationError({"body": _("Please write at least a few words.")})
+    now = timezone.now()
+    feedback = Feedback.objects.create(
+        organization=organization, item=item, author=author if signed_in else None,
+        name=clean_text(name, 60), contact=clean_text(contact, 100), body=body,
+        allow_publish=allow_publish, received_at=now, due_date=reply_due(now),
+        address_hash="" if signed_in else address_hash(address),
+    )
+    notify(role_holders([organization.pk], ["secretary", "committee"]), "feedback.received",
+           target_id=feedback.pk)
+    return feedback
+
+
+@transaction.atomic
+def feedback_record_offline(*, organization: Organization, actor: User, channel: str,
+                            body: str, name: str = "", contact: str = "",
+                            received_on: dt.date | None = None,
+                            item: DisclosureItem | None = None) -> Feedback:
+    """Record feedback that came by hotline, letter, box, reception day or meeting."""
+    if not has_org_perm(actor, "publish", organization):
+        raise PermissionDenied
+    if channel == Feedback.Channel.ONLINE or channel not in Feedback.Channel.values:
+        raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
+    received = timezone.now()
+    if received_on is not None:
+        if received_on > timezone.localdate():
+            raise ValidationError({"received_on": _("The date cannot be in the future.")})
+        received = timezone.make_aware(dt.datetime.combine(received_on, dt.time(9)))
+    feedback = Feedback(
+        organization=organization, item=item, channel=channel, body=clean_text(body, 5000),
+        name=clean_text(name, 60), contact=clean_text(contact, 100), received_at=received,
+        due_date=reply_due(received), recorded_by=actor,
+    )
+    feedback._history_user = actor  # type: ignore[attr-defined]
+    feedback.save()
+    return feedback
+
+
+def _step(feedback_id: int, actor: User, step: str) -> Feedback:
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related(
+        "organization", "item").get(pk=feedback_id)
+    if not has_org_perm(actor, "publish", feedback.organization):
+        raise PermissionDenied
+    if feedback.status not in STEPS[step]:
+        raise TransitionError(_("This feedback is %(status)s; that step is not possible.")
+                              % {"status": feedback.get_status_display()})
+    feedback._history_user = actor  # type: ignore[attr-defined]
+    feedback.handled_by = actor
+    return feedback
+
+
+@transaction.atomic
+def feedback_accept(*, feedback_id: int, actor: User) -> Feedback:
+    feedback = _step(feedback_id, actor, "accept")
+    feedback.status = Status.ACCEPTED
+    feedback.save(update_fields=["status", "handled_by"])
+    return feedback
+
+
+@transaction.atomic
+def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
+    feedback = _step(feedback_id, actor, "reject")
+    reason = clean_text(reason, 2000)
+    if not reason:
+        raise TransitionError(_("Say why the feedback is not accepted."))
+    feedback.status, feedback.rejection_reason = Status.REJECTED, reason
+    feedback.save(update_fields=["status", "rejection_reason", "handled_by"])
+    _tell_author(feedback)
+    return feedback
+
+
+@transaction.atomic
+def feedback_start(*, feedback_id: int, actor: User) -> Feedback:
+    feedback = _step(feedback_id, actor, "start")
+    feedback.status = Status.IN_PROGRESS
+    feedback.save(update_fields=["status", "handled_by"])
+    return feedback
+
+
+@transaction.atomic
+def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
+    feedback = _step(feedback_id, actor, "reply")
+    reply = clean_text(reply, 5000)
+    if len(reply) < 5:
+        raise TransitionError(_("Write the reply."))
+    feedback.status, feedback.reply, feedback.replied_at = Status.REPLIED, reply, timezone.now()
+    feedback.save(update_fields=["status", "reply", "replied_at", "handled_by"])
+    _tell_author(feedback)
+    return feedback
+
+
+@transaction.atomic
+def feedback_close(*, feedback_id: int, actor: User) -> Feedback:
+    feedback = _step(feedback_id, actor, "close")
+    feedback.status, feedback.closed_at = Status.CLOSED, timezone.now()
+    feedback.save(update_fields=["status", "closed_at", "handled_by"])
+    return feedback
+
+
+def _tell_author(feedback: Feedback) -> None:
+    if feedback.author_id:
+        notify([feedback.author], "feedback.answered", target_id=feedback.pk)  # type: ignore[list-item]
+
+
+def pending_feedback():
+    return Feedback.objects.filter(status__in=OPEN_STATES, organization__is_active=True)
+
+
+def _lock(pk: int):
+    return pending_feedback().select_for_update(of=("self",)).select_related(
+        "organization").filter(pk=pk).first()
+
+
+deadlines.register(deadlines.DeadlineSource(
+    name="feedback",
+    pending=pending_feedback,
+    lock=_lock,
+    organization=lambda feedback: feedback.organization,
+    owners=lambda feedback: role_holders([feedback.organization_id], ["secretary", "committee"]),
+))

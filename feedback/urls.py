@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("feedback/new/", views.feedback_new, name="new"),
+    path("feedback/thanks/", views.thanks, name="thanks"),
+    path("feedback/track/", views.track, name="track"),
+    path("feedback/mine/", views.mine, name="mine"),
+    path("feedback/inbox/", views.inbox, name="inbox"),
+    path("feedback/inbox/record/", views.record_offline, name="record"),
+    path("feedback/<int:pk>/", views.detail, name="detail"),
+    path("feedback/<int:pk>/<slug:step>/", views.handle, name="handle"),
+]

@@ -1,0 +1,158 @@
+"""Feedback pages: the online form, tracking by code, and the secretaries' handling."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from disclosure import selectors as item_selectors
+from disclosure.errors import TransitionError
+from portal.http import AuthedRequest
+from portal.models import Organization
+from portal.roles import user_organizations
+
+from . import selectors, services
+from .forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
+from .models import STEPS, Feedback
+
+SESSION_CODES = "feedback_codes"
+
+
+def feedback_new(request: HttpRequest) -> HttpResponse:
+    item = None
+    if item_id := request.GET.get("item"):
+        if not item_id.isdigit():
+            raise Http404
+        item = item_selectors.item_for_user(request.user, int(item_id))
+        org = item.organization
+    else:
+        org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            form.add_error(None, _("Your submission could not be accepted."))
+        else:
+            try:
+                feedback = services.feedback_submit(
+                    organization=org, item=item, author=request.user,
+                    body=form.cleaned_data["body"], name=form.cleaned_data["name"],
+                    contact=form.cleaned_data["contact"],
+                    allow_publish=form.cleaned_data["allow_publish"],
+                    address=request.META.get("REMOTE_ADDR", ""))
+            except ValidationError as error:
+                form.add_error(None, error)
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                request.session[SESSION_CODES] = [
+                    feedback.tracking_code, *request.session.get(SESSION_CODES, [])][:10]
+                return redirect("feedback:thanks")
+    return render(request, "feedback/new.html", {"form": form, "org": org, "item": item})
+
+
+def thanks(request: HttpRequest) -> HttpResponse:
+    codes = request.session.get(SESSION_CODES, [])
+    if not codes:
+        return redirect("feedback:track")
+    return render(request, "feedback/thanks.html", {"code": codes[0]})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    feedback = None
+    if form.is_valid():
+        feedback = Feedback.objects.select_related("organization", "item").filter(
+            tracking_code=form.cleaned_data["code"]).first()
+        if feedback is None:
+            form.add_error("code", _("No feedback has this tracking code."))
+    return render(request, "feedback/track.html", {"form": form, "feedback": feedback})
+
+
+@login_required
+def mine(request: AuthedRequest) -> HttpResponse:
+    rows = Feedback.objects.filter(author=request.user).select_related("organization", "item")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(request, "feedback/mine.html", {"page": page})
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    rows = selectors.handled_feedback(request.user)
+    if not rows.exists() and not user_organizations(request.user, "publish"):
+        raise Http404
+    status = request.GET.get("status", "")
+    if status in Feedback.Status.values:
+        rows = rows.filter(status=status)
+    rows = rows.select_related("organization", "item").order_by("due_date", "pk") if (
+        status in ("", "received", "accepted", "in_progress")) else rows.select_related(
+        "organization", "item")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(request, "feedback/inbox.html", {
+        "page": page, "status": status, "statuses": Feedback.Status.choices,
+        "orgs": user_organizations(request.user, "publish"),
+    })
+
+
+@login_required
+def record_offline(request: AuthedRequest) -> HttpResponse:
+    orgs = user_organizations(request.user, "publish")
+    org = next((o for o in orgs if o.code == request.GET.get("org")), orgs[0] if orgs else None)
+    if org is None:
+        raise Http404
+    form = OfflineFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback = services.feedback_record_offline(
+                organization=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recorded with tracking code %(code)s.") % {
+                "code": feedback.tracking_code})
+            return redirect("feedback:detail", pk=feedback.pk)
+    return render(request, "feedback/record.html", {"form": form, "org": org, "orgs": orgs})
+
+
+@login_required
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    feedback = selectors.feedback_for_user(request.user, pk)
+    handle = selectors.can_handle(request.user, feedback)
+    steps = [s for s, sources in STEPS.items() if feedback.status in sources] if handle else []
+    return render(request, "feedback/detail.html", {
+        "feedback": feedback, "steps": steps, "form": HandleForm(),
+        "history": feedback.history.select_related("history_user").order_by("history_date"),
+    })
+
+
+@login_required
+@require_POST
+def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    feedback = selectors.feedback_for_user(request.user, pk)
+    form = HandleForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    actions = {
+        "accept": lambda: services.feedback_accept(feedback_id=pk, actor=request.user),
+        "reject": lambda: services.feedback_reject(feedback_id=pk, actor=request.user,
+                                                   reason=text),
+        "start": lambda: services.feedback_start(feedback_id=pk, actor=request.user),
+        "reply": lambda: services.feedback_reply(feedback_id=pk, actor=request.user,
+                                                 reply=text),
+        "close": lambda: services.feedback_close(feedback_id=pk, actor=request.user),
+    }
+    if step not in actions:
+        raise Http404
+    try:
+        actions[step]()
+    except PermissionDenied as error:
+        raise Http404 from error
+    except TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("feedback:detail", pk=feedback.pk)
