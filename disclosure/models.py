@@ -300,3 +300,80 @@ class Obligation(models.Model):
     @property
     def is_done(self) -> bool:
         return self.state in (self.State.ON_TIME, self.State.LATE, self.State.FILED)
+
+
+class NonDisclosureFiling(models.Model):
+    """暂不公开备案: an obligation that cannot be disclosed for now, filed with the parent."""
+
+    class State(models.TextChoices):
+        FILED = "filed", _("Awaiting acknowledgement")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RETURNED = "returned", _("Returned")
+
+    obligation = models.ForeignKey(
+        Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT,
+        related_name="filings",
+    )
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                             default=State.FILED)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"),
+                                 on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("non-disclosure filing")
+        verbose_name_plural = _("non-disclosure filings")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation"], condition=Q(state="filed"),
+                                    name="one_open_filing_per_obligation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation} · {self.get_state_display()}"
+
+
+class DisclosureRequest(models.Model):
+    """依申请公开: a member's application for a party affair to be disclosed."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting answer")
+        DISCLOSED_TO_APPLICANT = "applicant", _("Disclosed to the applicant")
+        DISCLOSED_TO_SCOPE = "scope", _("Disclosed within a scope")
+        DECLINED = "declined", _("Declined")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="requests")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant"),
+                                  on_delete=models.PROTECT, related_name="disclosure_requests")
+    subject = models.CharField(_("what to disclose"), max_length=200)
+    reason = models.TextField(_("why it is needed"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.SUBMITTED)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    due_date = models.DateField(_("answer due"))
+    item = models.ForeignKey(DisclosureItem, verbose_name=_("disclosed item"), null=True,
+                             blank=True, on_delete=models.PROTECT, related_name="requests")
+    scope_role = models.CharField(_("disclosed to the role"), max_length=20, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disclosure request")
+        verbose_name_plural = _("disclosure requests")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["state", "due_date"], name="request_due")]
+
+    def __str__(self) -> str:
+        return self.subject

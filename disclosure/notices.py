@@ -15,7 +15,7 @@ from portal.models import Notification
 from portal.notifications import Rendered, register
 from portal.roles import has_org_perm, supervises
 
-from .models import DisclosureItem, Obligation
+from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Obligation
 from .visibility import visible_items
 
 ITEM_TEXTS = {
@@ -96,3 +96,70 @@ for kind in ITEM_TEXTS:
     register(kind, render_item, load_items)
 for stage in ("due_soon", "overdue", "escalated"):
     register(f"obligation.{stage}", render_obligation, load_obligations)
+
+
+def _may_see_org_matter(user, org) -> bool:
+    return (has_org_perm(user, "publish", org) or has_org_perm(user, "review", org.parent_id)
+            or supervises(user, org))
+
+
+def load_filings(ids: list[int], recipient) -> dict[int, NonDisclosureFiling]:
+    found = NonDisclosureFiling.objects.select_related(
+        "obligation__organization", "obligation__entry").in_bulk(ids)
+    return {pk: f for pk, f in found.items()
+            if _may_see_org_matter(recipient, f.obligation.organization)}
+
+
+def render_filing(notification: Notification, filing) -> Rendered:
+    if filing is None:
+        return _hidden()
+    values = {"org": filing.obligation.organization.name, "entry": filing.obligation.entry.title,
+              "state": filing.get_state_display()}
+    if notification.kind == "filing.received":
+        return Rendered(_("Non-disclosure filing to acknowledge"),
+                        _("%(org)s filed that “%(entry)s” cannot be disclosed for now.") % values,
+                        reverse("disclosure:review_inbox"))
+    return Rendered(_("Non-disclosure filing decided"),
+                    _("The filing of %(org)s on “%(entry)s”: %(state)s.") % values,
+                    reverse("disclosure:workspace") + f"?org={filing.obligation.organization.code}")
+
+
+def load_requests(ids: list[int], recipient) -> dict[int, DisclosureRequest]:
+    found = DisclosureRequest.objects.select_related("organization").in_bulk(ids)
+    return {pk: r for pk, r in found.items()
+            if r.applicant_id == recipient.pk or _may_see_org_matter(recipient, r.organization)}
+
+
+def render_request(notification: Notification, request) -> Rendered:
+    if request is None:
+        return _hidden()
+    values = {"org": request.organization.name, "subject": request.subject,
+              "state": request.get_state_display(),
+              "due": formats.date_format(request.due_date, "DATE_FORMAT")}
+    url = reverse("disclosure:request_detail", args=[request.pk])
+    texts = {
+        "request.received": (_("New disclosure request"),
+                             _("A member applied to %(org)s for “%(subject)s”; answer by "
+                               "%(due)s.")),
+        "request.answered": (_("Your disclosure request was answered"),
+                             _("%(org)s answered your request “%(subject)s”: %(state)s.")),
+        "request.filed": (_("Answer to a disclosure request filed"),
+                          _("%(org)s answered a request “%(subject)s”: %(state)s.")),
+        "request.due_soon": (_("Disclosure request due soon"),
+                             _("The request “%(subject)s” to %(org)s must be answered by "
+                               "%(due)s.")),
+        "request.overdue": (_("Disclosure request overdue"),
+                            _("The request “%(subject)s” to %(org)s was due on %(due)s.")),
+        "request.escalated": (_("Overdue disclosure request escalated"),
+                              _("The request “%(subject)s” to %(org)s is unanswered since "
+                                "%(due)s. Please follow up.")),
+    }
+    subject, body = texts[notification.kind]
+    return Rendered(subject, body % values, url)
+
+
+for kind in ("filing.received", "filing.decided"):
+    register(kind, render_filing, load_filings)
+for kind in ("request.received", "request.answered", "request.filed", "request.due_soon",
+             "request.overdue", "request.escalated"):
+    register(kind, render_request, load_requests)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, feeds, views
+from . import api, feeds, request_views, views
 
 app_name = "disclosure"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/<str:code>/new/<int:entry_id>/", views.item_create, name="item_create"),
     path("review/", views.review_inbox, name="review_inbox"),
+    path("requests/", request_views.request_list, name="request_list"),
+    path("requests/new/", request_views.request_new, name="request_new"),
+    path("requests/<int:pk>/", request_views.request_detail, name="request_detail"),
+    path("obligations/<int:pk>/file/", request_views.file_obligation, name="file_obligation"),
+    path("filings/<int:pk>/<slug:decision>/", request_views.filing_decide,
+         name="filing_decide"),
     path("api/v1/items/", api.items, name="api_items"),
     path("api/v1/items/<int:pk>/", api.item_detail, name="api_item"),
     path("api/v1/organizations/", api.organizations, name="api_organizations"),

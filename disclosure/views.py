@@ -29,7 +29,7 @@ from .forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from .models import DisclosureItem, Status
+from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Status
 from .visibility import can_manage, can_review, can_see_workflow, visible_items
 
 
@@ -309,6 +309,14 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
         .filter(reviews__actor=request.user, reviews__action__in=["approve", "return"])
         .select_related("organization", "entry").distinct().order_by("-updated_at")[:10]
     )
+    filings_due = (NonDisclosureFiling.objects.filter(
+        state=NonDisclosureFiling.State.FILED,
+        obligation__organization__parent_id__in=reviewing)
+        .select_related("obligation__organization", "obligation__entry", "filed_by"))
+    answers = (DisclosureRequest.objects.filter(organization__parent_id__in=reviewing)
+               .exclude(state=DisclosureRequest.State.SUBMITTED)
+               .select_related("organization").order_by("-answered_at")[:20])
     return render(request, "disclosure/review_inbox.html", {
-        "page": paginate(request, items), "recent": recent,
+        "page": paginate(request, items), "recent": recent, "filings": filings_due,
+        "answers": answers,
     })

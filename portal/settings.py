@@ -217,6 +217,8 @@ ESCALATION_DELAY_DAYS = int(os.environ.get("ESCALATION_DELAY_DAYS", "5"))
 # Feedback: reply within this many working days; anonymous submissions per address and hour.
 FEEDBACK_REPLY_DAYS = int(os.environ.get("FEEDBACK_REPLY_DAYS", "10"))
 FEEDBACK_RATE_LIMIT_PER_HOUR = int(os.environ.get("FEEDBACK_RATE_LIMIT_PER_HOUR", "5"))
+# On-request disclosure: answer within this many working days.
+REQUEST_ANSWER_DAYS = int(os.environ.get("REQUEST_ANSWER_DAYS", "15"))
 # E-mails whose task has not sent them after this many seconds are sent by the sweep.
 OUTBOX_GRACE_SECONDS = int(os.environ.get("OUTBOX_GRACE_SECONDS", "60"))
 # Absolute links in e-mails.

@@ -37,15 +37,27 @@ class World:
              attachment: bytes | None = None) -> DisclosureItem:
         """Create an item of ``org`` (the branch by default) and walk it to ``status``."""
         org = org or self.branch
-        sec = self.users["secretary"] if org == self.branch else self.users["other_secretary"]
+        sec = {self.branch: self.users["secretary"], self.other_branch:
+               self.users["other_secretary"]}.get(org) or self._secretary_of(org)
+        reviewer = self.users["reviewer"] if org.parent == self.general else (
+            self.users["committee_reviewer"])
         item = services.item_create(organization=org, entry=self.entries[entry], actor=sec,
                                     title=title, body="正文：**党费**收缴情况。")
         if attachment is not None:
             upload = SimpleUploadedFile("附件.txt", attachment, content_type="text/plain")
             services.attachment_add(item_id=item.pk, actor=sec, upload=upload)
-        walk(item, status, sec, self.users["reviewer"])
+        walk(item, status, sec, reviewer)
         item.refresh_from_db()
         return item
+
+    def _secretary_of(self, org: Organization) -> User:
+        from portal.models import Membership
+
+        found = Membership.objects.filter(organization=org, role="secretary").first()
+        if found is not None:
+            return found.user
+        return MembershipFactory(user=UserFactory(username=f"secretary-{org.code}"),
+                                 organization=org, role="secretary").user
 
 
 def walk(item: DisclosureItem, status: str, sec: User, rev: User) -> None:

@@ -157,7 +157,7 @@ def make_rows(world, n: int) -> None:
 LIST_PAGES = [
     ("anonymous", "/", 3), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 1),
     ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 8), ("member", "/items/", 8),
-    ("secretary", "/workspace/", 12), ("reviewer", "/review/", 8), ("supervisor", "/items/", 9),
+    ("secretary", "/workspace/", 12), ("reviewer", "/review/", 10), ("supervisor", "/items/", 9),
     ("secretary", "/notifications/", 8),
 ]
 
