@@ -116,3 +116,48 @@ STEPS: dict[str, tuple[str, ...]] = {
     "reply": (Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS),
     "close": (Feedback.Status.REPLIED, Feedback.Status.REJECTED),
 }
+
+
+class RectificationOrder(models.Model):
+    """限期整改: a supervisor's (or reviewer's) order to fix a finding by a deadline."""
+
+    class State(models.TextChoices):
+        ORDERED = "ordered", _("Awaiting response")
+        RESPONDED = "responded", _("Awaiting verification")
+        SENT_BACK = "sent_back", _("Sent back")
+        CLOSED = "closed", _("Closed")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="rectifications")
+    finding = models.TextField(_("finding"))
+    requirement = models.TextField(_("what must be done"), blank=True)
+    due_date = models.DateField(_("deadline"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.ORDERED)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ordered by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responded by"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    verification = models.TextField(_("verification"), blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rectification order")
+        verbose_name_plural = _("rectification orders")
+        ordering = ["-ordered_at", "-pk"]
+        indexes = [models.Index(fields=["state", "due_date"], name="rectification_due")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.finding[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.CLOSED

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification
 from portal.notifications import Rendered, register
+from portal.roles import has_org_perm
 
-from .models import Feedback
+from .models import Feedback, RectificationOrder
 from .selectors import can_read
 
 
@@ -47,3 +48,42 @@ def render(notification: Notification, feedback) -> Rendered:
 for kind in ("feedback.received", "feedback.answered", "feedback.due_soon",
              "feedback.overdue", "feedback.escalated"):
     register(kind, render, load)
+
+
+def load_orders(ids: list[int], recipient) -> dict[int, RectificationOrder]:
+    from .rectification import may_order
+
+    found = RectificationOrder.objects.select_related("organization").in_bulk(ids)
+    return {pk: o for pk, o in found.items()
+            if may_order(recipient, o.organization)
+            or has_org_perm(recipient, "publish", o.organization)}
+
+
+def render_order(notification: Notification, order) -> Rendered:
+    if order is None:
+        return Rendered(_("Notification"), _("This notification is no longer available to you."))
+    values = {"org": order.organization.name,
+              "due": formats.date_format(order.due_date, "DATE_FORMAT")}
+    texts = {
+        "rectification.ordered": (_("Rectification ordered"),
+                                  _("%(org)s is to rectify a finding by %(due)s.")),
+        "rectification.responded": (_("Rectification to verify"),
+                                    _("%(org)s responded to a rectification order.")),
+        "rectification.verified": (_("Rectification verified"),
+                                   _("The rectification order of %(org)s was verified.")),
+        "rectification.due_soon": (_("Rectification due soon"),
+                                   _("%(org)s must complete a rectification by %(due)s.")),
+        "rectification.overdue": (_("Rectification overdue"),
+                                  _("%(org)s has not completed a rectification due on "
+                                    "%(due)s.")),
+        "rectification.escalated": (_("Overdue rectification escalated"),
+                                    _("%(org)s is still overdue with a rectification due on "
+                                      "%(due)s. Please follow up.")),
+    }
+    subject, body = texts[notification.kind]
+    return Rendered(subject, body % values, reverse("feedback:order_detail", args=[order.pk]))
+
+
+for kind in ("rectification.ordered", "rectification.responded", "rectification.verified",
+             "rectification.due_soon", "rectification.overdue", "rectification.escalated"):
+    register(kind, render_order, load_orders)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rectification_views, views
 
 app_name = "feedback"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("feedback/inbox/record/", views.record_offline, name="record"),
     path("feedback/<int:pk>/", views.detail, name="detail"),
     path("feedback/<int:pk>/<slug:step>/", views.handle, name="handle"),
+    path("rectification/", rectification_views.order_list, name="order_list"),
+    path("rectification/new/", rectification_views.order_new, name="order_new"),
+    path("rectification/<int:pk>/", rectification_views.order_detail, name="order_detail"),
+    path("rectification/<int:pk>/<slug:action>/", rectification_views.order_act,
+         name="order_act"),
 ]
