@@ -91,6 +91,7 @@ class Command(BaseCommand):
         entries = self._catalog(orgs["CD"])
         self._items(orgs, users, entries)
         self._obligations()
+        self._voices(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
@@ -214,6 +215,52 @@ class Command(BaseCommand):
             )
             self._advance(item, "internal", users["secretary2"], users["reviewer2"])
         self._attach_demo_file(branch, sec)
+
+    def _voices(self, orgs, users) -> None:
+        """Feedback, an application, a filing and a rectification order, once."""
+        from disclosure.filings import file_non_disclosure, request_submit
+        from disclosure.models import DisclosureRequest, NonDisclosureFiling, Obligation
+        from feedback import rectification
+        from feedback import services as feedback_services
+        from feedback.models import Feedback, RectificationOrder
+
+        branch, sec = orgs["CD-JG-01"], users["secretary"]
+        if not Feedback.objects.exists():
+            public = DisclosureItem.objects.filter(organization=branch, status="public").first()
+            answered = feedback_services.feedback_submit(
+                organization=branch, item=public, author=None, allow_publish=True,
+                body="建议在公开栏同时张贴学习计划的具体时间和地点。", address="127.0.0.1")
+            feedback_services.feedback_accept(feedback_id=answered.pk, actor=sec)
+            feedback_services.feedback_reply(
+                feedback_id=answered.pk, actor=sec,
+                reply="感谢建议。每月学习的时间地点已补充在公开栏，并将提前三天通知。")
+            feedback_services.feedback_submit(
+                organization=branch, item=None, author=users["member"],
+                body="希望党费使用情况能按项目列出明细。")
+            feedback_services.feedback_record_offline(
+                organization=branch, actor=sec, channel="hotline",
+                body="居民来电询问发展党员公示期的起止时间。", name="王先生")
+        if not DisclosureRequest.objects.exists():
+            request_submit(organization=branch, applicant=users["member"],
+                           subject="申请公开支部年度党建经费预算")
+            request_submit(organization=orgs["CD-JG"], applicant=users["member"],
+                           subject="申请公开机关党总支年度考核结果")
+        if not NonDisclosureFiling.objects.exists():
+            obligation = Obligation.objects.filter(organization=orgs["CD-JG-02"],
+                                                   state="overdue").first()
+            if obligation is not None:
+                secretary_two = self._user("secretary3", "刘洋")
+                Membership.objects.get_or_create(
+                    user=secretary_two, organization=orgs["CD-JG-02"], role=Role.SECRETARY,
+                    defaults={"since": timezone.localdate() - timedelta(days=400)})
+                file_non_disclosure(obligation_id=obligation.pk, actor=secretary_two,
+                                    reason="该季度党费账目正在接受上级审计，审计结束后公开。")
+        if not RectificationOrder.objects.exists():
+            rectification.order_rectification(
+                organization=branch, actor=users["supervisor"],
+                finding="2026年第三季度党费收缴情况逾期公开。",
+                requirement="说明逾期原因，建立按季度提前准备的工作机制。",
+                due_date=timezone.localdate() + timedelta(days=14))
 
     @staticmethod
     def _event_due_this_month(today: dt.date, due_days: int) -> dt.date:
