@@ -161,3 +161,65 @@ class RectificationOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != self.State.CLOSED
+
+
+class Campaign(models.Model):
+    """民主评议: members (and, if it says so, the public) rate organizations' disclosure work."""
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("Party members of each organization")
+        EVERYONE = "everyone", _("Members and registered members of the public")
+
+    class Stage(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for voting")
+        CLOSED = "closed", _("Closed, results published")
+
+    title = models.CharField(_("title"), max_length=150)
+    organizations = models.ManyToManyField(Organization, verbose_name=_("organizations"),
+                                           related_name="campaigns")
+    period_label = models.CharField(_("period evaluated"), max_length=60)
+    voters = models.CharField(_("who votes"), max_length=10, choices=Audience.choices,
+                              default=Audience.MEMBERS)
+    results_public = models.BooleanField(
+        _("results visible to the public"), default=False,
+        help_text=_("Otherwise the results are shown to members of the organizations."))
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices,
+                             default=Stage.DRAFT)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[organizations])
+
+    class Meta:
+        verbose_name = _("evaluation campaign")
+        verbose_name_plural = _("evaluation campaigns")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Ballot(models.Model):
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        FAIRLY = "fairly", _("Fairly satisfied")
+        UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization", "voter"],
+                                    name="one_ballot_per_voter_and_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.organization}"

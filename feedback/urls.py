@@ -19,3 +19,11 @@ urlpatterns = [
     path("rectification/<int:pk>/<slug:action>/", rectification_views.order_act,
          name="order_act"),
 ]
+
+from . import evaluation_views  # noqa: E402
+
+urlpatterns += [
+    path("evaluation/", evaluation_views.campaign_list, name="campaigns"),
+    path("evaluation/<int:pk>/", evaluation_views.vote, name="vote"),
+    path("evaluation/<int:pk>/results/", evaluation_views.campaign_results, name="results"),
+]

@@ -1,0 +1,37 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from disclosure.errors import TransitionError
+from portal.admin_base import HistoryAdmin
+
+from . import evaluation
+from .models import Campaign
+
+
+@admin.register(Campaign)
+class CampaignAdmin(HistoryAdmin):
+    """The catalog admin sets up a campaign, opens it, and closes it to publish results."""
+
+    list_display = ["title", "period_label", "voters", "results_public", "stage", "opened_at",
+                    "closed_at"]
+    list_filter = ["stage"]
+    filter_horizontal = ["organizations"]
+    readonly_fields = ["stage", "opened_at", "closed_at"]
+    actions = ["open_selected", "close_selected"]
+
+    @admin.action(description=_("Open the selected campaigns for voting"))
+    def open_selected(self, request, queryset):
+        self._run(request, queryset, evaluation.open_campaign)
+
+    @admin.action(description=_("Close the selected campaigns and publish the results"))
+    def close_selected(self, request, queryset):
+        self._run(request, queryset, evaluation.close_campaign)
+
+    def _run(self, request, queryset, action):
+        for campaign in queryset:
+            try:
+                action(campaign_id=campaign.pk, actor=request.user)
+            except TransitionError as error:
+                self.message_user(request, f"{campaign}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{campaign}: ✓", messages.SUCCESS)
