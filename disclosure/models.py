@@ -52,6 +52,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "release_public": (Status.INTERNAL,),
     "expire": (Status.INTERNAL, Status.PUBLIC),
     "archive": (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN),
+    "change": (Status.INTERNAL, Status.PUBLIC),
 }
 
 # States in which members of the organization read the item.
@@ -211,6 +212,8 @@ class Review(models.Model):
         RELEASE_PUBLIC = "release_public", _("Published to the public")
         EXPIRE = "expire", _("Expired")
         ARCHIVE = "archive", _("Archived")
+        CHANGE = "change", _("Changed by approved request")
+        WITHDRAW = "withdraw", _("Withdrawn by approved request")
 
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"
@@ -377,3 +380,48 @@ class DisclosureRequest(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ChangeRequest(models.Model):
+    """变更、撤销、终止: a published item changes only through a request approved by the
+    organization that set the catalog; the explanation is published with the item."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Change (new version)")
+        WITHDRAW = "withdraw", _("Withdraw")
+        TERMINATE = "terminate", _("Terminate")
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    item = models.ForeignKey(DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE,
+                             related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    new_title = models.CharField(_("new title"), max_length=200, blank=True)
+    new_body = models.TextField(_("new body"), blank=True)
+    explanation = models.TextField(_("explanation to publish"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.SUBMITTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item"], condition=Q(state="submitted"),
+                                    name="one_open_change_request_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.item}"

@@ -15,7 +15,13 @@ from portal.models import Notification
 from portal.notifications import Rendered, register
 from portal.roles import has_org_perm, supervises
 
-from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Obligation
+from .models import (
+    ChangeRequest,
+    DisclosureItem,
+    DisclosureRequest,
+    NonDisclosureFiling,
+    Obligation,
+)
 from .visibility import visible_items
 
 ITEM_TEXTS = {
@@ -163,3 +169,30 @@ for kind in ("filing.received", "filing.decided"):
 for kind in ("request.received", "request.answered", "request.filed", "request.due_soon",
              "request.overdue", "request.escalated"):
     register(kind, render_request, load_requests)
+
+
+def load_changes(ids: list[int], recipient) -> dict[int, ChangeRequest]:
+    from .changes import can_approve
+    from .visibility import can_view
+
+    found = ChangeRequest.objects.select_related(
+        "item__organization", "item__entry__catalog").in_bulk(ids)
+    return {pk: c for pk, c in found.items()
+            if can_view(recipient, c.item) or can_approve(recipient, c.item)}
+
+
+def render_change(notification: Notification, change) -> Rendered:
+    if change is None:
+        return _hidden()
+    values = {"org": change.item.organization.name, "kind": change.get_kind_display(),
+              "state": change.get_state_display()}
+    url = reverse("disclosure:change_detail", args=[change.pk])
+    if notification.kind == "change.requested":
+        return Rendered(_("Change request to approve"),
+                        _("%(org)s asks for approval: %(kind)s.") % values, url)
+    return Rendered(_("Change request decided"),
+                    _("The request of %(org)s (%(kind)s): %(state)s.") % values, url)
+
+
+for kind in ("change.requested", "change.decided"):
+    register(kind, render_change, load_changes)

@@ -27,6 +27,12 @@ def item_for_user(user, item_id: int) -> DisclosureItem:
     return item
 
 
+def public_withdrawn_item(item_id: int) -> DisclosureItem | None:
+    """Return a withdrawn item that had been public (its notice stays public), or None."""
+    return DisclosureItem.objects.filter(pk=item_id, status=Status.WITHDRAWN,
+                                         public_at__isnull=False).first()
+
+
 def attachment_for_user(user, attachment_id: int) -> Attachment:
     attachment = get_object_or_404(Attachment.objects.select_related("item"), pk=attachment_id)
     if not can_view(user, attachment.item):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, feeds, request_views, views
+from . import api, change_views, feeds, request_views, views
 
 app_name = "disclosure"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/review/", views.item_review, name="item_review"),
+    path("items/<int:pk>/change/", change_views.change_new, name="change_new"),
+    path("changes/", change_views.change_inbox, name="change_inbox"),
+    path("changes/<int:pk>/", change_views.change_detail, name="change_detail"),
+    path("changes/<int:pk>/<slug:decision>/", change_views.change_decide, name="change_decide"),
     path("items/<int:pk>/plan-public/", views.item_plan_public, name="item_plan_public"),
     path("items/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(

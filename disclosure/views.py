@@ -18,7 +18,7 @@ from portal.http import AuthedRequest
 from portal.models import Organization
 from portal.roles import has_org_perm, org_ids_with, user_organizations
 
-from . import exports, obligations, search, selectors, services
+from . import change_views, exports, obligations, search, selectors, services
 from .errors import TransitionError
 from .forms import (
     AttachmentForm,
@@ -72,13 +72,20 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.item_for_user(request.user, pk)
+    try:
+        item = selectors.item_for_user(request.user, pk)
+    except Http404:
+        withdrawn = selectors.public_withdrawn_item(pk)
+        if withdrawn is None:
+            raise
+        return change_views.withdrawn_notice(request, withdrawn)
     manage, review = can_manage(request.user, item), can_review(request.user, item)
     context = {
         "item": item,
         "attachments": list(item.attachments.all()),
         "can_manage": manage,
         "can_review": review,
+        "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
         "reviews": (
             list(item.reviews.select_related("actor"))
             if can_see_workflow(request.user, item) else []
