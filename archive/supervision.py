@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from disclosure.models import DisclosureItem, Obligation
@@ -46,6 +46,11 @@ class Row:
     overdue: int
     open: int
     filed: int
+    feedback_open: int = 0
+    feedback_days: float | None = None
+    request_days: float | None = None
+    rectifications_open: int = 0
+    satisfaction: float | None = None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -71,7 +76,41 @@ def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> li
     by_org = {row["organization_id"]: {k: v for k, v in row.items() if k != "organization_id"}
               for row in counts}
     empty = {"due": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "filed": 0}
-    return [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
+    rows = [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
+    _add_voice_figures(rows, orgs)
+    return rows
+
+
+def _days(delta) -> float | None:
+    return round(delta.total_seconds() / 86400, 1) if delta is not None else None
+
+
+def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
+    """Feedback and on-request answer times, open rectification orders, and the latest
+    published evaluation, per organization (a few set-based queries)."""
+    from disclosure.models import DisclosureRequest
+    from feedback.evaluation import results
+    from feedback.models import OPEN_STATES, Campaign, Feedback, RectificationOrder
+
+    feedback: dict[int, dict] = {r["organization_id"]: dict(r) for r in Feedback.objects.filter(
+        organization__in=orgs).values("organization_id").annotate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+        reply=Avg(F("replied_at") - F("received_at"), filter=Q(replied_at__isnull=False)))}
+    requests = {r["organization_id"]: r["answer"] for r in DisclosureRequest.objects.filter(
+        organization__in=orgs, answered_at__isnull=False).values("organization_id").annotate(
+        answer=Avg(F("answered_at") - F("submitted_at")))}
+    orders = dict(RectificationOrder.objects.filter(organization__in=orgs).exclude(
+        state=RectificationOrder.State.CLOSED).values("organization_id").annotate(
+        n=Count("pk")).values_list("organization_id", "n"))
+    latest = Campaign.objects.filter(stage=Campaign.Stage.CLOSED).order_by("-closed_at").first()
+    rates = {r.organization.pk: r.satisfaction_rate for r in results(latest)} if latest else {}
+    for row in rows:
+        pk = row.organization.pk
+        row.feedback_open = feedback.get(pk, {}).get("open", 0)
+        row.feedback_days = _days(feedback.get(pk, {}).get("reply"))
+        row.request_days = _days(requests.get(pk))
+        row.rectifications_open = orders.get(pk, 0)
+        row.satisfaction = rates.get(pk)
 
 
 def monthly_trend(orgs: QuerySet[Organization], months: int = 12,

@@ -99,3 +99,37 @@ def test_notice_board_print_view(world):
     html = logged_in(world, "member").get("/orgs/B1/notice-board/?scope=internal"
                                           ).content.decode()
     assert internal.title in html and public.title in html
+
+
+def test_dashboard_shows_feedback_rectification_and_evaluation(world):
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    from feedback import evaluation, rectification
+    from feedback import services as feedback_services
+    from feedback.models import Campaign
+    from tests.factories import UserFactory
+
+    feedback = feedback_services.feedback_submit(
+        organization=world.branch, item=None, author=world.users["member"], body="意见内容文字")
+    feedback_services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])
+    feedback_services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
+                                     reply="答复内容文字")
+    feedback_services.feedback_submit(organization=world.branch, item=None,
+                                      author=world.users["member"], body="第二条意见文字")
+    rectification.order_rectification(organization=world.branch, actor=world.users["supervisor"],
+                                      finding="问题描述文字", requirement="",
+                                      due_date=timezone.localdate() + dt.timedelta(days=3))
+    admin = UserFactory(is_staff=True)
+    admin.user_permissions.set(Permission.objects.filter(content_type__app_label="feedback"))
+    campaign = Campaign.objects.create(title="评议", period_label="2026")
+    campaign.organizations.set([world.branch])
+    evaluation.open_campaign(campaign_id=campaign.pk, actor=admin)
+    campaign.refresh_from_db()
+    evaluation.cast(campaign=campaign, organization=world.branch, voter=world.users["member"],
+                    rating="satisfied")
+    evaluation.close_campaign(campaign_id=campaign.pk, actor=admin)
+    page = logged_in(world, "supervisor").get("/supervision/")
+    row = {r.organization.code: r for r in page.context["rows"]}["B1"]
+    assert (row.feedback_open, row.rectifications_open, row.satisfaction) == (1, 1, 100.0)
+    assert row.feedback_days is not None
