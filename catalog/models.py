@@ -128,9 +128,11 @@ class CatalogEntryQuerySet(models.QuerySet["CatalogEntry"]):
         entries = self.filter(
             catalog_in_force(timezone.localdate()), active=True,
             catalog__issuer_id__in=ancestor_ids,
-        ).select_related("catalog", "catalog__issuer")
+        ).filter(Q(only_for__isnull=True) | Q(only_for=organization)).select_related(
+            "catalog", "catalog__issuer")
         return entries.filter(
-            pk__in=[e.pk for e in entries if e.catalog.binds(organization)]
+            pk__in=[e.pk for e in entries
+                    if e.only_for_id == organization.pk or e.catalog.binds(organization)]
         )
 
 
@@ -166,6 +168,11 @@ class CatalogEntry(models.Model):
     body_template = models.TextField(
         _("body template"), blank=True,
         help_text=_("Markdown a new item of this entry starts from."),
+    )
+    only_for = models.ForeignKey(
+        Organization, verbose_name=_("only for (out-of-catalog matter)"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="own_entries",
+        help_text=_("Set for a matter outside the catalog, approved for one organization."),
     )
     retention = models.CharField(
         _("archive retention"), max_length=10, choices=Retention.choices,

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from catalog.models import Category, Scope, TimeLimit
 from portal.http import AuthedRequest
-from portal.roles import org_ids_with
+from portal.roles import has_org_perm, org_ids_with, user_organizations
 
-from . import changes, selectors
+from . import changes, selectors, workplans
 from .errors import TransitionError
-from .models import ChangeRequest
+from .models import ChangeRequest, WorkPlan
 from .visibility import can_manage, can_view
 
 
@@ -85,7 +86,10 @@ def change_inbox(request: AuthedRequest) -> HttpResponse:
     pending = ChangeRequest.objects.filter(
         state=ChangeRequest.State.SUBMITTED, item__entry__catalog__issuer_id__in=ids,
     ).select_related("item__organization")
-    return render(request, "disclosure/change_inbox.html", {"pending": pending})
+    plans = WorkPlan.objects.filter(state=WorkPlan.State.SUBMITTED,
+                                    catalog__issuer_id__in=ids).select_related("organization")
+    return render(request, "disclosure/change_inbox.html", {"pending": pending,
+                                                             "plans": plans})
 
 
 @login_required
@@ -113,3 +117,68 @@ def withdrawn_notice(request: HttpRequest, item) -> HttpResponse:
         state=ChangeRequest.State.APPROVED).order_by("-decided_at").first()
     return render(request, "disclosure/withdrawn_notice.html", {
         "item": item, "explanation": explanation})
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Matter to disclose"), max_length=150)
+    plan = forms.CharField(label=gettext_lazy("Work plan"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=Scope.choices)
+    time_limit = forms.ChoiceField(label=gettext_lazy("Time limit"), choices=[
+        c for c in TimeLimit.choices if c[0] != TimeLimit.PERIODIC])
+    display_days = forms.IntegerField(label=gettext_lazy("Display days (short-term)"),
+                                      required=False, min_value=1, max_value=365)
+
+
+@login_required
+def plan_new(request: AuthedRequest) -> HttpResponse:
+    orgs = user_organizations(request.user, "publish")
+    org = next((o for o in orgs if o.code == request.GET.get("org")), orgs[0] if orgs else None)
+    if org is None:
+        raise Http404
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = workplans.submit_plan(organization=org, actor=request.user,
+                                         **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except TransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Sent to the catalog-setting organization for "
+                                        "approval."))
+            return redirect("disclosure:plan_detail", pk=plan.pk)
+    return render(request, "disclosure/plan_form.html", {"form": form, "org": org})
+
+
+@login_required
+def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(WorkPlan.objects.select_related(
+        "organization", "catalog", "entry", "submitted_by"), pk=pk)
+    mine = has_org_perm(request.user, "publish", plan.organization)
+    approver = has_org_perm(request.user, "review", plan.catalog.issuer_id)
+    if not (mine or approver):
+        raise Http404
+    return render(request, "disclosure/plan_detail.html", {
+        "plan": plan, "may_decide": approver and plan.state == WorkPlan.State.SUBMITTED,
+        "may_draft": mine and plan.entry_id is not None,
+    })
+
+
+@login_required
+@require_POST
+def plan_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in ("approve", "reject"):
+        raise Http404
+    try:
+        workplans.decide_plan(plan_id=pk, actor=request.user, approve=decision == "approve",
+                              comment=request.POST.get("comment", ""))
+    except (PermissionDenied, WorkPlan.DoesNotExist) as error:
+        raise Http404 from error
+    except TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("disclosure:plan_detail", pk=pk)

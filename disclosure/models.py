@@ -425,3 +425,49 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.item}"
+
+
+class WorkPlan(models.Model):
+    """目录外事项: a matter outside the catalog needs a work plan approved by the
+    catalog-setting organization before an item can be drafted for it."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="work_plans")
+    title = models.CharField(_("matter to disclose"), max_length=150)
+    plan = models.TextField(_("work plan"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
+    display_days = models.PositiveSmallIntegerField(_("display days"), null=True, blank=True)
+    catalog = models.ForeignKey("catalog.Catalog", verbose_name=_("catalog"),
+                                on_delete=models.PROTECT, related_name="work_plans")
+    entry = models.OneToOneField(CatalogEntry, verbose_name=_("catalog entry"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="work_plan")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("out-of-catalog work plan")
+        verbose_name_plural = _("out-of-catalog work plans")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(time_limit="periodic"),
+                                   name="work_plan_not_periodic"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

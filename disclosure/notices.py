@@ -21,6 +21,7 @@ from .models import (
     DisclosureRequest,
     NonDisclosureFiling,
     Obligation,
+    WorkPlan,
 )
 from .visibility import visible_items
 
@@ -196,3 +197,27 @@ def render_change(notification: Notification, change) -> Rendered:
 
 for kind in ("change.requested", "change.decided"):
     register(kind, render_change, load_changes)
+
+
+def load_plans(ids: list[int], recipient) -> dict[int, WorkPlan]:
+    found = WorkPlan.objects.select_related("organization", "catalog").in_bulk(ids)
+    return {pk: p for pk, p in found.items()
+            if has_org_perm(recipient, "publish", p.organization)
+            or has_org_perm(recipient, "review", p.catalog.issuer_id)}
+
+
+def render_plan(notification: Notification, plan) -> Rendered:
+    if plan is None:
+        return _hidden()
+    values = {"org": plan.organization.name, "title": plan.title,
+              "state": plan.get_state_display()}
+    url = reverse("disclosure:plan_detail", args=[plan.pk])
+    if notification.kind == "workplan.submitted":
+        return Rendered(_("Out-of-catalog work plan to approve"),
+                        _("%(org)s submitted a work plan for “%(title)s”.") % values, url)
+    return Rendered(_("Out-of-catalog work plan decided"),
+                    _("The work plan for “%(title)s”: %(state)s.") % values, url)
+
+
+for kind in ("workplan.submitted", "workplan.decided"):
+    register(kind, render_plan, load_plans)

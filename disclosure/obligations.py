@@ -33,6 +33,7 @@ State = Obligation.State
 def periodic_entries(today: dt.date) -> QuerySet[CatalogEntry]:
     return CatalogEntry.objects.filter(
         catalog_in_force(today), active=True, time_limit=TimeLimit.PERIODIC,
+        only_for__isnull=True,
     ).select_related("catalog", "catalog__issuer")
 
 
