@@ -122,7 +122,7 @@ class Command(BaseCommand):
         catalog_admin = self._user("catalog_admin", "目录管理员", is_staff=True)
         group, _ = Group.objects.get_or_create(name="Catalog administrators")
         group.permissions.set(Permission.objects.filter(
-            content_type__app_label__in=["catalog", "portal"],
+            content_type__app_label__in=["catalog", "portal", "feedback"],
         ).exclude(codename__in=["view_internal", "publish", "review", "supervise"]))
         catalog_admin.groups.add(group)
         users["catalog_admin"] = catalog_admin
@@ -255,6 +255,16 @@ class Command(BaseCommand):
                     defaults={"since": timezone.localdate() - timedelta(days=400)})
                 file_non_disclosure(obligation_id=obligation.pk, actor=secretary_two,
                                     reason="该季度党费账目正在接受上级审计，审计结束后公开。")
+        from feedback.evaluation import open_campaign
+        from feedback.models import Campaign
+
+        if not Campaign.objects.exists():
+            campaign = Campaign.objects.create(
+                title=f"{timezone.localdate().year}年度党务公开工作民主评议",
+                period_label=f"{timezone.localdate().year}年度")
+            campaign.organizations.set([orgs[c] for c in ("CD-JG-01", "CD-JG-02", "CD-SQ-01",
+                                                          "CD-SQ-02")])
+            open_campaign(campaign_id=campaign.pk, actor=users["admin"])
         if not RectificationOrder.objects.exists():
             rectification.order_rectification(
                 organization=branch, actor=users["supervisor"],
