@@ -22,6 +22,7 @@ from disclosure.models import Obligation, Status
 from disclosure.visibility import visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
+from portal.widgets import DateInput
 
 from . import supervision
 
@@ -96,9 +97,9 @@ class HistoryFilter(forms.Form):
         queryset=Organization.objects.none(), empty_label=gettext_lazy("All organizations"))
     user = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("Until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateInput())
 
     def __init__(self, *args, orgs=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -170,14 +171,14 @@ def notice_board(request: HttpRequest, code: str) -> HttpResponse:
     org = get_object_or_404(Organization, code=code, is_active=True)
     items = (item_selectors.browse_items(request.user).filter(organization=org)
              .filter(status__in=[Status.INTERNAL, Status.PUBLIC]))
-    internal = request.GET.get("scope") == "internal"
+    may_internal = isinstance(request.user, User) and visible_items(request.user).filter(
+        organization=org, status=Status.INTERNAL).exists()
+    internal = request.GET.get("scope") == "internal" and may_internal
     items = items if internal else items.filter(status=Status.PUBLIC)
     rows = []
     for item in items[:30]:
         url = request.build_absolute_uri(reverse("disclosure:item_detail", args=[item.pk]))
         rows.append((item, mark_safe(qr_svg(url))))  # noqa: S308 - SVG made by segno
-    may_internal = isinstance(request.user, User) and visible_items(request.user).filter(
-        organization=org, status=Status.INTERNAL).exists()
     return render(request, "archive/notice_board.html", {
         "org": org, "rows": rows, "internal": internal, "may_internal": may_internal,
     })

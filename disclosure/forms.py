@@ -6,13 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogEntry, Category, TimeLimit
 from portal.models import Organization
+from portal.widgets import DateInput  # noqa: E402
 
 from .models import DisclosureItem, Status
 from .uploads import ALLOWED_EXTENSIONS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ItemForm(forms.ModelForm):

@@ -64,6 +64,8 @@ def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=N
     errors: dict[str, str] = {}
     if entry.time_limit == TimeLimit.TIMELY and event_date is None:
         errors["event_date"] = _("A timely item needs the date of its event.")
+    elif event_date is not None and event_date > timezone.localdate():
+        errors["event_date"] = _("The event cannot lie in the future.")
     if entry.time_limit == TimeLimit.PERIODIC:
         if period_start is None or period_end is None:
             errors["period_start"] = _("A periodic item needs the start and end of its period.")
@@ -123,6 +125,33 @@ def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
     if {"event_date", "period_start", "period_end"} & set(changes):
         obligations.follow_dates(item)
     return item
+
+
+@transaction.atomic
+def item_discard(*, item_id: int, actor: User) -> None:
+    """Delete a draft that was started by mistake, with the obligation its event created."""
+    item = _lock(item_id)
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    if item.status != Status.DRAFT:
+        raise TransitionError(_("Only a draft can be discarded."))
+    from .models import Obligation
+
+    Obligation.objects.filter(draft=item, entry__time_limit=TimeLimit.TIMELY,
+                              state=Obligation.State.OPEN).delete()
+    names = [(a.file.storage, a.file.name) for a in item.attachments.all()]
+    item._history_user = actor  # type: ignore[attr-defined]
+    item._change_reason = _("Draft discarded")  # type: ignore[attr-defined]
+    for attachment in item.attachments.all():
+        attachment._history_user = actor  # type: ignore[attr-defined]
+        attachment.delete()
+    item.delete()
+    def remove_files() -> None:
+        for storage, name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 def attachment_add(*, item_id: int, actor: User, upload) -> Attachment:

@@ -71,7 +71,7 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.as_xlsx(items, name) if fmt == "xlsx" else exports.as_csv(items, name)
 
 
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse:
     try:
         item = selectors.item_for_user(request.user, pk)
     except Http404:
@@ -96,7 +96,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if manage and item.allows("plan_public") and item.scope == "public":
         context["plan_form"] = PlanPublicForm()
     if review and item.allows("approve"):
-        context["review_form"] = ReviewForm()
+        context["review_form"] = review_form or ReviewForm()
     return render(request, "disclosure/item_detail.html", context)
 
 
@@ -230,6 +230,7 @@ def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpRes
     text = comment.cleaned_data["comment"] if comment.is_valid() else ""
     actions = {
         "submit": (services.item_submit, _("Submitted for review.")),
+        "discard": (None, _("Draft discarded.")),
         "publish-internal": (services.item_publish_internal,
                              _("Published to the organization's members.")),
         "release-public": (services.item_release_public, _("Published to the public.")),
@@ -237,6 +238,16 @@ def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpRes
     if transition not in actions:
         raise Http404
     service, success = actions[transition]
+    if service is None:
+        try:
+            services.item_discard(item_id=item.pk, actor=request.user)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("disclosure:item_detail", pk=item.pk)
+        messages.success(request, success)
+        return redirect(f"/workspace/?org={item.organization.code}")
     return _act(request, item,
                 lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
 
@@ -263,8 +274,8 @@ def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        flash_errors(request, form)
-        return redirect("disclosure:item_detail", pk=item.pk)
+        # Keep what the reviewer wrote: show the page again with the errors.
+        return item_detail(request, item.pk, review_form=form)
     data = form.cleaned_data
     if data["decision"] == "approve":
         return _act(request, item, lambda: services.item_approve(

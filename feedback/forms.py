@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
+
 from .models import Feedback
 
 
@@ -27,7 +29,7 @@ class OfflineFeedbackForm(forms.Form):
         label=_("Channel"),
         choices=[c for c in Feedback.Channel.choices if c[0] != Feedback.Channel.ONLINE])
     received_on = forms.DateField(label=_("Received on"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
     body = forms.CharField(label=_("Content"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 5}))
     name = forms.CharField(label=_("Name (optional)"), max_length=60, required=False)

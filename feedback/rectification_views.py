@@ -18,6 +18,7 @@ from disclosure.errors import TransitionError
 from portal.http import AuthedRequest
 from portal.models import Organization
 from portal.roles import has_org_perm, org_ids_with, supervised_subtree_q
+from portal.widgets import DateInput
 
 from . import rectification
 from .models import RectificationOrder
@@ -31,7 +32,7 @@ class OrderForm(forms.Form):
     requirement = forms.CharField(label=gettext_lazy("What must be done"), required=False,
                                   max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(label=gettext_lazy("Deadline"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=DateInput())
 
 
 class TextForm(forms.Form):

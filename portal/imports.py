@@ -79,8 +79,9 @@ def read_rows(upload, columns: dict[str, set[str]]) -> list[tuple[int, dict[str,
     required = [key for key in columns if key not in ("level", "email", "parent")]
     missing = [key for key in required if key not in positions]
     if missing:
-        raise ImportFileError(_("Missing columns: %(columns)s.") % {
-            "columns": ", ".join(missing)})
+        names = [next(a for a in sorted(columns[k]) if not a.isascii()) + f" ({k})"
+                 for k in missing]
+        raise ImportFileError(_("Missing columns: %(columns)s.") % {"columns": "、".join(names)})
     if len(table) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(n)s rows at a time.") % {"n": MAX_ROWS})
     rows = []

@@ -91,7 +91,7 @@ def test_main_journey(world, live_server, browser):
     rev.click(f"a[href='/items/{item.pk}/']")
     rev.check("input[name=decision][value=approve]")
     rev.click("form[action$='/review/'] button[type=submit]")
-    rev.wait_for_selector(".msg.error")  # approval without the confidentiality attestation
+    rev.wait_for_selector(".field.has-error")  # approval without the confidentiality check
     item.refresh_from_db()
     assert item.status == Status.SUBMITTED
     rev.check("input[name=decision][value=approve]")

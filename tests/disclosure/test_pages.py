@@ -50,8 +50,8 @@ def test_full_journey_through_pages(world):
 def test_approval_without_attestation_shows_error_and_changes_nothing(world):
     item = world.item(Status.SUBMITTED)
     page = logged_in(world, "reviewer").post(
-        f"/items/{item.pk}/review/", {"decision": "approve"}, follow=True)
-    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+        f"/items/{item.pk}/review/", {"decision": "approve"})
+    assert set(page.context["review_form"].errors) == {"confidentiality_checked"}
     assert DisclosureItem.objects.get(pk=item.pk).status == Status.SUBMITTED
 
 
@@ -175,3 +175,33 @@ def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_
     assert small.status_code == large.status_code == 200
     if "page" in large.context:
         assert len(large.context["page"].object_list) > len(small.context["page"].object_list)
+
+
+def test_review_error_keeps_what_the_reviewer_wrote(world):
+    item = world.item(Status.SUBMITTED)
+    page = logged_in(world, "reviewer").post(
+        f"/items/{item.pk}/review/", {"decision": "approve", "comment": "内容详实，同意"})
+    assert page.status_code == 200
+    form = page.context["review_form"]
+    assert form.errors and form.data["comment"] == "内容详实，同意"
+    assert "内容详实，同意" in page.content.decode()
+
+
+def test_edit_form_shows_dates_as_the_date_picker_needs(world):
+    import datetime as dt
+
+    item = services_create_periodic(world)
+    page = logged_in(world, "secretary").get(f"/items/{item.pk}/edit/")
+    assert 'value="2026-10-01"' in page.content.decode()
+    assert dt.date(2026, 10, 1) == item.period_start
+
+
+def services_create_periodic(world):
+    import datetime as dt
+
+    from disclosure import services
+
+    return services.item_create(organization=world.branch, entry=world.entries["periodic"],
+                                actor=world.users["secretary"], title="第四季度党费",
+                                body="x", period_start=dt.date(2026, 10, 1),
+                                period_end=dt.date(2026, 12, 31))

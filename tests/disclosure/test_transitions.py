@@ -285,3 +285,27 @@ def test_public_date_planned_before_internal_release_respects_the_lead_time(worl
     services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
     item.refresh_from_db()
     assert item.planned_public_at == item.earliest_public_at()
+
+
+def test_event_date_cannot_lie_in_the_future(world):
+    with pytest.raises(ValidationError):
+        services.item_create(organization=world.branch, entry=world.entries["timely"],
+                             actor=world.users["secretary"], title="发展党员公示", body="x",
+                             event_date=timezone.localdate() + timedelta(days=30))
+
+
+def test_secretary_discards_a_draft_and_its_event_obligation(world):
+    from disclosure.models import Obligation
+
+    item = services.item_create(organization=world.branch, entry=world.entries["timely"],
+                                actor=world.users["secretary"], title="误建的公示", body="x",
+                                event_date=timezone.localdate())
+    assert Obligation.objects.filter(draft=item).exists()
+    with pytest.raises(PermissionDenied):
+        services.item_discard(item_id=item.pk, actor=world.users["member"])
+    services.item_discard(item_id=item.pk, actor=world.users["secretary"])
+    assert not DisclosureItem.objects.filter(pk=item.pk).exists()
+    assert not Obligation.objects.exists()
+    submitted = world.item(Status.SUBMITTED, title="已提交事项")
+    with pytest.raises(TransitionError):
+        services.item_discard(item_id=submitted.pk, actor=world.users["secretary"])
