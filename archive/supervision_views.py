@@ -4,6 +4,7 @@ the notice-board print view."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import segno
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -147,18 +149,38 @@ def history_timeline(request: AuthedRequest, kind: str, pk: int) -> HttpResponse
                     .order_by("history_date", "history_id"))
     if not versions:
         raise Http404
+    model = supervision.HISTORY_KINDS[kind][0]
     steps = []
     for previous, version in zip([None, *versions], versions, strict=False):
         changes = []
         if previous is not None:
             delta = version.diff_against(previous)
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            changes = [(_field_label(model, c.field), _shown(model, c.field, c.old),
+                        _shown(model, c.field, c.new)) for c in delta.changes]
         steps.append((version, changes))
     steps.reverse()
     return render(request, "archive/history_timeline.html", {
         "steps": steps, "kind": kind, "kind_label": KIND_LABELS[kind],
         "title": str(versions[-1].instance),
     })
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - an unknown field shows its name
+        return name
+
+
+def _shown(model, name: str, value):
+    """Show a value as people read it: local time, and the label of a choice."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except Exception:  # noqa: BLE001
+        choices = {}
+    return choices.get(value, value)
 
 
 def qr_svg(url: str) -> str:

@@ -77,7 +77,7 @@ def test_history_browser_shows_subtree_changes_with_diffs(world):
     assert {h.id for h in page.context["page"].object_list} == {item.pk}
     timeline = logged_in(world, "supervisor").get(f"/supervision/history/item/{item.pk}/")
     changes = [c for _v, cs in timeline.context["steps"] for c in cs]
-    assert ("status", "approved", "internal") in changes
+    assert any(old == "审核通过" and new == "党内公开" for _f, old, new in changes), changes
     assert client.get(f"/supervision/history/item/{item.pk}/").status_code == 404
 
 
