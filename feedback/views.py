@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from disclosure import selectors as item_selectors
 from disclosure.errors import TransitionError
+from portal import ratelimit
 from portal.http import AuthedRequest
 from portal.models import Organization
 from portal.roles import user_organizations
@@ -35,6 +36,10 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not request.user.is_authenticated:
+            verdict = ratelimit.hit(request, "feedback.new")
+            if not verdict.allowed:
+                return ratelimit.too_many(request, retry_after=verdict.retry_after)
         if form.cleaned_data["website"]:
             form.add_error(None, _("Your submission could not be accepted."))
         else:
@@ -44,8 +49,10 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
                     body=form.cleaned_data["body"], name=form.cleaned_data["name"],
                     contact=form.cleaned_data["contact"],
                     allow_publish=form.cleaned_data["allow_publish"],
-                    address=request.META.get("REMOTE_ADDR", ""))
+                    address=ratelimit.client_ip(request))
             except ValidationError as error:
+                if getattr(error, "code", None) == "rate":
+                    return ratelimit.too_many(request, retry_after=3600)
                 form.add_error(None, error)
             except PermissionDenied as error:
                 raise Http404 from error
@@ -67,10 +74,17 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
     feedback = None
     if form.is_valid():
+        # Every lookup counts against the address; one that finds its feedback is taken
+        # back, so guessing codes runs into the limit and people checking theirs do not.
+        verdict = ratelimit.hit(request, "feedback.track")
+        if not verdict.allowed:
+            return ratelimit.too_many(request, retry_after=verdict.retry_after)
         feedback = Feedback.objects.select_related("organization", "item").filter(
             tracking_code=form.cleaned_data["code"]).first()
         if feedback is None:
             form.add_error("code", _("No feedback has this tracking code."))
+        else:
+            ratelimit.undo(verdict)
     return render(request, "feedback/track.html", {"form": form, "feedback": feedback})
 
 

@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import ratelimit, signals  # noqa: F401

@@ -5,6 +5,7 @@ Celery on kombu's filesystem transport. Production sets ``DATABASE_URL`` (Postgr
 ``CELERY_BROKER_URL`` (Redis), ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "simple_history",
+    "axes",
     "portal",
     "catalog",
     "disclosure",
@@ -56,15 +58,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,10 +99,36 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Page queries are short: JIT compilation of a plan with a high estimated cost takes
+    # longer than the query itself (measured: over a second on the item list).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds the rate-limit counters (portal.ratelimit). Processes that serve requests
+# side by side (gunicorn workers, several hosts) must share it: production sets CACHE_URL to
+# a Redis database of its own, e.g. redis://redis:6379/1, not the broker's database (a cache
+# clear empties the whole database). Without CACHE_URL each process counts for itself.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+            # A cache that does not answer must not hold up a page; the limits give way.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise RuntimeError("CACHE_URL must be a redis://, rediss:// or unix:// URL, or locmem://.")
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of a locked-out username and address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -113,6 +145,26 @@ LOGOUT_REDIRECT_URL = "home"
 # guardian: anonymous users get no object permissions; visibility handles the public.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# Login throttling (django-axes), for the portal's and the admin's login alike: after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is refused
+# with the 429 page registration/locked_out.html until AXES_COOLOFF_MINUTES have passed since
+# its last attempt. Other usernames from the address and the username from other addresses
+# go on. A successful login clears the count. Attempts are rows in the database, so every
+# process sees them; the admin lists them under "Axes".
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.ratelimit.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# Whose address a request is, for axes and the rate limits alike: REMOTE_ADDR, unless the
+# portal runs behind TRUSTED_PROXY_COUNT reverse proxies that each append the address they
+# saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for); then the address the outermost
+# proxy saw. A client cannot forge it: entries it sends itself stay to the left.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -138,7 +190,16 @@ STORAGES = {
     },
 }
 
+# Lists count at most this many rows for their page navigation (see portal/pagination.py).
+PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "10000"))
+
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Header-only limits on what a file expands to when opened: image pixels and the
+# uncompressed size an Office document's zip declares.
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(50_000_000)))
+ATTACHMENT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("ATTACHMENT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -198,17 +259,46 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
+# script or style anywhere (bars are SVG, the print button is static/js/print.js), no data:
+# images (the notice board's QR codes are inline SVG). CSP_REPORT_ONLY=1 sends the policy
+# as report-only instead, so that an operator can watch the browser's console before
+# enforcing a change; CSP_REPORT_URI names a collector for the violation reports.
+_CSP_DIRECTIVES: dict[str, list[str] | str] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if os.environ.get("CSP_REPORT_URI"):
+    _CSP_DIRECTIVES["report-uri"] = os.environ["CSP_REPORT_URI"]
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if CSP_REPORT_ONLY else {"DIRECTIVES": _CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES} if CSP_REPORT_ONLY else None
 
 # Reminders: "due soon" this many days before the due date; escalation to the parent
 # organization's reviewers and the supervisors this many days after it.
@@ -217,6 +307,12 @@ ESCALATION_DELAY_DAYS = int(os.environ.get("ESCALATION_DELAY_DAYS", "5"))
 # Feedback: reply within this many working days; anonymous submissions per address and hour.
 FEEDBACK_REPLY_DAYS = int(os.environ.get("FEEDBACK_REPLY_DAYS", "10"))
 FEEDBACK_RATE_LIMIT_PER_HOUR = int(os.environ.get("FEEDBACK_RATE_LIMIT_PER_HOUR", "5"))
+# What anonymous visitors may do per address: scope -> (times, within so many seconds).
+# Beyond it they get the 429 page (portal.ratelimit). Tracking-code lookups count misses only.
+RATE_LIMITS = {
+    "feedback.new": (FEEDBACK_RATE_LIMIT_PER_HOUR, 3600),
+    "feedback.track": (int(os.environ.get("FEEDBACK_TRACK_MISSES_PER_HOUR", "20")), 3600),
+}
 # On-request disclosure: answer within this many working days.
 REQUEST_ANSWER_DAYS = int(os.environ.get("REQUEST_ANSWER_DAYS", "15"))
 # E-mails whose task has not sent them after this many seconds are sent by the sweep.

@@ -94,6 +94,15 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with empty rate-limit counters (the test client's address is
+    always 127.0.0.1)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process():
     """Run tasks queued by the code under test in this process; the integration tests
     start real workers of their own and send to them explicitly."""
