@@ -46,5 +46,13 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=test-artifacts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Backup and restore drill against the local PostgreSQL database: dump under write load,
+# restore into a new database, compare rows and file digests, drop it again.
+# `make backup-drill DRILL_ARGS="--keep --no-load"` passes options through.
+DRILL_DATABASE_URL ?= $(TEST_DATABASE_URL)
+.PHONY: backup-drill
+backup-drill: $(STAMP)
+	DATABASE_URL=$(DRILL_DATABASE_URL) $(BIN)/python scripts/backup_drill.py $(DRILL_ARGS)
+
 clean:
 	rm -rf var
