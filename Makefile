@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint typecheck migrate demo messages clean
+.PHONY: run test lint typecheck migrate demo messages clean bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,9 @@ backup-drill: $(STAMP)
 
 clean:
 	rm -rf var
+
+# The load benchmark: seeds portal_bench (BENCH_ITEMS, default 1,000,000), runs gunicorn on
+# PostgreSQL and Redis, loads it with wrk and 50 users, writes BENCHMARKS.md.
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

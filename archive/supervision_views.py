@@ -24,6 +24,7 @@ from disclosure.models import Obligation, Status
 from disclosure.visibility import visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
+from portal.pagination import paginate
 from portal.widgets import DateInput
 
 from . import supervision
@@ -134,7 +135,7 @@ def history(request: AuthedRequest) -> HttpResponse:
         rows = rows.filter(history_date__date__gte=start)
     if end := data.get("date_to"):
         rows = rows.filter(history_date__date__lte=end)
-    page = Paginator(rows, 40).get_page(request.GET.get("page"))
+    page = paginate(request, rows, 40)
     return render(request, "archive/history.html", {
         "form": form, "page": page, "kind": kind, "kind_label": KIND_LABELS[kind],
     })

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -16,6 +15,7 @@ from disclosure import selectors as item_selectors
 from disclosure.errors import TransitionError
 from disclosure.models import Review
 from portal.http import AuthedRequest
+from portal.pagination import paginate
 
 from . import exports, selectors, services
 from .forms import RegisterFilterForm
@@ -34,7 +34,7 @@ def _register(request: AuthedRequest):
 @login_required
 def register(request: AuthedRequest) -> HttpResponse:
     form, records = _register(request)
-    page = Paginator(records, 30).get_page(request.GET.get("page"))
+    page = paginate(request, records, 30)
     return render(request, "archive/register.html", {"form": form, "page": page})
 
 

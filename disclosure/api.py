@@ -7,7 +7,6 @@ internal, even to a signed-in member.
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Category, TimeLimit
 from portal.models import Organization
+from portal.pagination import CappedPaginator
 
 from . import search
 from .models import DisclosureItem
@@ -106,7 +106,7 @@ def items(request: HttpRequest) -> JsonResponse:
         found = found.filter(public_at__date__lte=data["published_before"])
     if data["q"]:
         found = search.search(found, data["q"])
-    paginator = Paginator(found, data["page_size"] or 20)
+    paginator = CappedPaginator(found, data["page_size"] or 20)
     page_number = data["page"] or 1
     if page_number > max(paginator.num_pages, 1):
         return _error(_("There is no such page."), 404)

@@ -135,6 +135,15 @@ class ItemFilterForm(forms.Form):
         field = self.fields["organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organization.objects.filter(is_active=True)
+        # A city has thousands of branches: the menu offers the levels above them (with
+        # "include subordinate organizations"); a branch chosen through a link stays shown.
+        offered = Organization.objects.filter(is_active=True).exclude(
+            level=Organization.Level.BRANCH)
+        chosen = str(self.data.get("organization") or "")[:20]
+        if chosen and chosen.isprintable():
+            offered = offered | Organization.objects.filter(is_active=True, code=chosen)
+        field.widget.choices = [("", field.empty_label),
+                                *((org.code, str(org)) for org in offered.order_by("path"))]
 
 
 class WorkspaceFilterForm(forms.Form):

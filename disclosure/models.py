@@ -29,6 +29,19 @@ class TSVectorField(models.Field):
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
+@TSVectorField.register_lookup
+class Matches(models.Lookup):
+    """``search_vector__matches=<tsquery literal>``: the full-text match, written against
+    whatever alias the table has in the query (also inside subqueries)."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
@@ -109,6 +122,9 @@ class DisclosureItem(models.Model):
             models.Index(fields=["status", "-public_at"], name="item_public_feed"),
             models.Index(fields=["organization", "status", "-updated_at"], name="item_org"),
             models.Index(fields=["status", "planned_public_at"], name="item_planned"),
+            # Lists walk this newest first and stop after a page, whoever is reading.
+            models.Index(fields=["-internal_at", "-id"], name="item_browse",
+                         condition=Q(status__in=["internal", "public"])),
         ]
         constraints = [
             models.CheckConstraint(
@@ -233,6 +249,7 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="review_actor_recent")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.item}"

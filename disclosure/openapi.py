@@ -133,7 +133,10 @@ def document(server: str) -> dict:
             "ItemPage": {
                 "type": "object", "required": ["count", "page", "pages", "results"],
                 "properties": {
-                    "count": {"type": "integer"}, "page": {"type": "integer"},
+                    "count": {"type": "integer", "description": (
+                        "Matching items, counted up to 10,000 (then 10,000); narrow the "
+                        "query to page further.")},
+                    "page": {"type": "integer"},
                     "pages": {"type": "integer"},
                     "results": {"type": "array",
                                 "items": {"$ref": "#/components/schemas/ItemSummary"}},

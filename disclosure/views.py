@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import CatalogEntry
 from portal.http import AuthedRequest
 from portal.models import Organization
+from portal.pagination import paginate as capped_paginate
 from portal.roles import has_org_perm, org_ids_with, user_organizations
 
 from . import change_views, exports, obligations, search, selectors, services
@@ -29,7 +29,7 @@ from .forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Status
+from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Review, Status
 from .visibility import can_manage, can_review, can_see_workflow, visible_items
 
 
@@ -39,7 +39,7 @@ def flash_errors(request: HttpRequest, form) -> None:
 
 
 def paginate(request: HttpRequest, queryset, per_page: int = 20):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return capped_paginate(request, queryset, per_page)
 
 
 def item_list(request: HttpRequest) -> HttpResponse:
@@ -322,11 +322,13 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_superuser:
         items = items.filter(organization__parent_id__in=reviewing)
     items = items.select_related("organization", "entry").order_by("submitted_at", "pk")
-    recent = (
-        visible_items(request.user)
-        .filter(reviews__actor=request.user, reviews__action__in=["approve", "return"])
-        .select_related("organization", "entry").distinct().order_by("-updated_at")[:10]
-    )
+    # The items this reviewer decided most recently, newest decision first.
+    decided = Review.objects.filter(actor=request.user, action__in=["approve", "return"]
+                                    ).order_by("-created_at").values_list("item_id", flat=True)
+    recent_ids = list(dict.fromkeys(decided[:50]))[:10]
+    found = {item.pk: item for item in visible_items(request.user).filter(
+        pk__in=recent_ids).select_related("organization", "entry")}
+    recent = [found[pk] for pk in recent_ids if pk in found]
     filings_due = (NonDisclosureFiling.objects.filter(
         state=NonDisclosureFiling.State.FILED,
         obligation__organization__parent_id__in=reviewing)

@@ -7,6 +7,7 @@ asks "may this user do X in organization Y" goes through :func:`org_ids_with`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -56,6 +57,16 @@ def sync_user_groups(user: User) -> None:
     forget_permissions(user)
 
 
+def users_with_membership_changes(on, days: int = 7):
+    """Return users one of whose memberships started or ended in the ``days`` up to ``on``
+    (a membership takes effect on its own date, not when it was saved; saving already
+    synced it). The window lets a missed daily run catch up."""
+    since = on - dt.timedelta(days=days)
+    changed = Membership.objects.filter(
+        Q(since__gt=since, since__lte=on) | Q(until__gt=since, until__lte=on))
+    return User.objects.filter(pk__in=changed.values("user_id"))
+
+
 def sync_all_groups(users: Iterable[User] | None = None) -> int:
     """Resync every user (or ``users``); used daily for memberships starting or ending."""
     count = 0
@@ -66,8 +77,10 @@ def sync_all_groups(users: Iterable[User] | None = None) -> int:
 
 
 def forget_permissions(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop what was read about ``user``'s rights on this object (roles and item grants)."""
+    for attr in (_CACHE_ATTR, "_portal_item_grants"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _permission_map(user) -> dict[str, frozenset[int]]:

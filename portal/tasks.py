@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import deadlines, notifications
-from .roles import sync_all_groups
+from .roles import sync_all_groups, users_with_membership_changes
 
 TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
@@ -12,7 +12,7 @@ TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 @shared_task(**TASK_OPTIONS)
 def sync_membership_groups() -> int:
     """Apply memberships that started or ended to the role groups."""
-    return sync_all_groups()
+    return sync_all_groups(users_with_membership_changes(timezone.localdate()).iterator())
 
 
 @shared_task(**TASK_OPTIONS)

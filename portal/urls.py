@@ -12,6 +12,7 @@ admin.site.index_title = _("Catalog and organizations")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("orgs/", views.organization_list, name="organization_list"),
     path("orgs/<str:code>/", views.organization_detail, name="organization_detail"),
     path("notifications/", views.notification_list, name="notification_list"),

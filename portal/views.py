@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,17 +12,27 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Category
 from disclosure import selectors
-from disclosure.visibility import public_items, public_q
+from disclosure.visibility import public_items
 
 from . import notifications
+from .caching import remembered
 from .http import AuthedRequest
 from .models import Notification, Organization
+from .pagination import paginate
+
+PUBLIC_COUNTS_SECONDS = 120  # how stale the public counts on home and organization pages may be
+
+
+def public_counts(by: str) -> dict:
+    """Return {value: number of public items} grouped by ``by``; counted over the whole
+    portal, so kept in the cache for a short while instead of counted on every view."""
+    def count() -> dict:
+        return dict(public_items().order_by().values_list(by).annotate(n=Count("pk")))
+    return remembered(f"public-counts:{by}", count, PUBLIC_COUNTS_SECONDS)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    counts = dict(
-        public_items().order_by().values_list("category").annotate(n=Count("pk"))
-    )
+    counts = public_counts("category")
     return render(request, "portal/home.html", {
         "latest": selectors.latest_public(10),
         "organizations": Organization.objects.filter(is_active=True, depth__lte=1),
@@ -31,10 +41,28 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
-    orgs = Organization.objects.filter(is_active=True).annotate(
-        public_count=Count("items", filter=public_q("items__"))
-    )
-    return render(request, "portal/organization_list.html", {"organizations": orgs})
+    """The tree down to the general branches (branches are listed on their parent's page),
+    or the organizations whose name or code matches ``q``."""
+    query = request.GET.get("q", "").strip()[:50]
+    orgs = Organization.objects.filter(is_active=True)
+    if query:
+        orgs = orgs.filter(Q(name__icontains=query) | Q(code__iexact=query))[:ORG_MATCHES]
+    else:
+        orgs = orgs.exclude(level=Organization.Level.BRANCH)
+    counts = public_counts("organization")
+    organizations = list(orgs)
+    below = dict(Organization.objects.filter(
+        is_active=True, parent__in=[o.pk for o in organizations]).order_by()
+        .values_list("parent").annotate(n=Count("pk")))
+    for org in organizations:
+        org.public_count = counts.get(org.pk, 0)  # type: ignore[attr-defined]
+        org.below_count = below.get(org.pk, 0)  # type: ignore[attr-defined]
+    return render(request, "portal/organization_list.html", {
+        "organizations": organizations, "query": query,
+    })
+
+
+ORG_MATCHES = 200
 
 
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -50,7 +78,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
         "ancestors": list(org.ancestors()),
         "children": list(org.children.filter(is_active=True)),
         "subtree": subtree,
-        "page": Paginator(items, 20).get_page(request.GET.get("page")),
+        "page": paginate(request, items),
     })
 
 
@@ -80,3 +108,9 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now())
     return redirect("notification_list")
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """Answer that the application server is up: one small template and no queries, which
+    load balancers poll and the benchmark measures as the floor of a Django page."""
+    return render(request, "portal/health.html", {"now": timezone.now()})

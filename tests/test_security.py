@@ -3,22 +3,24 @@ either is on the list of public pages or keeps anonymous visitors out."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from disclosure.models import Status
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 # URL names anonymous visitors may open (answering 200 for something that exists).
 PUBLIC = {
-    "home", "organization_list", "organization_detail", "login", "set_language",
+    "home", "health", "organization_list", "organization_detail", "login", "set_language",
     "disclosure:item_list", "disclosure:item_detail", "disclosure:attachment_download",
     "disclosure:item_export", "disclosure:api_items", "disclosure:api_item",
     "disclosure:api_organizations", "disclosure:api_organization", "disclosure:api_openapi",
@@ -30,7 +32,7 @@ PUBLIC = {
 
 def test_production_settings_pass_the_deployment_checks():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60),
-           "ALLOWED_HOSTS": "dangwu.example.org"}
+           "ALLOWED_HOSTS": "dangwu.example.org", "CACHE_URL": "redis://cache.example.org:6379/1"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True, text=True, env=env, cwd=os.path.dirname(os.path.dirname(__file__)),
@@ -92,3 +94,56 @@ def test_security_headers(world):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+COOKIE_AND_HEADER_SETTINGS = [
+    "DEBUG", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE", "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE", "X_FRAME_OPTIONS",
+    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+]
+
+
+def production_settings() -> dict:
+    """Return the cookie and header settings as portal/settings.py derives them when
+    DEBUG is off and nothing else is said."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+                          "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD")}
+    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(60),
+               ALLOWED_HOSTS="dangwu.example.org", DJANGO_SETTINGS_MODULE="portal.settings")
+    code = ("import json, django; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {COOKIE_AND_HEADER_SETTINGS}}}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=os.path.dirname(os.path.dirname(__file__)), check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_and_headers(world):
+    values = production_settings()
+    assert values["DEBUG"] is False and values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    values["SECURE_SSL_REDIRECT"] = False  # the test client asks for https itself
+    with override_settings(**values):
+        client = Client()
+        page = client.get("/accounts/login/", secure=True)
+        assert page.status_code == 200
+        assert page["X-Content-Type-Options"] == "nosniff"
+        assert page["X-Frame-Options"] == "DENY"
+        assert page["Referrer-Policy"] == "same-origin"
+        assert page["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert page["Strict-Transport-Security"].startswith("max-age=31536000")
+        csrf = page.cookies["csrftoken"]
+        assert csrf["secure"] is True and csrf["samesite"] == "Lax"
+        login = client.post("/accounts/login/", {"username": "member", "password": PASSWORD},
+                            secure=True)
+        assert login.status_code == 302
+        session = login.cookies["sessionid"]
+        assert session["httponly"] is True and session["secure"] is True
+        assert session["samesite"] == "Lax"
+        switch = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
+        language = switch.cookies["django_language"]
+        assert language["secure"] is True and language["httponly"] is True
+        assert language["samesite"] == "Lax"

@@ -75,7 +75,9 @@ def test_attachment_names_are_searchable(world):
 def test_two_character_query_uses_the_gin_index(world, corpus):
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        query = search.search(DisclosureItem.objects.all(), "党费").query
+        literal = search.tsquery_literal("党费")
+        assert literal is not None
+        query = search.newest_matches(DisclosureItem.objects.all(), literal).query
         sql, params = query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())

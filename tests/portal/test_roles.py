@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
-from portal.models import Membership, Organization, RoleGroup
+from portal.models import Membership, Organization, RoleGroup, User
 from portal.roles import has_org_perm, org_ids_with, sync_all_groups
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -64,6 +64,29 @@ def test_future_membership_starts_on_its_day(world):
     Membership.objects.filter(user=user).update(since=timezone.localdate())
     sync_all_groups([user])
     assert world.branch.pk in org_ids_with(user, "view_internal")
+
+
+def test_the_daily_sync_applies_memberships_starting_and_ending_on_their_day(world):
+    import time_machine
+
+    from portal.tasks import sync_membership_groups
+
+    today = timezone.localdate()
+    joining, leaving = UserFactory(), world.users["member"]
+    MembershipFactory(user=joining, organization=world.branch, role="member",
+                      since=today + dt.timedelta(days=2))
+    Membership.objects.filter(user=leaving).update(until=today + dt.timedelta(days=2))
+    with time_machine.travel(today + dt.timedelta(days=1), tick=False):
+        sync_membership_groups()
+    assert world.branch.pk not in org_ids_with(joining, "view_internal")
+    assert world.branch.pk in org_ids_with(leaving, "view_internal")
+    with time_machine.travel(today + dt.timedelta(days=2), tick=False):
+        sync_membership_groups()
+    joining, leaving = (User.objects.get(pk=u.pk) for u in (joining, leaving))  # fresh rights
+    assert world.branch.pk in org_ids_with(joining, "view_internal")
+    assert world.branch.pk not in org_ids_with(leaving, "view_internal")
+    with time_machine.travel(today + dt.timedelta(days=30), tick=False):
+        assert sync_membership_groups() == 0  # a quiet day touches nobody
 
 
 def test_deleting_membership_removes_rights(world):
