@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext as _
 
 
@@ -36,13 +38,37 @@ SIGNATURES = {
     ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel"),
 }
 ALLOWED_EXTENSIONS = sorted([*SIGNATURES, *OOXML, ".txt"])
+IMAGES = {".png", ".jpg", ".jpeg"}
+# JPEG start-of-frame markers carry the dimensions; C4, C8 and CC are other segments.
+JPEG_FRAMES = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+JPEG_MAX_SEGMENTS = 256
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT")
+                                                  for n in range(1, 10))}
+NAME_LIMIT = 150
 
 
 def clean_name(name: str) -> str:
-    """Return a display name without directories or control characters."""
+    """Return a display name without directories, control or bidi characters.
+
+    ``isprintable`` is false for the Cc and Cf categories, so NUL, ESC, newlines and
+    direction overrides are dropped: "evil", U+202E, "txt.exe" would otherwise show as
+    "evilexe.txt". Windows device names get a prefix so the file can be saved there.
+    """
     base = PurePath(name.replace("\\", "/")).name
     cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    return cleaned.strip(" .")[:150] or "attachment"
+    cleaned = cleaned.strip(" .")
+    if cleaned.split(".")[0].strip().upper() in WINDOWS_DEVICES:
+        cleaned = f"_{cleaned}"
+    return _shorten(cleaned) or "attachment"
+
+
+def _shorten(name: str) -> str:
+    """Cut a long name to ``NAME_LIMIT`` characters, keeping its extension."""
+    if len(name) <= NAME_LIMIT:
+        return name
+    suffix = PurePath(name).suffix
+    suffix = suffix if len(suffix) <= 10 else ""
+    return name[: NAME_LIMIT - len(suffix)].rstrip(" .") + suffix
 
 
 def _content_type(upload, extension: str, head: bytes) -> str | None:
@@ -68,6 +94,74 @@ def _content_type(upload, extension: str, head: bytes) -> str | None:
             return None
         return None if b"\x00" in data else "text/plain; charset=utf-8"
     return None
+
+
+def _png_pixels(upload) -> int | None:
+    """Read width and height from the IHDR chunk, which must come first."""
+    upload.seek(0)
+    head = upload.read(24)
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return width * height
+
+
+def _jpeg_pixels(upload) -> int | None:
+    """Walk the JPEG segments up to the first frame header, seeking past each body."""
+    upload.seek(2)
+    for _segment in range(JPEG_MAX_SEGMENTS):
+        marker = upload.read(4)
+        if len(marker) < 4 or marker[0] != 0xFF:
+            return None
+        length = int.from_bytes(marker[2:4], "big")
+        if marker[1] in JPEG_FRAMES:
+            frame = upload.read(5)
+            if len(frame) < 5:
+                return None
+            height, width = struct.unpack(">HH", frame[1:5])
+            return height * width
+        if length < 2:
+            return None
+        upload.seek(length - 2, os.SEEK_CUR)
+    return None
+
+
+def _check_pixels(upload, extension: str) -> None:
+    """Refuse an image without readable dimensions or with too many pixels (a bomb)."""
+    pixels = _png_pixels(upload) if extension == ".png" else _jpeg_pixels(upload)
+    if not pixels:
+        raise ValidationError(
+            _("The content of the file does not match its type %(ext)s.") % {"ext": extension},
+            code="content",
+        )
+    limit = settings.ATTACHMENT_MAX_PIXELS
+    if pixels > limit:
+        raise ValidationError(
+            _("The image has %(pixels)s megapixels; at most %(limit)s are accepted.")
+            % {"pixels": floatformat(pixels / 1e6, -1), "limit": floatformat(limit / 1e6, -1)},
+            code="too_many_pixels",
+        )
+
+
+def _check_unzipped(upload) -> None:
+    """Refuse a zip whose members declare an absurd total size, without extracting."""
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    limit = settings.ATTACHMENT_MAX_UNZIPPED_BYTES
+    if total > limit:
+        raise ValidationError(
+            _("The document expands to more than %(limit)s when opened.")
+            % {"limit": filesizeformat(limit)},
+            code="zip_bomb",
+        )
+
+
+def _check_expansion(upload, extension: str) -> None:
+    if extension in IMAGES:
+        _check_pixels(upload, extension)
+    elif extension in OOXML:
+        _check_unzipped(upload)
 
 
 def check_upload(upload) -> CheckedUpload:
@@ -96,6 +190,7 @@ def check_upload(upload) -> CheckedUpload:
             _("The content of the file does not match its type %(ext)s.") % {"ext": extension},
             code="content",
         )
+    _check_expansion(upload, extension)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -40,7 +40,7 @@ def docx_bytes() -> bytes:
 
 @pytest.mark.parametrize("name,data", [
     ("报告.pdf", PDF), ("名单.docx", docx_bytes()), ("说明.txt", "中文说明".encode()),
-    ("图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+    ("图.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"),
 ])
 def test_accepted_types_are_stored_under_random_names(world, settings, name, data):
     item = world.item(Status.DRAFT)
