@@ -45,10 +45,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _dashboard_csv(rows)
     return render(request, "archive/dashboard.html", {
-        "rows": rows, "trend": trend, "trend_points": supervision.trend_points(trend),
+        "rows": rows, "page": paginate(request, rows, DASHBOARD_ROWS), "trend": trend,
+        "trend_points": supervision.trend_points(trend),
         "totals": {key: sum(getattr(r, key) for r in rows)
                    for key in ("due", "on_time", "late", "overdue", "open", "filed")},
     })
+
+
+DASHBOARD_ROWS = 50  # organizations per page; the totals and the CSV cover all of them
 
 
 def _dashboard_csv(rows) -> HttpResponse:

@@ -12,10 +12,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
 from portal import deadlines
@@ -24,6 +25,7 @@ from portal.models import Organization
 from portal.roles import role_holders
 from portal.system import system_user
 
+from . import search
 from .models import PUBLISHED_STATES, DisclosureItem, Obligation, Status
 
 logger = logging.getLogger(__name__)
@@ -52,58 +54,85 @@ def draft_title(entry: CatalogEntry, start: dt.date) -> str:
     return f"{label}{entry.title}"
 
 
-def _create_with_draft(entry: CatalogEntry, org: Organization, start: dt.date,
-                       end: dt.date, system) -> bool:
-    """Create the obligation of one period, with a prepared draft unless the organization
-    already has an item for the period; False if the obligation existed."""
-    existing = (DisclosureItem.objects.filter(entry=entry, organization=org, period_start=start)
-                .exclude(status=Status.WITHDRAWN).order_by("internal_at", "pk"))
-    published = existing.filter(status__in=PUBLISHED_STATES).first()
-    try:
-        with transaction.atomic():
-            obligation = Obligation(
-                entry=entry, organization=org, period_start=start, period_end=end,
-                due_date=add_working_days(end, entry.due_days),
-            )
-            if published is not None:
-                done_at = timezone.localtime(published.internal_at or timezone.now())
-                obligation.state = (State.ON_TIME if done_at.date() <= obligation.due_date
-                                    else State.LATE)
-                obligation.fulfilled_by, obligation.fulfilled_at = published, done_at
+GENERATION_LOCK = 727_112  # pg_advisory_xact_lock key: one generating transaction at a time
+
+
+def _lock_generation() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GENERATION_LOCK])
+
+
+def _create_for(entry: CatalogEntry, period, due: dt.date, title: str, org_ids: list[int],
+                system, limit: int | None) -> int:
+    """Create, in one transaction, the obligations of one period for those of ``org_ids``
+    that have none: fulfilled at once by an item already published for the period, or
+    pointing at the organization's existing item, or at a draft prepared here. Set-based:
+    a handful of queries whatever the number of organizations."""
+    with transaction.atomic():
+        _lock_generation()  # a concurrent run waits here, then finds these obligations
+        have = set(Obligation.objects.filter(
+            entry=entry, period_start=period.start, organization_id__in=org_ids,
+        ).values_list("organization_id", flat=True))
+        missing = [pk for pk in org_ids if pk not in have][:limit]
+        if not missing:
+            return 0
+        published: dict[int, DisclosureItem] = {}
+        existing: dict[int, DisclosureItem] = {}
+        for item in (DisclosureItem.objects.filter(
+                entry=entry, period_start=period.start, organization_id__in=missing)
+                .exclude(status=Status.WITHDRAWN).order_by("internal_at", "pk")):
+            existing.setdefault(item.organization_id, item)
+            if item.status in PUBLISHED_STATES:
+                published.setdefault(item.organization_id, item)
+        drafts = _prepare_drafts(entry, period, title,
+                                 [pk for pk in missing if pk not in existing], system)
+        rows = []
+        for org_id in missing:
+            obligation = Obligation(entry=entry, organization_id=org_id,
+                                    period_start=period.start, period_end=period.end,
+                                    due_date=due)
+            if (done := published.get(org_id)) is not None:
+                done_at = timezone.localtime(done.internal_at or timezone.now())
+                obligation.state = State.ON_TIME if done_at.date() <= due else State.LATE
+                obligation.fulfilled_by, obligation.fulfilled_at = done, done_at
             else:
-                obligation.draft = existing.first() or _prepare_draft(entry, org, start, end,
-                                                                      system)
-            obligation._history_user = system  # type: ignore[attr-defined]
-            obligation.save()
-            draft = obligation.draft
-            if draft is not None and draft.pk is not None:
-                # It may have been published since it was read: re-read under lock.
-                locked = DisclosureItem.objects.select_for_update().get(pk=draft.pk)
-                if locked.status in PUBLISHED_STATES:
-                    fulfil(locked)
-    except IntegrityError:
-        return False
-    return True
+                obligation.draft = existing.get(org_id) or drafts[org_id]
+            rows.append(obligation)
+        bulk_create_with_history(rows, Obligation, default_user=system)
+        # An existing item may have been published since it was read: re-read under lock.
+        waiting = [o.draft_id for o in rows if o.draft_id and o.organization_id not in drafts]
+        for item in DisclosureItem.objects.select_for_update().filter(
+                pk__in=waiting, status__in=PUBLISHED_STATES):
+            fulfil(item)
+    return len(missing)
 
 
-def _prepare_draft(entry: CatalogEntry, org: Organization, start: dt.date, end: dt.date,
-                   system) -> DisclosureItem:
-    draft = DisclosureItem(
-        organization=org, entry=entry, title=draft_title(entry, start),
-        body=entry.body_template, category=entry.category, scope=entry.scope,
-        time_limit=entry.time_limit, period_start=start, period_end=end, created_by=system,
-    )
-    draft._history_user = system  # type: ignore[attr-defined]
+def _prepare_drafts(entry: CatalogEntry, period, title: str, org_ids: list[int],
+                    system) -> dict[int, DisclosureItem]:
+    """Create the prepared drafts of one period, with their history and search vector."""
+    if not org_ids:
+        return {}
+    drafts = [DisclosureItem(
+        organization_id=org_id, entry=entry, title=title, body=entry.body_template,
+        category=entry.category, scope=entry.scope, time_limit=entry.time_limit,
+        period_start=period.start, period_end=period.end, created_by=system,
+    ) for org_id in org_ids]
     with translation.override(settings.LANGUAGE_CODE):
-        draft._change_reason = _("Draft prepared for the period")  # type: ignore[attr-defined]
-    draft.save()
-    return draft
+        reason = _("Draft prepared for the period")
+    bulk_create_with_history(drafts, DisclosureItem, default_user=system,
+                             default_change_reason=reason)
+    search.reindex_many([d.pk for d in drafts], title, entry.body_template)
+    return {d.organization_id: d for d in drafts}
 
 
 def generate_periodic_obligations(today: dt.date | None = None, *, batch: int = 500,
                                   limit: int | None = None) -> int:
     """Create the obligations (and drafts) of every period that has opened by ``today``
-    and is not yet due; return how many were created."""
+    and is not yet due; return how many were created. Each batch of organizations is one
+    transaction, so an interrupted run leaves whole batches and the next run adds the rest."""
     today = today or timezone.localdate()
     system = system_user()
     created = 0
@@ -113,12 +142,15 @@ def generate_periodic_obligations(today: dt.date | None = None, *, batch: int = 
         previous = current.previous()
         if add_working_days(previous.end, entry.due_days) >= today:
             periods.insert(0, previous)
+        org_ids = list(bound_organizations(entry.catalog).order_by("pk")
+                       .values_list("pk", flat=True))
         for period in periods:
-            existing = set(Obligation.objects.filter(
-                entry=entry, period_start=period.start).values_list("organization_id", flat=True))
-            orgs = bound_organizations(entry.catalog).exclude(pk__in=existing)
-            for org in orgs.iterator(chunk_size=batch):
-                created += _create_with_draft(entry, org, period.start, period.end, system)
+            due = add_working_days(period.end, entry.due_days)
+            title = draft_title(entry, period.start)
+            for start in range(0, len(org_ids), batch):
+                room = None if limit is None else limit - created
+                created += _create_for(entry, period, due, title, org_ids[start:start + batch],
+                                       system, room)
                 if limit is not None and created >= limit:
                     return created
     return created

@@ -25,9 +25,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list
-        if hasattr(rows, "order_by"):
-            rows = rows.order_by()  # any cap + 1 rows will do for counting
-        found = rows[: self.cap + 1].count()  # COUNT over a LIMITed subquery
+        if not hasattr(rows, "order_by"):  # a list
+            found = len(rows)
+        else:  # any cap + 1 rows will do for counting: a COUNT over a LIMITed subquery
+            found = rows.order_by()[: self.cap + 1].count()
         self.capped = found > self.cap
         return min(found, self.cap)
 

@@ -87,6 +87,23 @@ def walk(item: DisclosureItem, status: str, sec: User, rev: User) -> None:
         assert services.item_expire(item_id=item.pk) is not None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_leftover_sessions(django_db_setup, django_db_blocker):
+    """At the end of the run, end the database sessions that live servers' threads left
+    open, so that the test database can be dropped. (Ending them earlier would cut the
+    connection of a browser test that runs later.)"""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

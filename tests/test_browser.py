@@ -37,22 +37,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _close_server_connections(django_db_setup, django_db_blocker):
-    """After this module, end the database sessions the live server's threads left open,
-    so that the test database can be dropped at the end of the run."""
-    yield
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-
-
 def login(browser, live_server, username: str):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/accounts/login/")
