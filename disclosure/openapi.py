@@ -134,7 +134,7 @@ def document(server: str) -> dict:
                 "type": "object", "required": ["count", "page", "pages", "results"],
                 "properties": {
                     "count": {"type": "integer", "description": (
-                        "Matching items, counted up to 10,000 (then 10,000); narrow the "
+                        "Matching items, counted up to 2,000 (then 2,000); narrow the "
                         "query to page further.")},
                     "page": {"type": "integer"},
                     "pages": {"type": "integer"},

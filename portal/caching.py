@@ -4,6 +4,7 @@ value is computed as if nothing were cached, and the page still answers."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -11,21 +12,37 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-_MISSING = object()
+STALE_FACTOR = 10  # a value is kept this many times longer than it is fresh
 
 
 def remembered(key: str, compute: Callable[[], T], timeout: int) -> T:
-    """Return the cached value of ``key``, computing and storing it when absent."""
+    """Return the cached value of ``key``, computing and storing it when absent.
+
+    A value older than ``timeout`` seconds is refreshed by one request while the others
+    go on answering with it, so that an expensive count is never computed by every worker
+    at the same moment.
+    """
     try:
-        found = cache.get(key, _MISSING)
+        found = cache.get(key)
     except Exception:  # noqa: BLE001 - any cache failure means "not cached"
         logger.warning("cache unavailable while reading %s", key, exc_info=True)
         return compute()
-    if found is not _MISSING:
-        return found  # type: ignore[return-value]
+    now = time.time()
+    if found is not None:
+        value, fresh_until = found
+        if now < fresh_until or not _claim_refresh(key):
+            return value
     value = compute()
     try:
-        cache.set(key, value, timeout)
+        cache.set(key, (value, now + timeout), timeout * STALE_FACTOR)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable while writing %s", key, exc_info=True)
     return value
+
+
+def _claim_refresh(key: str) -> bool:
+    """Return True for the one caller that should refresh a stale value."""
+    try:
+        return bool(cache.add(f"{key}:refreshing", 1, 30))
+    except Exception:  # noqa: BLE001
+        return True

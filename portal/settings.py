@@ -191,7 +191,7 @@ STORAGES = {
 }
 
 # Lists count at most this many rows for their page navigation (see portal/pagination.py).
-PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "10000"))
+PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "2000"))
 
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Header-only limits on what a file expands to when opened: image pixels and the

@@ -350,6 +350,11 @@ def mixed_run() -> float:
 # -- scheduler and archive ------------------------------------------------------------------------
 
 
+@dataclass
+class _Task:
+    run: object
+
+
 def scheduler_run() -> list[tuple[str, float, str]]:
     """Run each scheduled task's body once, in order of the day, timing each."""
     from archive import tasks as archive_tasks
@@ -365,6 +370,14 @@ def scheduler_run() -> list[tuple[str, float, str]]:
         ("send_reminders", portal_tasks.send_reminders),
         ("send_pending_emails", portal_tasks.send_pending_emails),
     ]
+    from django.utils import timezone
+
+    from portal.calendar import period_containing
+
+    opening = period_containing("quarter", timezone.localdate()).next().start
+    steps.insert(2, (f"generate_obligations on {opening} (a quarter opens)",
+                     _Task(lambda: disclosure_tasks.obligations.generate_periodic_obligations(
+                         opening))))
     results = []
     for name, task in steps:
         started = time.perf_counter()
