@@ -28,7 +28,7 @@ def remembered(key: str, compute: Callable[[], T], timeout: int) -> T:
         logger.warning("cache unavailable while reading %s", key, exc_info=True)
         return compute()
     now = time.time()
-    if found is not None:
+    if isinstance(found, tuple) and len(found) == 2:  # anything else: written otherwise
         value, fresh_until = found
         if now < fresh_until or not _claim_refresh(key):
             return value

@@ -332,6 +332,7 @@ def mixed_run() -> float:
         rng = random.Random(seed)
         role = rng.choices(list(weights), weights=list(weights.values()))[0]
         pages = by_role.get(role) or readers
+        time.sleep(rng.uniform(0, 2.0))  # users arrive over two seconds, not all at once
         while time.monotonic() < stop:
             visit(rng.choice(pages))
             with lock:
