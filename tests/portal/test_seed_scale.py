@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from archive.services import verify_chain
+from archive.services import snapshot_of, verify_chain
 from disclosure import search
 from disclosure.models import DisclosureItem, Review, Status
 from disclosure.visibility import visible_items
@@ -36,7 +36,18 @@ def test_seed_scale_builds_a_consistent_data_set_once(settings, tmp_path):
     # The archive chain links and hashes as archiving would have made it.
     problems = [p for p in verify_chain() if not isinstance(p, int)]
     assert problems == []
-    assert ours.filter(status=Status.ARCHIVED).exists()
+    # Frozen records have the shape archiving gives them (archive.services.snapshot_of).
+    archived = ours.filter(status=Status.ARCHIVED).select_related("archive_record").first()
+    assert archived is not None
+    frozen = archived.archive_record.snapshot
+    live = snapshot_of(archived)
+    assert set(frozen) == set(live)
+    assert {k: frozen[k] for k in ("id", "title", "body", "organization", "entry", "category",
+                                   "scope", "internal_at", "public_at")} == {
+        k: live[k] for k in ("id", "title", "body", "organization", "entry", "category",
+                             "scope", "internal_at", "public_at")}
+    assert [r["action"] for r in frozen["reviews"]] == [
+        r["action"] for r in live["reviews"] if r["action"] != Review.Action.ARCHIVE]
     # Each public item went through review and was released after its intra-party day.
     for item in ours.filter(status=Status.PUBLIC)[:20]:
         actions = list(item.reviews.values_list("action", flat=True))
