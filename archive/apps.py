@@ -7,3 +7,6 @@ class ArchiveConfig(AppConfig):
 
     name = "archive"
     verbose_name = _("Archive")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401

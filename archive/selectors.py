@@ -4,32 +4,18 @@ see its item."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from disclosure.visibility import can_view, visible_items
+from portal.permissions import load_for
 
 from .models import ArchivedFile, ArchiveRecord
 
 
-def visible_records(user) -> QuerySet[ArchiveRecord]:
-    return ArchiveRecord.objects.filter(item__in=visible_items(user).values("pk"))
-
-
 def record_for_user(user, archive_number: str) -> ArchiveRecord:
-    record = get_object_or_404(
-        ArchiveRecord.objects.select_related("organization", "item", "archived_by"),
-        archive_number=archive_number)
-    if not can_view(user, record.item):
-        raise Http404
-    return record
+    return load_for(user, ArchiveRecord, archive_number=archive_number)
 
 
 def file_for_user(user, pk: int) -> ArchivedFile:
-    copy = get_object_or_404(ArchivedFile.objects.select_related("record__item"), pk=pk)
-    if not can_view(user, copy.record.item):
-        raise Http404
-    return copy
+    return load_for(user, ArchivedFile, pk=pk)
 
 
 def filter_register(records: QuerySet[ArchiveRecord], data: dict) -> QuerySet[ArchiveRecord]:

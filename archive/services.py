@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
@@ -25,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CATEGORY_CODES, Category, TimeLimit
-from disclosure.errors import TransitionError
-from disclosure.models import DisclosureItem, Review, Status
-from disclosure.visibility import can_manage
+from disclosure import services as item_services
+from disclosure.models import DisclosureItem, Status
 from portal.models import User
 from portal.system import system_user
+from portal.workflow import TransitionError
 
 from .models import ArchivedFile, ArchiveRecord
 
@@ -142,13 +141,7 @@ def archive_item(*, item_id: int, actor: User | None = None) -> ArchiveRecord:
 
 
 def _archive(item_id: int, actor: User | None, written: list[str]) -> ArchiveRecord:
-    item = DisclosureItem.objects.select_for_update().select_related(
-        "organization", "entry", "entry__catalog").get(pk=item_id)
-    if actor is not None and not can_manage(actor, item):
-        raise PermissionDenied
-    if not item.allows("archive"):
-        raise TransitionError(_("Only a published, expired or withdrawn item can be "
-                                "archived."))
+    item = item_services.item_archive_begin(item_id=item_id, actor=actor)
     author = actor or system_user()
     snapshot = snapshot_of(item)
     _lock_chain()
@@ -170,12 +163,7 @@ def _archive(item_id: int, actor: User | None, written: list[str]) -> ArchiveRec
     record.record_hash = compute_hash(record)
     record.save()
     _copy_files(record, item, written)
-    item.status, item.archived_at = Status.ARCHIVED, timezone.now()
-    item._change_reason = str(Review.Action.ARCHIVE.label)  # type: ignore[attr-defined]
-    item._history_user = author  # type: ignore[attr-defined]
-    item.save(update_fields=["status", "archived_at", "updated_at"])
-    Review.objects.create(item=item, actor=author, action=Review.Action.ARCHIVE,
-                          comment=record.archive_number)
+    item_services.item_archive(item=item, actor=actor, archive_number=record.archive_number)
     return record
 
 

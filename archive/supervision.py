@@ -89,8 +89,8 @@ def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
     """Feedback and on-request answer times, open rectification orders, and the latest
     published evaluation, per organization (a few set-based queries)."""
     from disclosure.models import DisclosureRequest
-    from feedback.evaluation import results
     from feedback.models import OPEN_STATES, Campaign, Feedback, RectificationOrder
+    from feedback.selectors import results
 
     feedback: dict[int, dict] = {r["organization_id"]: dict(r) for r in Feedback.objects.filter(
         organization__in=orgs).values("organization_id").annotate(

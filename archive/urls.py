@@ -1,18 +1,20 @@
 from django.urls import path
 
-from . import views
+from portal.urlconverters import register_words
+
+from . import supervision_views, views
+
+register_words("register_format", "csv", "xlsx", "zip")
 
 app_name = "archive"
 
 urlpatterns = [
     path("archive/", views.register, name="register"),
-    path("archive/export.<str:fmt>", views.register_export, name="register_export"),
+    path("archive/export.<register_format:fmt>", views.register_export, name="register_export"),
     path("archive/files/<int:pk>/", views.file_download, name="file_download"),
     path("archive/<str:number>/", views.record_detail, name="record_detail"),
     path("items/<int:pk>/archive/", views.archive_item, name="archive_item"),
 ]
-
-from . import supervision_views  # noqa: E402
 
 urlpatterns += [
     path("supervision/", supervision_views.dashboard, name="dashboard"),

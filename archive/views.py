@@ -12,18 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disclosure import selectors as item_selectors
-from disclosure.errors import TransitionError
 from disclosure.models import Review
 from portal.http import AuthedRequest
 from portal.pagination import paginate
+from portal.workflow import TransitionError
 
-from . import exports, selectors, services
+from . import exports, permissions, selectors, services
 from .forms import RegisterFilterForm
 
 
 def _register(request: AuthedRequest):
     form = RegisterFilterForm(request.GET or None)
-    records = selectors.visible_records(request.user)
+    records = permissions.visible_records(request.user)
     if form.is_valid():
         records = selectors.filter_register(records, form.cleaned_data)
     else:

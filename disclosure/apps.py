@@ -8,4 +8,4 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the obligation deadlines and the notification texts.
-        from . import filings, notices, obligations, signals  # noqa: F401
+        from . import notices, obligations, permissions, services, signals, visibility  # noqa: F401

@@ -4,11 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import CatalogEntry, Category, TimeLimit
-from portal.models import Organization
+from catalog.models import CatalogEntry, Category, Scope, TimeLimit
+from portal.models import Organization, Role
 from portal.widgets import DateInput  # noqa: E402
 
-from .models import DisclosureItem, Status
+from .models import PUBLISHED_STATES, ChangeRequest, DisclosureItem, DisclosureRequest, Status
 from .uploads import ALLOWED_EXTENSIONS
 
 
@@ -150,3 +150,57 @@ class WorkspaceFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All states")), *Status.choices]
     )
+
+
+class RequestForm(forms.Form):
+    subject = forms.CharField(label=_("What would you like disclosed?"),
+                              max_length=200)
+    reason = forms.CharField(label=_("Why you need it (optional)"), required=False,
+                             max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Answer"), widget=forms.RadioSelect,
+                                 choices=[c for c in DisclosureRequest.State.choices
+                                          if c[0] != DisclosureRequest.State.SUBMITTED])
+    item = forms.ModelChoiceField(label=_("Item to disclose"), required=False,
+                                  queryset=DisclosureItem.objects.none())
+    scope_role = forms.ChoiceField(label=_("Disclose to (for a scope)"),
+                                   required=False, choices=[("", "—"), *Role.choices])
+    answer = forms.CharField(label=_("Answer to the applicant"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["item"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = DisclosureItem.objects.filter(
+            organization=organization, status__in=PUBLISHED_STATES)
+
+
+class FilingForm(forms.Form):
+    reason = forms.CharField(label=_("Why it cannot be disclosed for now"),
+                             max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to do"), choices=ChangeRequest.Kind.choices,
+                             widget=forms.RadioSelect)
+    new_title = forms.CharField(label=_("New title (for a change)"), required=False,
+                                max_length=200)
+    new_body = forms.CharField(label=_("New body (for a change)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 10}))
+    explanation = forms.CharField(label=_("Explanation to publish"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("Matter to disclose"), max_length=150)
+    plan = forms.CharField(label=_("Work plan"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+    time_limit = forms.ChoiceField(label=_("Time limit"), choices=[
+        c for c in TimeLimit.choices if c[0] != TimeLimit.PERIODIC])
+    display_days = forms.IntegerField(label=_("Display days (short-term)"),
+                                      required=False, min_value=1, max_value=365)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from catalog.models import CatalogEntry, Category, Scope, TimeLimit
-from portal.models import Organization
+from portal.models import Decision, Organization
+from portal.workflow import Step, Workflow
 
 from .text import render_body
 
@@ -54,20 +56,6 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-# Source states from which each transition may start: the one table of the workflow.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "edit": (Status.DRAFT, Status.RETURNED),
-    "submit": (Status.DRAFT, Status.RETURNED),
-    "approve": (Status.SUBMITTED,),
-    "return": (Status.SUBMITTED,),
-    "publish_internal": (Status.APPROVED,),
-    "plan_public": (Status.APPROVED, Status.INTERNAL),
-    "release_public": (Status.INTERNAL,),
-    "expire": (Status.INTERNAL, Status.PUBLIC),
-    "archive": (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN),
-    "change": (Status.INTERNAL, Status.PUBLIC),
-}
-
 # States in which members of the organization read the item.
 PUBLISHED_STATES = (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN,
                     Status.ARCHIVED)
@@ -77,6 +65,8 @@ REVIEWED_STATES = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED, *PUBLISHE
 
 class DisclosureItem(models.Model):
     """One disclosed matter of one organization, from draft to public release."""
+
+    workflow: ClassVar[Workflow]
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
@@ -148,8 +138,9 @@ class DisclosureItem(models.Model):
     def body_html(self) -> str:
         return render_body(self.body)
 
-    def allows(self, transition: str) -> bool:
-        return self.status in TRANSITIONS[transition]
+    def allows(self, action: str) -> bool:
+        """Return whether the item's state allows ``action`` (the table, not the right)."""
+        return self.workflow.state_allows(self, action)
 
     def earliest_public_at(self):
         """Return the first moment the item may be released to the public, or None."""
@@ -165,9 +156,42 @@ class DisclosureItem(models.Model):
             and (now or timezone.now()) >= earliest
         )
 
+    # Read-only predicates for pages, so that templates never compare states.
     @property
-    def is_internal_only(self) -> bool:
-        return self.status != Status.PUBLIC
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLIC
+
+    @property
+    def is_intra_party(self) -> bool:
+        """Whether the item is released within the party and not (yet) beyond it."""
+        return self.status == Status.INTERNAL
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.status == Status.SUBMITTED
+
+    @property
+    def takes_feedback(self) -> bool:
+        return self.status in (Status.INTERNAL, Status.PUBLIC)
+
+    @property
+    def stays_within_party(self) -> bool:
+        """Whether the item is released within the party and its scope ends there."""
+        return self.is_intra_party and not self.goes_public
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """Return the CSS class and label of the item's state badge."""
+        if self.is_public:
+            return "public", str(_("Public"))
+        if self.is_intra_party:
+            return "internal", str(_("Intra-party"))
+        return f"state-{self.status}", str(self.get_status_display())
+
+    @property
+    def goes_public(self) -> bool:
+        """Whether the item's scope takes it beyond the party after the lead time."""
+        return self.scope == Scope.INTERNAL_THEN_PUBLIC
 
     @property
     def published_at(self):
@@ -322,8 +346,10 @@ class Obligation(models.Model):
         return self.state in (self.State.ON_TIME, self.State.LATE, self.State.FILED)
 
 
-class NonDisclosureFiling(models.Model):
+class NonDisclosureFiling(Decision):
     """暂不公开备案: an obligation that cannot be disclosed for now, filed with the parent."""
+
+    workflow: ClassVar[Workflow]
 
     class State(models.TextChoices):
         FILED = "filed", _("Awaiting acknowledgement")
@@ -340,11 +366,6 @@ class NonDisclosureFiling(models.Model):
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"),
                                  on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(_("filed"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
-                                   null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -362,6 +383,8 @@ class NonDisclosureFiling(models.Model):
 
 class DisclosureRequest(models.Model):
     """依申请公开: a member's application for a party affair to be disclosed."""
+
+    workflow: ClassVar[Workflow]
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting answer")
@@ -399,9 +422,11 @@ class DisclosureRequest(models.Model):
         return self.subject
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(Decision):
     """变更、撤销、终止: a published item changes only through a request approved by the
     organization that set the catalog; the explanation is published with the item."""
+
+    workflow: ClassVar[Workflow]
 
     class Kind(models.TextChoices):
         CHANGE = "change", _("Change (new version)")
@@ -424,11 +449,6 @@ class ChangeRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
                                      on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
-                                   null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -444,9 +464,11 @@ class ChangeRequest(models.Model):
         return f"{self.get_kind_display()} · {self.item}"
 
 
-class WorkPlan(models.Model):
+class WorkPlan(Decision):
     """目录外事项: a matter outside the catalog needs a work plan approved by the
     catalog-setting organization before an item can be drafted for it."""
+
+    workflow: ClassVar[Workflow]
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting approval")
@@ -470,11 +492,6 @@ class WorkPlan(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
                                      on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
-                                   null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -488,3 +505,87 @@ class WorkPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def _record_review(item, actor, action: str, comment: str, extra) -> None:
+    from portal.system import system_user
+
+    Review.objects.create(item=item, actor=actor or system_user(), action=action,
+                          comment=comment,
+                          confidentiality_checked=extra.get("confidentiality_checked", False))
+
+
+S = Status
+_PUBLISHED_NOW = (S.INTERNAL, S.PUBLIC)
+_A = Review.Action
+
+# The item workflow: the one table of who may do what from which state. The rules named
+# here ("manage", "review", "approve_change") are defined in ``disclosure.visibility``.
+DisclosureItem.workflow = Workflow("status", {
+    "edit": Step((S.DRAFT, S.RETURNED), rule="manage",
+                 refused=_("Only a draft or a returned item can be edited.")),
+    "discard": Step((S.DRAFT,), rule="manage", refused=_("Only a draft can be discarded.")),
+    "submit": Step((S.DRAFT, S.RETURNED), S.SUBMITTED, "manage", "submitted_at",
+                   _("Only a draft or a returned item can be submitted."), _A.SUBMIT.label),
+    "approve": Step((S.SUBMITTED,), S.APPROVED, "review", "approved_at",
+                    _("Only a submitted item can be approved."), _A.APPROVE.label),
+    "return": Step((S.SUBMITTED,), S.RETURNED, "review", None,
+                   _("Only a submitted item can be returned."), _A.RETURN.label),
+    "publish_internal": Step((S.APPROVED,), S.INTERNAL, "manage", "internal_at",
+                             _("Only an approved item can be published."),
+                             _A.PUBLISH_INTERNAL.label),
+    "plan_public": Step((S.APPROVED, S.INTERNAL), None, "manage", None,
+                        _("Only an approved or internal item can be planned."),
+                        _A.PLAN_PUBLIC.label, when="goes_public",
+                        when_refused=_("This item is disclosed within the party only.")),
+    "release_public": Step((S.INTERNAL,), S.PUBLIC, "manage", "public_at",
+                           _("Only an item published within the party can go public."),
+                           _A.RELEASE_PUBLIC.label, when="goes_public",
+                           when_refused=_("This item is disclosed within the party only.")),
+    "expire": Step(_PUBLISHED_NOW, S.EXPIRED, "", "closed_at", label=_A.EXPIRE.label),
+    "request_change": Step(_PUBLISHED_NOW, rule="manage",
+                           refused=_("Only a published item can be changed or withdrawn.")),
+    "change": Step(_PUBLISHED_NOW, None, "approve_change", None,
+                   _("The item is no longer published."), _A.CHANGE.label),
+    "withdraw": Step(_PUBLISHED_NOW, S.WITHDRAWN, "approve_change", "closed_at",
+                     _("The item is no longer published."), _A.WITHDRAW.label),
+    "archive": Step((*_PUBLISHED_NOW, S.EXPIRED, S.WITHDRAWN), S.ARCHIVED, "manage",
+                    "archived_at",
+                    _("Only a published, expired or withdrawn item can be archived."),
+                    _A.ARCHIVE.label),
+}, related=("entry", "organization"), recorder=_record_review).contribute(DisclosureItem)
+
+_F = NonDisclosureFiling.State
+NonDisclosureFiling.workflow = Workflow("state", {
+    "acknowledge": Step((_F.FILED,), _F.ACKNOWLEDGED, "decide", "decided_at",
+                        _("This filing has been decided already."), _("Acknowledged")),
+    "return": Step((_F.FILED,), _F.RETURNED, "decide", "decided_at",
+                   _("This filing has been decided already."), _("Returned")),
+}, related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
+
+_R = DisclosureRequest.State
+_ANSWERED = _("This application has been answered already.")
+DisclosureRequest.workflow = Workflow("state", {
+    "disclose_to_applicant": Step((_R.SUBMITTED,), _R.DISCLOSED_TO_APPLICANT, "answer",
+                                  "answered_at", _ANSWERED, _R.DISCLOSED_TO_APPLICANT.label),
+    "disclose_to_scope": Step((_R.SUBMITTED,), _R.DISCLOSED_TO_SCOPE, "answer", "answered_at",
+                              _ANSWERED, _R.DISCLOSED_TO_SCOPE.label),
+    "decline": Step((_R.SUBMITTED,), _R.DECLINED, "answer", "answered_at", _ANSWERED,
+                    _R.DECLINED.label),
+}, related=("organization", "applicant")).contribute(DisclosureRequest)
+
+_C = ChangeRequest.State
+ChangeRequest.workflow = Workflow("state", {
+    "approve": Step((_C.SUBMITTED,), _C.APPROVED, "decide", "decided_at",
+                    _("This request has been decided already."), _C.APPROVED.label),
+    "reject": Step((_C.SUBMITTED,), _C.REJECTED, "decide", "decided_at",
+                   _("This request has been decided already."), _C.REJECTED.label),
+}, related=("item__organization", "item__entry__catalog")).contribute(ChangeRequest)
+
+_W = WorkPlan.State
+WorkPlan.workflow = Workflow("state", {
+    "approve": Step((_W.SUBMITTED,), _W.APPROVED, "decide", "decided_at",
+                    _("This work plan has been decided already."), _W.APPROVED.label),
+    "reject": Step((_W.SUBMITTED,), _W.REJECTED, "decide", "decided_at",
+                   _("This work plan has been decided already."), _W.REJECTED.label),
+}, related=("catalog", "organization")).contribute(WorkPlan)

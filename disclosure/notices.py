@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.models import Notification
-from portal.notifications import Rendered, register
-from portal.roles import has_org_perm, supervises
+from portal.notifications import Rendered, hidden, register, visible_loader
 
 from .models import (
     ChangeRequest,
@@ -23,7 +22,7 @@ from .models import (
     Obligation,
     WorkPlan,
 )
-from .visibility import visible_items
+from .permissions import can_file
 
 ITEM_TEXTS = {
     "item.submitted": gettext_noop("%(org)s submitted “%(title)s” for review."),
@@ -41,22 +40,9 @@ ITEM_SUBJECTS = {
 }
 
 
-def _hidden() -> Rendered:
-    return Rendered(_("Notification"), _("This notification is no longer available to you."))
-
-
-def load_items(ids: list[int], recipient) -> dict[int, DisclosureItem]:
-    """Return the items among ``ids`` that the recipient may see, in one query."""
-    return visible_items(recipient).select_related("organization").in_bulk(ids)
-
-
-def load_obligations(ids: list[int], recipient) -> dict[int, Obligation]:
-    return Obligation.objects.select_related("organization", "entry").in_bulk(ids)
-
-
 def render_item(notification: Notification, item) -> Rendered:
     if item is None:
-        return _hidden()
+        return hidden()
     values = {"title": item.title, "org": item.organization.name}
     return Rendered(
         _(ITEM_SUBJECTS[notification.kind]),
@@ -65,15 +51,9 @@ def render_item(notification: Notification, item) -> Rendered:
     )
 
 
-def _may_see_obligation(user, obligation: Obligation) -> bool:
-    org = obligation.organization
-    return (has_org_perm(user, "publish", org) or has_org_perm(user, "review", org.parent_id)
-            or supervises(user, org))
-
-
 def render_obligation(notification: Notification, obligation) -> Rendered:
-    if obligation is None or not _may_see_obligation(notification.recipient, obligation):
-        return _hidden()
+    if obligation is None:
+        return hidden()
     values = {
         "org": obligation.organization.name, "entry": obligation.entry.title,
         "due": formats.date_format(obligation.due_date, "DATE_FORMAT"),
@@ -92,7 +72,7 @@ def render_obligation(notification: Notification, obligation) -> Rendered:
         body = _("%(org)s is still overdue with “%(entry)s” (period from %(period)s), "
                  "due on %(due)s. Please follow up.")
     url = ""
-    if has_org_perm(notification.recipient, "publish", obligation.organization):
+    if can_file(notification.recipient, obligation):
         url = (reverse("disclosure:item_detail", args=[obligation.draft_id])
                if obligation.draft_id else
                reverse("disclosure:workspace") + f"?org={obligation.organization.code}")
@@ -100,26 +80,14 @@ def render_obligation(notification: Notification, obligation) -> Rendered:
 
 
 for kind in ITEM_TEXTS:
-    register(kind, render_item, load_items)
+    register(kind, render_item, visible_loader(DisclosureItem))
 for stage in ("due_soon", "overdue", "escalated"):
-    register(f"obligation.{stage}", render_obligation, load_obligations)
-
-
-def _may_see_org_matter(user, org) -> bool:
-    return (has_org_perm(user, "publish", org) or has_org_perm(user, "review", org.parent_id)
-            or supervises(user, org))
-
-
-def load_filings(ids: list[int], recipient) -> dict[int, NonDisclosureFiling]:
-    found = NonDisclosureFiling.objects.select_related(
-        "obligation__organization", "obligation__entry").in_bulk(ids)
-    return {pk: f for pk, f in found.items()
-            if _may_see_org_matter(recipient, f.obligation.organization)}
+    register(f"obligation.{stage}", render_obligation, visible_loader(Obligation))
 
 
 def render_filing(notification: Notification, filing) -> Rendered:
     if filing is None:
-        return _hidden()
+        return hidden()
     values = {"org": filing.obligation.organization.name, "entry": filing.obligation.entry.title,
               "state": filing.get_state_display()}
     if notification.kind == "filing.received":
@@ -131,15 +99,9 @@ def render_filing(notification: Notification, filing) -> Rendered:
                     reverse("disclosure:workspace") + f"?org={filing.obligation.organization.code}")
 
 
-def load_requests(ids: list[int], recipient) -> dict[int, DisclosureRequest]:
-    found = DisclosureRequest.objects.select_related("organization").in_bulk(ids)
-    return {pk: r for pk, r in found.items()
-            if r.applicant_id == recipient.pk or _may_see_org_matter(recipient, r.organization)}
-
-
 def render_request(notification: Notification, request) -> Rendered:
     if request is None:
-        return _hidden()
+        return hidden()
     values = {"org": request.organization.name, "subject": request.subject,
               "state": request.get_state_display(),
               "due": formats.date_format(request.due_date, "DATE_FORMAT")}
@@ -166,25 +128,15 @@ def render_request(notification: Notification, request) -> Rendered:
 
 
 for kind in ("filing.received", "filing.decided"):
-    register(kind, render_filing, load_filings)
+    register(kind, render_filing, visible_loader(NonDisclosureFiling))
 for kind in ("request.received", "request.answered", "request.filed", "request.due_soon",
              "request.overdue", "request.escalated"):
-    register(kind, render_request, load_requests)
-
-
-def load_changes(ids: list[int], recipient) -> dict[int, ChangeRequest]:
-    from .changes import can_approve
-    from .visibility import can_view
-
-    found = ChangeRequest.objects.select_related(
-        "item__organization", "item__entry__catalog").in_bulk(ids)
-    return {pk: c for pk, c in found.items()
-            if can_view(recipient, c.item) or can_approve(recipient, c.item)}
+    register(kind, render_request, visible_loader(DisclosureRequest))
 
 
 def render_change(notification: Notification, change) -> Rendered:
     if change is None:
-        return _hidden()
+        return hidden()
     values = {"org": change.item.organization.name, "kind": change.get_kind_display(),
               "state": change.get_state_display()}
     url = reverse("disclosure:change_detail", args=[change.pk])
@@ -196,19 +148,12 @@ def render_change(notification: Notification, change) -> Rendered:
 
 
 for kind in ("change.requested", "change.decided"):
-    register(kind, render_change, load_changes)
-
-
-def load_plans(ids: list[int], recipient) -> dict[int, WorkPlan]:
-    found = WorkPlan.objects.select_related("organization", "catalog").in_bulk(ids)
-    return {pk: p for pk, p in found.items()
-            if has_org_perm(recipient, "publish", p.organization)
-            or has_org_perm(recipient, "review", p.catalog.issuer_id)}
+    register(kind, render_change, visible_loader(ChangeRequest))
 
 
 def render_plan(notification: Notification, plan) -> Rendered:
     if plan is None:
-        return _hidden()
+        return hidden()
     values = {"org": plan.organization.name, "title": plan.title,
               "state": plan.get_state_display()}
     url = reverse("disclosure:plan_detail", args=[plan.pk])
@@ -220,4 +165,4 @@ def render_plan(notification: Notification, plan) -> Rendered:
 
 
 for kind in ("workplan.submitted", "workplan.decided"):
-    register(kind, render_plan, load_plans)
+    register(kind, render_plan, visible_loader(WorkPlan))

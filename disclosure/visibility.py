@@ -12,12 +12,22 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
-from portal.roles import has_org_perm, org_ids_with, supervised_subtree_q, supervises
+from portal import permissions
+from portal.roles import (
+    has_org_perm,
+    is_superuser,
+    org_ids_with,
+    signed_in,
+    supervised_subtree_q,
+    supervises,
+)
 
 from .models import (
     PUBLISHED_STATES,
     REVIEWED_STATES,
+    Attachment,
     DisclosureItem,
     DisclosureItemGroupObjectPermission,
     DisclosureItemUserObjectPermission,
@@ -28,20 +38,12 @@ GRANT_CODENAME = "view_disclosureitem"
 _GRANTS_ATTR = "_portal_item_grants"
 
 
-def _is_superuser(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def visibility_q(user) -> Q:
     """Return the filter on ``DisclosureItem`` selecting what ``user`` may see."""
     query = public_q()
-    if not _signed_in(user):
+    if not signed_in(user):
         return query
-    if _is_superuser(user):
+    if is_superuser(user):
         return Q()
     if ids := org_ids_with(user, "view_internal"):
         query |= Q(organization_id__in=ids, status__in=PUBLISHED_STATES)
@@ -93,9 +95,9 @@ def can_view(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` may see ``item``; the twin of :func:`visible_items`."""
     if item.status == Status.PUBLIC:
         return True
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
-    if _is_superuser(user):
+    if is_superuser(user):
         return True
     org = item.organization
     if item.status in PUBLISHED_STATES and has_org_perm(user, "view_internal", org):
@@ -111,12 +113,18 @@ def can_view(user, item: DisclosureItem) -> bool:
 
 def can_manage(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` acts as the item's organization (drafts, publication)."""
-    return _signed_in(user) and has_org_perm(user, "publish", item.organization_id)
+    return signed_in(user) and has_org_perm(user, "publish", item.organization_id)
 
 
 def can_review(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` reviews for the item's parent organization."""
-    return _signed_in(user) and has_org_perm(user, "review", item.organization.parent_id)
+    return signed_in(user) and has_org_perm(user, "review", item.organization.parent_id)
+
+
+def can_approve_change(user, item: DisclosureItem) -> bool:
+    """Return whether ``user`` approves changes of the item: a reviewer of the organization
+    that set its catalog."""
+    return signed_in(user) and has_org_perm(user, "review", item.entry.catalog.issuer_id)
 
 
 def can_see_workflow(user, item: DisclosureItem) -> bool:
@@ -124,5 +132,27 @@ def can_see_workflow(user, item: DisclosureItem) -> bool:
     return (
         can_manage(user, item)
         or can_review(user, item)
-        or (_signed_in(user) and supervises(user, item.organization))
+        or (signed_in(user) and supervises(user, item.organization))
     )
+
+
+def visible_attachments(user) -> QuerySet[Attachment]:
+    """Return the attachments of every item ``user`` may see."""
+    return Attachment.objects.filter(item__in=visible_items(user))
+
+
+def can_view_attachment(user, attachment: Attachment) -> bool:
+    return can_view(user, attachment.item)
+
+
+permissions.register(permissions.Rules(
+    DisclosureItem, visible=visible_items, can_view=can_view,
+    rules={"manage": can_manage, "review": can_review, "approve_change": can_approve_change},
+    url=lambda item: reverse("disclosure:item_detail", args=[item.pk]),
+    related=("organization", "organization__parent", "entry"),
+))
+permissions.register(permissions.Rules(
+    Attachment, visible=visible_attachments, can_view=can_view_attachment,
+    url=lambda attachment: reverse("disclosure:attachment_download", args=[attachment.pk]),
+    related=("item", "item__organization"),
+))

@@ -1,10 +1,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.errors import TransitionError
 from portal.admin_base import HistoryAdmin
+from portal.workflow import TransitionError
 
-from . import evaluation
+from . import services
 from .models import Campaign
 
 
@@ -21,11 +21,11 @@ class CampaignAdmin(HistoryAdmin):
 
     @admin.action(description=_("Open the selected campaigns for voting"))
     def open_selected(self, request, queryset):
-        self._run(request, queryset, evaluation.open_campaign)
+        self._run(request, queryset, services.campaign_open)
 
     @admin.action(description=_("Close the selected campaigns and publish the results"))
     def close_selected(self, request, queryset):
-        self._run(request, queryset, evaluation.close_campaign)
+        self._run(request, queryset, services.campaign_close)
 
     def _run(self, request, queryset, action):
         for campaign in queryset:

@@ -10,4 +10,4 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the reply deadlines and the notification texts.
-        from . import notices, rectification, services  # noqa: F401
+        from . import notices, permissions, services  # noqa: F401

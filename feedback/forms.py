@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import DateInput
 
-from .models import Feedback
+from .models import Ballot, Feedback
 
 
 class FeedbackForm(forms.Form):
@@ -46,3 +46,25 @@ class TrackForm(forms.Form):
 class HandleForm(forms.Form):
     text = forms.CharField(label=_("Reply or reason"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class OrderForm(forms.Form):
+    finding = forms.CharField(label=_("Finding"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    requirement = forms.CharField(label=_("What must be done"), required=False,
+                                  max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Deadline"),
+                               widget=DateInput())
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Response or comment"), required=False,
+                           max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class BallotForm(forms.Form):
+    rating = forms.ChoiceField(label=_("Your rating"), choices=Ballot.Rating.choices,
+                               widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False,
+                              max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+

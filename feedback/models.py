@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from disclosure.models import DisclosureItem
 from portal.models import Organization
+from portal.workflow import Step, Workflow
 
 # Unambiguous characters only (no 0/O, 1/I/L): codes are read out on the phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -23,6 +25,8 @@ def new_tracking_code() -> str:
 
 
 class Feedback(models.Model):
+    workflow: ClassVar[Workflow]
+
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online form")
         HOTLINE = "hotline", _("Hotline")
@@ -108,18 +112,27 @@ class Feedback(models.Model):
 
 OPEN_STATES = (Feedback.Status.RECEIVED, Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS)
 
-# Allowed source states of each handling step.
-STEPS: dict[str, tuple[str, ...]] = {
-    "accept": (Feedback.Status.RECEIVED,),
-    "reject": (Feedback.Status.RECEIVED, Feedback.Status.ACCEPTED),
-    "start": (Feedback.Status.ACCEPTED,),
-    "reply": (Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS),
-    "close": (Feedback.Status.REPLIED, Feedback.Status.REJECTED),
-}
+_S = Feedback.Status
+_NOT_NOW = _("That step is not possible for this feedback in its present state.")
+# The handling steps; "handle" is the secretaries' rule in ``feedback.permissions``.
+Feedback.workflow = Workflow("status", {
+    "accept": Step((_S.RECEIVED,), _S.ACCEPTED, "handle", refused=_NOT_NOW,
+                   label=_S.ACCEPTED.label),
+    "reject": Step((_S.RECEIVED, _S.ACCEPTED), _S.REJECTED, "handle", refused=_NOT_NOW,
+                   label=_S.REJECTED.label),
+    "start": Step((_S.ACCEPTED,), _S.IN_PROGRESS, "handle", refused=_NOT_NOW,
+                  label=_S.IN_PROGRESS.label),
+    "reply": Step((_S.ACCEPTED, _S.IN_PROGRESS), _S.REPLIED, "handle", "replied_at",
+                  _NOT_NOW, _S.REPLIED.label),
+    "close": Step((_S.REPLIED, _S.REJECTED), _S.CLOSED, "handle", "closed_at", _NOT_NOW,
+                  _S.CLOSED.label),
+}, related=("organization", "item")).contribute(Feedback)
 
 
 class RectificationOrder(models.Model):
     """限期整改: a supervisor's (or reviewer's) order to fix a finding by a deadline."""
+
+    workflow: ClassVar[Workflow]
 
     class State(models.TextChoices):
         ORDERED = "ordered", _("Awaiting response")
@@ -163,8 +176,21 @@ class RectificationOrder(models.Model):
         return self.state != self.State.CLOSED
 
 
+_O = RectificationOrder.State
+RectificationOrder.workflow = Workflow("state", {
+    "respond": Step((_O.ORDERED, _O.SENT_BACK), _O.RESPONDED, "respond", "responded_at",
+                    _("This order is not waiting for a response."), _O.RESPONDED.label),
+    "close": Step((_O.RESPONDED,), _O.CLOSED, "verify", "closed_at",
+                  _("Only a responded order can be verified."), _O.CLOSED.label),
+    "send_back": Step((_O.RESPONDED,), _O.SENT_BACK, "verify", None,
+                      _("Only a responded order can be verified."), _O.SENT_BACK.label),
+}, related=("organization", "ordered_by")).contribute(RectificationOrder)
+
+
 class Campaign(models.Model):
     """民主评议: members (and, if it says so, the public) rate organizations' disclosure work."""
+
+    workflow: ClassVar[Workflow]
 
     class Audience(models.TextChoices):
         MEMBERS = "members", _("Party members of each organization")
@@ -197,6 +223,15 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+_C = Campaign.Stage
+Campaign.workflow = Workflow("stage", {
+    "open": Step((_C.DRAFT,), _C.OPEN, "manage", "opened_at",
+                 _("Only a draft campaign can be opened."), _C.OPEN.label),
+    "close": Step((_C.OPEN,), _C.CLOSED, "manage", "closed_at",
+                  _("Only an open campaign can be closed."), _C.CLOSED.label),
+}).contribute(Campaign)
 
 
 class Ballot(models.Model):

@@ -7,21 +7,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from portal.models import Notification
-from portal.notifications import Rendered, register
-from portal.roles import has_org_perm
+from portal.notifications import Rendered, hidden, register, visible_loader
 
 from .models import Feedback, RectificationOrder
-from .selectors import can_read
-
-
-def load(ids: list[int], recipient) -> dict[int, Feedback]:
-    found = Feedback.objects.select_related("organization").in_bulk(ids)
-    return {pk: f for pk, f in found.items() if can_read(recipient, f)}
 
 
 def render(notification: Notification, feedback) -> Rendered:
     if feedback is None:
-        return Rendered(_("Notification"), _("This notification is no longer available to you."))
+        return hidden()
     values = {"org": feedback.organization.name, "code": feedback.tracking_code,
               "due": formats.date_format(feedback.due_date, "DATE_FORMAT")}
     url = reverse("feedback:detail", args=[feedback.pk])
@@ -47,21 +40,12 @@ def render(notification: Notification, feedback) -> Rendered:
 
 for kind in ("feedback.received", "feedback.answered", "feedback.due_soon",
              "feedback.overdue", "feedback.escalated"):
-    register(kind, render, load)
-
-
-def load_orders(ids: list[int], recipient) -> dict[int, RectificationOrder]:
-    from .rectification import may_order
-
-    found = RectificationOrder.objects.select_related("organization").in_bulk(ids)
-    return {pk: o for pk, o in found.items()
-            if may_order(recipient, o.organization)
-            or has_org_perm(recipient, "publish", o.organization)}
+    register(kind, render, visible_loader(Feedback))
 
 
 def render_order(notification: Notification, order) -> Rendered:
     if order is None:
-        return Rendered(_("Notification"), _("This notification is no longer available to you."))
+        return hidden()
     values = {"org": order.organization.name,
               "due": formats.date_format(order.due_date, "DATE_FORMAT")}
     texts = {
@@ -86,4 +70,4 @@ def render_order(notification: Notification, order) -> Rendered:
 
 for kind in ("rectification.ordered", "rectification.responded", "rectification.verified",
              "rectification.due_soon", "rectification.overdue", "rectification.escalated"):
-    register(kind, render_order, load_orders)
+    register(kind, render_order, visible_loader(RectificationOrder))

@@ -1,43 +1,20 @@
-"""Who sees which feedback, built on the role questions and the visibility module."""
+"""Reads of feedback and evaluation results for pages, built on ``feedback.permissions``."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
 
 from disclosure.visibility import public_q
-from portal.roles import has_org_perm, org_ids_with, supervised_subtree_q, supervises
+from portal.models import Organization
+from portal.permissions import load_for
 
-from .models import Feedback
-
-
-def handled_feedback(user) -> QuerySet[Feedback]:
-    """Feedback the user handles (secretaries) or oversees (supervisors)."""
-    if user.is_superuser:
-        return Feedback.objects.all()
-    query = Q(organization_id__in=org_ids_with(user, "publish"))
-    if (subtree := supervised_subtree_q(user, prefix="organization__")) is not None:
-        query |= subtree
-    return Feedback.objects.filter(query)
-
-
-def can_handle(user, feedback: Feedback) -> bool:
-    return has_org_perm(user, "publish", feedback.organization_id)
-
-
-def can_read(user, feedback: Feedback) -> bool:
-    if user.is_authenticated and feedback.author_id == user.pk:
-        return True
-    return bool(user.is_authenticated and (can_handle(user, feedback)
-                                           or supervises(user, feedback.organization)))
+from .models import Ballot, Campaign, Feedback
 
 
 def feedback_for_user(user, pk: int) -> Feedback:
-    feedback = get_object_or_404(Feedback.objects.select_related("organization", "item"), pk=pk)
-    if not can_read(user, feedback):
-        raise Http404
-    return feedback
+    return load_for(user, Feedback, pk=pk)
 
 
 def published_answers(item) -> QuerySet[Feedback]:
@@ -47,3 +24,40 @@ def published_answers(item) -> QuerySet[Feedback]:
         & Q(status__in=[Feedback.Status.REPLIED, Feedback.Status.CLOSED])
         & Q(item__in=item.__class__.objects.filter(public_q()))
     ).order_by("replied_at")
+
+
+@dataclass
+class Result:
+    organization: Organization
+    satisfied: int
+    fairly: int
+    unsatisfied: int
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.fairly + self.unsatisfied
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Satisfied and fairly satisfied as a share of all ballots, in percent."""
+        return round(100 * (self.satisfied + self.fairly) / self.total, 1) if self.total else None
+
+    def share(self, count: int) -> float:
+        return round(100 * count / self.total, 1) if self.total else 0.0
+
+
+def results(campaign: Campaign) -> list[Result]:
+    counts: dict[int, dict] = {
+        row["organization"]: dict(row) for row in Ballot.objects.filter(campaign=campaign)
+        .values("organization").annotate(
+            satisfied=Count("pk", filter=Q(rating=Ballot.Rating.SATISFIED)),
+            fairly=Count("pk", filter=Q(rating=Ballot.Rating.FAIRLY)),
+            unsatisfied=Count("pk", filter=Q(rating=Ballot.Rating.UNSATISFIED)))
+    }
+    found = []
+    for org in campaign.organizations.order_by("path"):
+        row = counts.get(org.pk, {})
+        found.append(Result(org, row.get("satisfied", 0), row.get("fairly", 0),
+                            row.get("unsatisfied", 0)))
+    return found
+

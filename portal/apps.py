@@ -7,4 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self) -> None:
-        from . import ratelimit, signals  # noqa: F401
+        from . import permissions, ratelimit, signals  # noqa: F401
+
+        permissions.register_core()

@@ -1,9 +1,86 @@
-from django.http import HttpRequest
+from __future__ import annotations
 
-from .models import User
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+
+from .models import Organization, User
+from .workflow import TransitionError
 
 
 class AuthedRequest(HttpRequest):
     """A request behind ``login_required``: its user is a real ``User``."""
 
     user: User  # type: ignore[assignment]
+
+
+@dataclass
+class Outcome:
+    """What became of a service call made for a page."""
+
+    ok: bool
+    value: Any = None
+
+
+def attempt(request: HttpRequest, call: Callable[[], Any], *, success: str = "",
+            form: forms.BaseForm | None = None) -> Outcome:
+    """Run one service call for a page: the one way views call services.
+
+    What the user may not see or does not exist (``PermissionDenied``, ``DoesNotExist``)
+    answers 404. A refusal (``TransitionError``, ``ValidationError``) changes nothing and
+    is shown on the page: on ``form`` (which keeps what the user typed; field errors land
+    next to their fields) or as a message. ``success`` is flashed when the call went
+    through.
+    """
+    try:
+        value = call()
+    except (PermissionDenied, ObjectDoesNotExist) as error:
+        raise Http404 from error
+    except (TransitionError, ValidationError) as error:
+        _show_refusal(request, error, form)
+        return Outcome(False)
+    if success:
+        messages.success(request, success)
+    return Outcome(True, value)
+
+
+def _show_refusal(request: HttpRequest, error: Exception, form) -> None:
+    if isinstance(error, ValidationError) and form is not None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return
+    text = (" ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+    if form is not None:
+        form.add_error(None, text)
+    else:
+        messages.error(request, text)
+
+
+def flash_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Show a form's errors as messages, for forms posted from another page."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
+
+
+def pick_organization(request: HttpRequest, choices: Iterable[Organization],
+                      param: str = "org") -> Organization:
+    """Return the organization the page is about: the one named by ``?org=<code>`` among
+    ``choices``, or the first of them. An unknown code, or no choice at all, answers 404."""
+    choices = list(choices)
+    code = request.GET.get(param)
+    if code:
+        found = next((org for org in choices if org.code == code), None)
+        if found is None:
+            raise Http404
+        return found
+    if not choices:
+        raise Http404
+    return choices[0]

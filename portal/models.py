@@ -5,6 +5,7 @@ Nothing here imports another app of the portal.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -318,3 +319,47 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}#{self.target_id} {self.stage}"
+
+
+class Event(models.Model):
+    """One step taken on a record with a life cycle: who, what, when and why.
+
+    Items keep theirs as ``disclosure.Review`` rows (the archive freezes them); every other
+    workflow writes here through ``portal.workflow``.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT,
+                              related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"],
+                                name="event_record")]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.content_type_id}#{self.object_id}"
+
+
+class Decision(models.Model):
+    """The decision of an approver on a request: who decided, when, and what they said."""
+
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def decision(self, actor: User, comment: str = "") -> dict:
+        """Return the fields a decision by ``actor`` writes."""
+        return {"decided_by": actor, "decided_at": timezone.now(), "comment": comment.strip()}

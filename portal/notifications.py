@@ -44,6 +44,24 @@ def register(kind: str, renderer: Renderer, loader: Loader) -> None:
     _renderers[kind] = (renderer, loader)
 
 
+def hidden() -> Rendered:
+    """The neutral text shown when the reader may no longer see what it was about."""
+    return Rendered(_("Notification"), _("This notification is no longer available to you."))
+
+
+def visible_loader(model) -> Loader:
+    """Return a loader that reads targets through the model's permission home (its
+    registered queryset twin), in one query: what the recipient may not see is left out."""
+
+    def load(ids: list[int], recipient: User) -> Mapping[int, Any]:
+        from .permissions import rules_for
+
+        rules = rules_for(model)
+        return rules.visible(recipient).select_related(*rules.related).in_bulk(ids)
+
+    return load
+
+
 def language_of(user: User) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     return user.language if user.language in codes else settings.LANGUAGE_CODE

@@ -168,3 +168,72 @@ def role_holders(organization_ids: Iterable[int], roles: Iterable[str]):
 def ancestor_ids(organization: Organization) -> list[int]:
     """Return the ids from the root down to ``organization`` itself."""
     return [int(part) for part in organization.path.strip("/").split("/") if part]
+
+
+# The core predicates every permission module builds on, each with its queryset twin.
+# ``prefix`` names the relation from the filtered model to its organization
+# (e.g. "organization__" or "obligation__organization__").
+
+def signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_superuser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def _org_id(organization: Organization | int | None) -> int | None:
+    return organization if isinstance(organization, int) or organization is None else (
+        organization.pk)
+
+
+def acts_for(user, organization: Organization | int | None) -> bool:
+    """Return whether ``user`` acts as the organization (its secretaries and committee)."""
+    return signed_in(user) and has_org_perm(user, "publish", _org_id(organization))
+
+
+def acts_for_q(user, prefix: str = "organization__") -> Q:
+    return Q(**{f"{prefix}id__in": org_ids_with(user, "publish")})
+
+
+def reviews_for(user, organization: Organization) -> bool:
+    """Return whether ``user`` reviews for the organization's parent."""
+    return signed_in(user) and has_org_perm(user, "review", organization.parent_id)
+
+
+def reviews_for_q(user, prefix: str = "organization__") -> Q:
+    return Q(**{f"{prefix}parent_id__in": org_ids_with(user, "review")})
+
+
+def oversees(user, organization: Organization) -> bool:
+    """Return whether ``user`` supervises the organization's subtree (or is a superuser)."""
+    return signed_in(user) and supervises(user, organization)
+
+
+def overseen_q(user, prefix: str = "organization__") -> Q:
+    """Return the filter for rows in subtrees ``user`` supervises (nothing if none)."""
+    if is_superuser(user):
+        return Q()
+    found = supervised_subtree_q(user, prefix=prefix) if signed_in(user) else None
+    return found if found is not None else Q(pk__in=[])
+
+
+def member_of(user, organization: Organization | int | None) -> bool:
+    """Return whether ``user`` reads the organization's intra-party disclosures."""
+    return signed_in(user) and _org_id(organization) in org_ids_with(user, "view_internal")
+
+
+def org_matter(user, organization: Organization) -> bool:
+    """Return whether ``user`` may follow the organization's own business (filings,
+    applications, orders): it acts for it, reviews for its parent or supervises it."""
+    return (acts_for(user, organization) or reviews_for(user, organization)
+            or oversees(user, organization))
+
+
+def org_matter_q(user, prefix: str = "organization__") -> Q:
+    """The queryset twin of :func:`org_matter`."""
+    if not signed_in(user):
+        return Q(pk__in=[])
+    if is_superuser(user):
+        return Q()
+    return acts_for_q(user, prefix) | reviews_for_q(user, prefix) | overseen_q(user, prefix)

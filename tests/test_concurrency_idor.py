@@ -12,12 +12,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from disclosure import filings, services
-from disclosure.errors import TransitionError
+from disclosure import services
 from disclosure.models import Status
-from feedback import rectification
 from feedback import services as feedback_services
 from portal.models import Notification
+from portal.workflow import TransitionError
 from tests.factories import MembershipFactory
 
 
@@ -82,9 +81,9 @@ def test_other_organizations_get_the_same_answer_for_forbidden_and_missing(world
     feedback = feedback_services.feedback_submit(organization=world.branch, item=None,
                                                  author=world.users["member"],
                                                  body="一条内部意见文字")
-    request = filings.request_submit(organization=world.branch,
+    request = services.request_submit(organization=world.branch,
                                      applicant=world.users["member"], subject="申请公开事项")
-    order = rectification.order_rectification(
+    order = feedback_services.rectification_order(
         organization=world.branch, actor=world.users["supervisor"], finding="问题描述文字",
         requirement="", due_date=timezone.localdate() + dt.timedelta(days=5))
     note = Notification.objects.filter(recipient=world.users["secretary"]).first()

@@ -235,8 +235,10 @@ def demo_data() -> None:
     crawl meets every kind of page: bars, QR codes, forms, the admin."""
     from django.utils import timezone
 
-    from feedback.evaluation import cast, close_campaign, open_campaign
     from feedback.models import Campaign
+    from feedback.services import ballot_cast as cast
+    from feedback.services import campaign_close as close_campaign
+    from feedback.services import campaign_open as open_campaign
     from portal.models import User
 
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

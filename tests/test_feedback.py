@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from disclosure.errors import TransitionError
 from disclosure.models import Status
 from feedback import services
 from feedback.models import Feedback
 from portal import deadlines
 from portal.models import Notification, Reminder
+from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 

@@ -29,26 +29,35 @@ from hypothesis import strategies as st
 
 from archive.forms import RegisterFilterForm
 from archive.supervision_views import HistoryFilter
-from disclosure import changes, filings, workplans
 from disclosure import services as item_services
 from disclosure.api import ItemQuery
-from disclosure.change_views import ChangeForm, PlanForm
 from disclosure.forms import (
+    AnswerForm,
     AttachmentForm,
+    ChangeForm,
     CommentForm,
+    FilingForm,
     ItemFilterForm,
     ItemForm,
+    PlanForm,
     PlanPublicForm,
+    RequestForm,
     ReviewForm,
     WorkspaceFilterForm,
 )
 from disclosure.models import Obligation, Status
-from disclosure.request_views import AnswerForm, FilingForm, RequestForm
-from feedback import evaluation, rectification, services
-from feedback.evaluation_views import BallotForm
-from feedback.forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
+from feedback import services
+from feedback import services as feedback_services
+from feedback.forms import (
+    BallotForm,
+    FeedbackForm,
+    HandleForm,
+    OfflineFeedbackForm,
+    OrderForm,
+    TextForm,
+    TrackForm,
+)
 from feedback.models import Campaign
-from feedback.rectification_views import OrderForm, TextForm
 from portal.admin import ImportForm
 
 from .factories import UserFactory
@@ -175,23 +184,23 @@ def new_feedback(world):
 def new_campaign(world):
     campaign = Campaign.objects.create(title="民主评议", period_label="2026年度")
     campaign.organizations.set([world.branch, world.other_branch])
-    evaluation.open_campaign(campaign_id=campaign.pk,
+    feedback_services.campaign_open(campaign_id=campaign.pk,
                              actor=UserFactory(is_superuser=True, is_staff=True))
     return campaign
 
 
 def new_order(world, *, responded: bool = False):
-    order = rectification.order_rectification(
+    order = feedback_services.rectification_order(
         organization=world.branch, actor=world.users["supervisor"], finding="公开栏内容过期。",
         requirement="", due_date=timezone.localdate() + dt.timedelta(days=10))
     if responded:
-        rectification.respond(order_id=order.pk, actor=world.users["secretary"],
+        feedback_services.rectification_respond(order_id=order.pk, actor=world.users["secretary"],
                               response="已更新公开栏。")
     return order
 
 
 def new_request(world):
-    return filings.request_submit(organization=world.branch, applicant=world.users["member"],
+    return item_services.request_submit(organization=world.branch, applicant=world.users["member"],
                                   subject="申请公开党费使用情况")
 
 
@@ -203,19 +212,19 @@ def new_obligation(world) -> Obligation:
 
 
 def new_filing(world):
-    return filings.file_non_disclosure(obligation_id=new_obligation(world).pk,
+    return item_services.filing_submit(obligation_id=new_obligation(world).pk,
                                        actor=world.users["secretary"],
                                        reason="涉及个人隐私，暂不公开。")
 
 
 def new_change(world):
-    return changes.request_change(
+    return item_services.change_submit(
         item_id=world.item(Status.PUBLIC).pk, actor=world.users["secretary"], kind="change",
         new_title="更正后的标题", new_body="更正后的正文", explanation="更正数字。")
 
 
 def new_plan(world):
-    return workplans.submit_plan(
+    return item_services.workplan_submit(
         organization=world.branch, actor=world.users["secretary"], title="共建活动经费",
         plan="拟公开共建活动经费的来源和使用。", category="other", scope="public",
         time_limit="long_term")

@@ -21,9 +21,9 @@ from django.utils import timezone, translation
 from archive import services
 from archive.models import ArchivedFile, ArchiveRecord
 from disclosure import services as item_services
-from disclosure.errors import TransitionError
 from disclosure.models import DisclosureItem, Status
 from disclosure.visibility import can_view
+from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 

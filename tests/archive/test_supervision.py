@@ -42,8 +42,11 @@ def test_dashboard_figures_for_the_whole_subtree(figures):
 def test_branch_supervisor_sees_only_their_branch(figures):
     page = logged_in(figures, "branch_supervisor").get("/supervision/")
     assert [r.organization.code for r in page.context["rows"]] == ["B2"]
-    csv_text = logged_in(figures, "branch_supervisor").get(
-        "/supervision/?format=csv").content.decode("utf-8-sig")
+    csv_text = (
+        logged_in(figures, "branch_supervisor")
+        .get("/supervision/?format=csv")
+        .content.decode("utf-8-sig")
+    )
     assert "B2" in csv_text and "B1" not in csv_text
     client = logged_in(figures, "branch_supervisor")
     assert client.get("/supervision/obligations/?org=B1").status_code == 404
@@ -72,8 +75,9 @@ def test_history_browser_shows_subtree_changes_with_diffs(world):
     page = client.get("/supervision/history/", {"kind": "item"})
     ids = {h.id for h in page.context["page"].object_list}
     assert ids == {other.pk}
-    page = logged_in(world, "supervisor").get("/supervision/history/",
-                                              {"kind": "item", "user": "reviewer"})
+    page = logged_in(world, "supervisor").get(
+        "/supervision/history/", {"kind": "item", "user": "reviewer"}
+    )
     assert {h.id for h in page.context["page"].object_list} == {item.pk}
     timeline = logged_in(world, "supervisor").get(f"/supervision/history/item/{item.pk}/")
     changes = [c for _v, cs in timeline.context["steps"] for c in cs]
@@ -84,8 +88,9 @@ def test_history_browser_shows_subtree_changes_with_diffs(world):
 def test_history_of_memberships_and_organizations(world):
     page = logged_in(world, "supervisor").get("/supervision/history/", {"kind": "membership"})
     assert page.context["page"].paginator.count >= 9
-    page = logged_in(world, "branch_supervisor").get("/supervision/history/",
-                                                     {"kind": "organization"})
+    page = logged_in(world, "branch_supervisor").get(
+        "/supervision/history/", {"kind": "organization"}
+    )
     assert {h.code for h in page.context["page"].object_list} == {"B2"}
 
 
@@ -96,8 +101,7 @@ def test_notice_board_print_view(world):
     assert public.title in html and internal.title not in html and "<svg" in html
     html = Client().get("/orgs/B1/notice-board/?scope=internal").content.decode()
     assert internal.title not in html
-    html = logged_in(world, "member").get("/orgs/B1/notice-board/?scope=internal"
-                                          ).content.decode()
+    html = logged_in(world, "member").get("/orgs/B1/notice-board/?scope=internal").content.decode()
     assert internal.title in html and public.title in html
 
 
@@ -105,30 +109,40 @@ def test_dashboard_shows_feedback_rectification_and_evaluation(world):
     from django.contrib.auth.models import Permission
     from django.utils import timezone
 
-    from feedback import evaluation, rectification
     from feedback import services as feedback_services
     from feedback.models import Campaign
     from tests.factories import UserFactory
 
     feedback = feedback_services.feedback_submit(
-        organization=world.branch, item=None, author=world.users["member"], body="意见内容文字")
+        organization=world.branch, item=None, author=world.users["member"], body="意见内容文字"
+    )
     feedback_services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])
-    feedback_services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
-                                     reply="答复内容文字")
-    feedback_services.feedback_submit(organization=world.branch, item=None,
-                                      author=world.users["member"], body="第二条意见文字")
-    rectification.order_rectification(organization=world.branch, actor=world.users["supervisor"],
-                                      finding="问题描述文字", requirement="",
-                                      due_date=timezone.localdate() + dt.timedelta(days=3))
+    feedback_services.feedback_reply(
+        feedback_id=feedback.pk, actor=world.users["secretary"], reply="答复内容文字"
+    )
+    feedback_services.feedback_submit(
+        organization=world.branch, item=None, author=world.users["member"], body="第二条意见文字"
+    )
+    feedback_services.rectification_order(
+        organization=world.branch,
+        actor=world.users["supervisor"],
+        finding="问题描述文字",
+        requirement="",
+        due_date=timezone.localdate() + dt.timedelta(days=3),
+    )
     admin = UserFactory(is_staff=True)
     admin.user_permissions.set(Permission.objects.filter(content_type__app_label="feedback"))
     campaign = Campaign.objects.create(title="评议", period_label="2026")
     campaign.organizations.set([world.branch])
-    evaluation.open_campaign(campaign_id=campaign.pk, actor=admin)
+    feedback_services.campaign_open(campaign_id=campaign.pk, actor=admin)
     campaign.refresh_from_db()
-    evaluation.cast(campaign=campaign, organization=world.branch, voter=world.users["member"],
-                    rating="satisfied")
-    evaluation.close_campaign(campaign_id=campaign.pk, actor=admin)
+    feedback_services.ballot_cast(
+        campaign=campaign,
+        organization=world.branch,
+        voter=world.users["member"],
+        rating="satisfied",
+    )
+    feedback_services.campaign_close(campaign_id=campaign.pk, actor=admin)
     page = logged_in(world, "supervisor").get("/supervision/")
     row = {r.organization.code: r for r in page.context["rows"]}["B1"]
     assert (row.feedback_open, row.rectifications_open, row.satisfaction) == (1, 1, 100.0)

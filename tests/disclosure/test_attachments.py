@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosure import services
-from disclosure.errors import TransitionError
 from disclosure.models import Attachment, Status
+from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from disclosure import filings, obligations, search
-from disclosure.errors import TransitionError
+from disclosure import obligations, search, services
 from disclosure.models import DisclosureRequest, NonDisclosureFiling, Obligation, Status
 from disclosure.visibility import can_view, visible_items
 from portal import deadlines
 from portal.models import Reminder
+from portal.workflow import TransitionError
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,30 +29,30 @@ def obligation(world):
 
 
 def test_filing_acknowledged_by_parent_counts_as_filed(world, obligation):
-    filing = filings.file_non_disclosure(obligation_id=obligation.pk,
+    filing = services.filing_submit(obligation_id=obligation.pk,
                                          actor=world.users["secretary"],
                                          reason="涉及正在调查的事项，暂不宜公开。")
     with pytest.raises(TransitionError):
-        filings.file_non_disclosure(obligation_id=obligation.pk,
+        services.filing_submit(obligation_id=obligation.pk,
                                     actor=world.users["secretary"], reason="重复备案")
     with pytest.raises(PermissionDenied):
-        filings.acknowledge_filing(filing_id=filing.pk, actor=world.users["committee_reviewer"])
-    filings.acknowledge_filing(filing_id=filing.pk, actor=world.users["reviewer"])
+        services.filing_acknowledge(filing_id=filing.pk, actor=world.users["committee_reviewer"])
+    services.filing_acknowledge(filing_id=filing.pk, actor=world.users["reviewer"])
     obligation.refresh_from_db()
     assert obligation.state == Obligation.State.FILED
     with pytest.raises(TransitionError):
-        filings.return_filing(filing_id=filing.pk, actor=world.users["reviewer"], comment="x")
+        services.filing_return(filing_id=filing.pk, actor=world.users["reviewer"], comment="x")
     deadlines.run_reminders(obligation.due_date + dt.timedelta(days=30), names=["obligation"])
     assert not Reminder.objects.filter(target_id=obligation.pk).exists()
     assert Reminder.objects.filter(source="obligation").count() == 4  # two others × two stages
 
 
 def test_returned_filing_leaves_the_obligation_due(world, obligation):
-    filing = filings.file_non_disclosure(obligation_id=obligation.pk,
+    filing = services.filing_submit(obligation_id=obligation.pk,
                                          actor=world.users["secretary"], reason="理由说明文字")
     with pytest.raises(TransitionError):
-        filings.return_filing(filing_id=filing.pk, actor=world.users["reviewer"], comment=" ")
-    filings.return_filing(filing_id=filing.pk, actor=world.users["reviewer"],
+        services.filing_return(filing_id=filing.pk, actor=world.users["reviewer"], comment=" ")
+    services.filing_return(filing_id=filing.pk, actor=world.users["reviewer"],
                           comment="理由不充分，请按期公开。")
     obligation.refresh_from_db()
     assert obligation.state == Obligation.State.OPEN
@@ -62,7 +62,7 @@ def test_returned_filing_leaves_the_obligation_due(world, obligation):
 def test_only_the_organization_files(world, obligation):
     for who in ("member", "other_secretary", "reviewer"):
         with pytest.raises(PermissionDenied):
-            filings.file_non_disclosure(obligation_id=obligation.pk, actor=world.users[who],
+            services.filing_submit(obligation_id=obligation.pk, actor=world.users[who],
                                         reason="理由说明文字")
 
 
@@ -92,17 +92,17 @@ def test_member_applies_and_is_answered_with_an_applicant_only_grant(world, appl
     item = world.item(Status.INTERNAL, org=world.general, title="总支内部XQ9事项",
                       attachment=b"file")
     assert not can_view(applicant, item)
-    request = filings.request_submit(organization=world.general, applicant=applicant,
+    request = services.request_submit(organization=world.general, applicant=applicant,
                                      subject="申请公开总支经费使用情况")
     assert request.due_date > timezone.localdate()
     general_secretary = world.users["general_secretary"] = world._secretary_of(world.general)
     with pytest.raises(ValidationError):
-        filings.request_answer(request_id=request.pk, actor=general_secretary,
+        services.request_answer(request_id=request.pk, actor=general_secretary,
                                decision="applicant", answer="同意", item=None)
-    filings.request_answer(request_id=request.pk, actor=general_secretary,
+    services.request_answer(request_id=request.pk, actor=general_secretary,
                            decision="applicant", answer="同意向申请人公开。", item=item)
     with pytest.raises(TransitionError):
-        filings.request_answer(request_id=request.pk, actor=general_secretary,
+        services.request_answer(request_id=request.pk, actor=general_secretary,
                                decision="declined", answer="x")
     applicant = type(applicant).objects.get(pk=applicant.pk)  # rights are read once per object
     assert can_view(applicant, item)
@@ -123,19 +123,19 @@ def test_member_applies_and_is_answered_with_an_applicant_only_grant(world, appl
 
 def test_answer_within_a_scope_grants_a_role_group(world, applicant):
     item = world.item(Status.INTERNAL, org=world.general, title="总支事项")
-    request = filings.request_submit(organization=world.general, applicant=applicant,
+    request = services.request_submit(organization=world.general, applicant=applicant,
                                      subject="申请向各支部党员公开")
     sec = world._secretary_of(world.general)
     MembershipFactory(user=world.users["outsider"], organization=world.general, role="member")
-    filings.request_answer(request_id=request.pk, actor=sec, decision="scope",
+    services.request_answer(request_id=request.pk, actor=sec, decision="scope",
                            answer="向总支党员公开。", item=item, scope_role="member")
     assert can_view(world.users["outsider"], item)  # a member of the general branch
 
 
 def test_declined_answer_is_filed_with_the_parent(world, applicant):
-    request = filings.request_submit(organization=world.branch, applicant=applicant,
+    request = services.request_submit(organization=world.branch, applicant=applicant,
                                      subject="申请公开某事项")
-    filings.request_answer(request_id=request.pk, actor=world.users["secretary"],
+    services.request_answer(request_id=request.pk, actor=world.users["secretary"],
                            decision="declined", answer="涉密，不予公开。")
     rev = Client()
     rev.force_login(world.users["reviewer"])
@@ -144,23 +144,23 @@ def test_declined_answer_is_filed_with_the_parent(world, applicant):
 
 def test_outsiders_cannot_apply_and_requests_answer_404(world, applicant):
     with pytest.raises(PermissionDenied):
-        filings.request_submit(organization=world.branch, applicant=world.users["outsider"],
+        services.request_submit(organization=world.branch, applicant=world.users["outsider"],
                                subject="外部申请")
     with pytest.raises(PermissionDenied):  # not above the applicant's own organization
-        filings.request_submit(organization=world.other_branch, applicant=applicant,
+        services.request_submit(organization=world.other_branch, applicant=applicant,
                                subject="申请其他支部")
-    request = filings.request_submit(organization=world.branch, applicant=applicant,
+    request = services.request_submit(organization=world.branch, applicant=applicant,
                                      subject="申请公开事项")
     other = Client()
     other.force_login(world.users["other_member"])
     assert other.get(f"/requests/{request.pk}/").status_code == 404
     with pytest.raises(PermissionDenied):
-        filings.request_answer(request_id=request.pk, actor=world.users["other_secretary"],
+        services.request_answer(request_id=request.pk, actor=world.users["other_secretary"],
                                decision="declined", answer="x")
 
 
 def test_request_deadline_reminders(world, applicant):
-    request = filings.request_submit(organization=world.branch, applicant=applicant,
+    request = services.request_submit(organization=world.branch, applicant=applicant,
                                      subject="申请公开事项")
     deadlines.run_reminders(request.due_date + dt.timedelta(days=10), names=["request"])
     assert set(Reminder.objects.filter(source="request").values_list("stage", flat=True)) == {

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.errors import TransitionError
 from disclosure.models import DisclosureItem, Review, Status
+from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from catalog.models import CatalogEntry
-from disclosure import obligations, services, workplans
-from disclosure.errors import TransitionError
+from disclosure import obligations, services
 from disclosure.models import DisclosureItem, Status, WorkPlan
+from portal.workflow import TransitionError
 from tests.conftest import walk
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def plan(world, **extra):
             "title": "支部共建活动经费使用情况",
             "plan": "拟公开与社区共建活动经费的来源和使用，面向全体党员和群众，张贴公开栏。",
             "category": "other", "scope": "public", "time_limit": "long_term"}
-    return workplans.submit_plan(**{**data, **extra})
+    return services.workplan_submit(**{**data, **extra})
 
 
 def test_item_outside_the_catalog_only_after_approval(world):
@@ -30,8 +30,8 @@ def test_item_outside_the_catalog_only_after_approval(world):
     entries = CatalogEntry.objects.for_organization(world.branch)
     assert not entries.filter(title=made.title).exists()
     with pytest.raises(PermissionDenied):  # the parent's reviewer did not set the catalog
-        workplans.decide_plan(plan_id=made.pk, actor=world.users["reviewer"], approve=True)
-    workplans.decide_plan(plan_id=made.pk, actor=world.users["committee_reviewer"],
+        services.workplan_decide(plan_id=made.pk, actor=world.users["reviewer"], approve=True)
+    services.workplan_decide(plan_id=made.pk, actor=world.users["committee_reviewer"],
                           approve=True)
     made.refresh_from_db()
     entry = made.entry
@@ -49,13 +49,13 @@ def test_item_outside_the_catalog_only_after_approval(world):
 def test_rejected_plan_adds_nothing(world):
     made = plan(world)
     with pytest.raises(TransitionError):
-        workplans.decide_plan(plan_id=made.pk, actor=world.users["committee_reviewer"],
+        services.workplan_decide(plan_id=made.pk, actor=world.users["committee_reviewer"],
                               approve=False)
-    workplans.decide_plan(plan_id=made.pk, actor=world.users["committee_reviewer"],
+    services.workplan_decide(plan_id=made.pk, actor=world.users["committee_reviewer"],
                           approve=False, comment="属于目录内事项，请按目录公开。")
     assert WorkPlan.objects.get().state == "rejected" and WorkPlan.objects.get().entry is None
     with pytest.raises(TransitionError):
-        workplans.decide_plan(plan_id=made.pk, actor=world.users["committee_reviewer"],
+        services.workplan_decide(plan_id=made.pk, actor=world.users["committee_reviewer"],
                               approve=True)
 
 

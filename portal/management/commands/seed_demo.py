@@ -218,9 +218,8 @@ class Command(BaseCommand):
 
     def _voices(self, orgs, users) -> None:
         """Feedback, an application, a filing and a rectification order, once."""
-        from disclosure.filings import file_non_disclosure, request_submit
         from disclosure.models import DisclosureRequest, NonDisclosureFiling, Obligation
-        from feedback import rectification
+        from disclosure.services import filing_submit, request_submit
         from feedback import services as feedback_services
         from feedback.models import Feedback, RectificationOrder
 
@@ -253,10 +252,10 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=secretary_two, organization=orgs["CD-JG-02"], role=Role.SECRETARY,
                     defaults={"since": timezone.localdate() - timedelta(days=400)})
-                file_non_disclosure(obligation_id=obligation.pk, actor=secretary_two,
-                                    reason="该季度党费账目正在接受上级审计，审计结束后公开。")
-        from feedback.evaluation import open_campaign
+                filing_submit(obligation_id=obligation.pk, actor=secretary_two,
+                              reason="该季度党费账目正在接受上级审计，审计结束后公开。")
         from feedback.models import Campaign
+        from feedback.services import campaign_open
 
         if not Campaign.objects.exists():
             campaign = Campaign.objects.create(
@@ -264,9 +263,9 @@ class Command(BaseCommand):
                 period_label=f"{timezone.localdate().year}年度")
             campaign.organizations.set([orgs[c] for c in ("CD-JG-01", "CD-JG-02", "CD-SQ-01",
                                                           "CD-SQ-02")])
-            open_campaign(campaign_id=campaign.pk, actor=users["admin"])
+            campaign_open(campaign_id=campaign.pk, actor=users["admin"])
         if not RectificationOrder.objects.exists():
-            rectification.order_rectification(
+            feedback_services.rectification_order(
                 organization=branch, actor=users["supervisor"],
                 finding="2026年第三季度党费收缴情况逾期公开。",
                 requirement="说明逾期原因，建立按季度提前准备的工作机制。",

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disclosure import selectors as item_selectors
-from disclosure.errors import TransitionError
-from portal import ratelimit
-from portal.http import AuthedRequest
+from disclosure.visibility import can_view
+from portal import ratelimit, workflow
+from portal.http import AuthedRequest, attempt, pick_organization
 from portal.models import Organization
+from portal.pagination import paginate
 from portal.roles import user_organizations
 
-from . import selectors, services
-from .forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
-from .models import STEPS, Feedback
+from .. import permissions, selectors, services
+from ..forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
+from ..models import Feedback
 
 SESSION_CODES = "feedback_codes"
 
@@ -85,19 +86,23 @@ def track(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("No feedback has this tracking code."))
         else:
             ratelimit.undo(verdict)
-    return render(request, "feedback/track.html", {"form": form, "feedback": feedback})
+    # A tracking code shows the item it is about only where everyone may read the item.
+    item = feedback.item if feedback is not None and feedback.item_id else None
+    shown_item = item if item is not None and can_view(AnonymousUser(), item) else None
+    return render(request, "feedback/track.html", {"form": form, "feedback": feedback,
+                                                   "shown_item": shown_item})
 
 
 @login_required
 def mine(request: AuthedRequest) -> HttpResponse:
     rows = Feedback.objects.filter(author=request.user).select_related("organization", "item")
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "feedback/mine.html", {"page": page})
 
 
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
-    rows = selectors.handled_feedback(request.user)
+    rows = permissions.handled_feedback(request.user)
     if not rows.exists() and not user_organizations(request.user, "publish"):
         raise Http404
     status = request.GET.get("status", "")
@@ -106,7 +111,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     rows = rows.select_related("organization", "item").order_by("due_date", "pk") if (
         status in ("", "received", "accepted", "in_progress")) else rows.select_related(
         "organization", "item")
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "feedback/inbox.html", {
         "page": page, "status": status, "statuses": Feedback.Status.choices,
         "orgs": user_organizations(request.user, "publish"),
@@ -116,30 +121,26 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @login_required
 def record_offline(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "publish")
-    org = next((o for o in orgs if o.code == request.GET.get("org")), orgs[0] if orgs else None)
-    if org is None:
-        raise Http404
+    org = pick_organization(request, orgs)
     form = OfflineFeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            feedback = services.feedback_record_offline(
-                organization=org, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        made = attempt(request, lambda: services.feedback_record_offline(
+            organization=org, actor=request.user, **form.cleaned_data), form=form)
+        if made.ok:
             messages.success(request, _("Recorded with tracking code %(code)s.") % {
-                "code": feedback.tracking_code})
-            return redirect("feedback:detail", pk=feedback.pk)
+                "code": made.value.tracking_code})
+            return redirect("feedback:detail", pk=made.value.pk)
     return render(request, "feedback/record.html", {"form": form, "org": org, "orgs": orgs})
 
 
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
-    handle = selectors.can_handle(request.user, feedback)
-    steps = [s for s, sources in STEPS.items() if feedback.status in sources] if handle else []
+    actions = workflow.available_actions(request.user, feedback)
     return render(request, "feedback/detail.html", {
-        "feedback": feedback, "steps": steps, "form": HandleForm(),
+        "feedback": feedback, "actions": actions,
+        "steps": [step for step in Feedback.workflow.steps if step in actions],
+        "form": HandleForm(),
         "history": feedback.history.select_related("history_user").order_by("history_date"),
     })
 
@@ -159,14 +160,5 @@ def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
                                                  reply=text),
         "close": lambda: services.feedback_close(feedback_id=pk, actor=request.user),
     }
-    if step not in actions:
-        raise Http404
-    try:
-        actions[step]()
-    except PermissionDenied as error:
-        raise Http404 from error
-    except TransitionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved."))
+    attempt(request, actions[step], success=_("Saved."))
     return redirect("feedback:detail", pk=feedback.pk)

@@ -12,16 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure.errors import TransitionError
 from disclosure.models import DisclosureItem
 from disclosure.visibility import can_view
-from portal import deadlines
+from portal import deadlines, workflow
 from portal.calendar import add_working_days
 from portal.models import Organization, User
 from portal.notifications import notify
-from portal.roles import has_org_perm, role_holders
+from portal.roles import role_holders
+from portal.workflow import TransitionError
 
-from .models import OPEN_STATES, STEPS, Feedback
+from ..models import OPEN_STATES, Feedback
+from ..permissions import may_record_offline
 
 Status = Feedback.Status
 
@@ -84,7 +85,7 @@ def feedback_record_offline(*, organization: Organization, actor: User, channel:
                             received_on: dt.date | None = None,
                             item: DisclosureItem | None = None) -> Feedback:
     """Record feedback that came by hotline, letter, box, reception day or meeting."""
-    if not has_org_perm(actor, "publish", organization):
+    if not may_record_offline(actor, organization):
         raise PermissionDenied
     if channel == Feedback.Channel.ONLINE or channel not in Feedback.Channel.values:
         raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
@@ -93,75 +94,58 @@ def feedback_record_offline(*, organization: Organization, actor: User, channel:
         if received_on > timezone.localdate():
             raise ValidationError({"received_on": _("The date cannot be in the future.")})
         received = timezone.make_aware(dt.datetime.combine(received_on, dt.time(9)))
-    feedback = Feedback(
+    return workflow.create(Feedback(
         organization=organization, item=item, channel=channel, body=clean_text(body, 5000),
         name=clean_text(name, 60), contact=clean_text(contact, 100), received_at=received,
         due_date=reply_due(received), recorded_by=actor,
-    )
-    feedback._history_user = actor  # type: ignore[attr-defined]
-    feedback.save()
-    return feedback
+    ), actor, action="record")
 
 
-def _step(feedback_id: int, actor: User, step: str) -> Feedback:
-    feedback = Feedback.objects.select_for_update(of=("self",)).select_related(
-        "organization", "item").get(pk=feedback_id)
-    if not has_org_perm(actor, "publish", feedback.organization):
-        raise PermissionDenied
-    if feedback.status not in STEPS[step]:
-        raise TransitionError(_("This feedback is %(status)s; that step is not possible.")
-                              % {"status": feedback.get_status_display()})
-    feedback._history_user = actor  # type: ignore[attr-defined]
-    feedback.handled_by = actor
-    return feedback
+def _step(feedback_id: int, action: str, actor: User, changes: dict | None = None,
+          validate=None) -> Feedback:
+    return workflow.transition(Feedback, feedback_id, action, actor=actor, validate=validate,
+                               changes={**(changes or {}), "handled_by": actor})
+
+
+def _required(text: str, message: str):
+    def validate(feedback: Feedback) -> None:
+        if not text:
+            raise TransitionError(message)
+
+    return validate
 
 
 @transaction.atomic
 def feedback_accept(*, feedback_id: int, actor: User) -> Feedback:
-    feedback = _step(feedback_id, actor, "accept")
-    feedback.status = Status.ACCEPTED
-    feedback.save(update_fields=["status", "handled_by"])
-    return feedback
+    return _step(feedback_id, "accept", actor)
 
 
 @transaction.atomic
 def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
-    feedback = _step(feedback_id, actor, "reject")
     reason = clean_text(reason, 2000)
-    if not reason:
-        raise TransitionError(_("Say why the feedback is not accepted."))
-    feedback.status, feedback.rejection_reason = Status.REJECTED, reason
-    feedback.save(update_fields=["status", "rejection_reason", "handled_by"])
+    feedback = _step(feedback_id, "reject", actor, {"rejection_reason": reason},
+                     _required(reason, _("Say why the feedback is not accepted.")))
     _tell_author(feedback)
     return feedback
 
 
 @transaction.atomic
 def feedback_start(*, feedback_id: int, actor: User) -> Feedback:
-    feedback = _step(feedback_id, actor, "start")
-    feedback.status = Status.IN_PROGRESS
-    feedback.save(update_fields=["status", "handled_by"])
-    return feedback
+    return _step(feedback_id, "start", actor)
 
 
 @transaction.atomic
 def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
-    feedback = _step(feedback_id, actor, "reply")
     reply = clean_text(reply, 5000)
-    if len(reply) < 5:
-        raise TransitionError(_("Write the reply."))
-    feedback.status, feedback.reply, feedback.replied_at = Status.REPLIED, reply, timezone.now()
-    feedback.save(update_fields=["status", "reply", "replied_at", "handled_by"])
+    feedback = _step(feedback_id, "reply", actor, {"reply": reply},
+                     _required(reply if len(reply) >= 5 else "", _("Write the reply.")))
     _tell_author(feedback)
     return feedback
 
 
 @transaction.atomic
 def feedback_close(*, feedback_id: int, actor: User) -> Feedback:
-    feedback = _step(feedback_id, actor, "close")
-    feedback.status, feedback.closed_at = Status.CLOSED, timezone.now()
-    feedback.save(update_fields=["status", "closed_at", "handled_by"])
-    return feedback
+    return _step(feedback_id, "close", actor)
 
 
 def _tell_author(feedback: Feedback) -> None:
@@ -173,7 +157,7 @@ def pending_feedback():
     return Feedback.objects.filter(status__in=OPEN_STATES, organization__is_active=True)
 
 
-def _lock(pk: int):
+def _lock_pending(pk: int):
     return pending_feedback().select_for_update(of=("self",)).select_related(
         "organization").filter(pk=pk).first()
 
@@ -181,7 +165,7 @@ def _lock(pk: int):
 deadlines.register(deadlines.DeadlineSource(
     name="feedback",
     pending=pending_feedback,
-    lock=_lock,
+    lock=_lock_pending,
     organization=lambda feedback: feedback.organization,
     owners=lambda feedback: role_holders([feedback.organization_id], ["secretary", "committee"]),
 ))

@@ -1,9 +1,10 @@
 """The one write path for disclosure items: one function per transition.
 
-Each transition locks the item, checks the actor's right and the source state, writes the
-new state with ``update_fields``, records a ``Review`` row and a history row, all in one
-transaction. Anything refused raises ``PermissionDenied`` or ``TransitionError`` and
-changes nothing.
+Each transition goes through :func:`portal.workflow.transition`: it locks the item, checks
+the actor's right and the source state against the item's table (``DisclosureItem.workflow``),
+writes the new state with ``update_fields``, records a ``Review`` row and a history row,
+all in one transaction. Anything refused raises ``PermissionDenied`` or ``TransitionError``
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,41 +18,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import CatalogEntry, Scope, TimeLimit
+from catalog.models import CatalogEntry, TimeLimit
+from portal import workflow
 from portal.models import Organization, User
 from portal.notifications import notify
-from portal.roles import has_org_perm, role_holders
-from portal.system import system_user
+from portal.roles import acts_for, has_org_perm, role_holders
+from portal.workflow import TransitionError
 
-from . import obligations
-from .errors import TransitionError
-from .models import Attachment, DisclosureItem, Review, Status
-from .uploads import check_upload
-from .visibility import can_manage, can_review
+from .. import obligations
+from ..models import Attachment, DisclosureItem, Review, Status
+from ..uploads import check_upload
 
 logger = logging.getLogger(__name__)
 Action = Review.Action
+TITLE_MAX = DisclosureItem._meta.get_field("title").max_length
 
 
-def _lock(item_id: int) -> DisclosureItem:
-    return DisclosureItem.objects.select_for_update().select_related(
-        "entry", "organization"
-    ).get(pk=item_id)
+def _begin(item_id: int, action: str, actor: User | None) -> DisclosureItem:
+    return workflow.begin(DisclosureItem, item_id, action, actor)
 
 
-def _require_state(item: DisclosureItem, transition: str, message: str) -> None:
-    if not item.allows(transition):
-        raise TransitionError(message)
-
-
-def _record(item: DisclosureItem, actor: User, action: str, fields: list[str],
-            comment: str = "", checked: bool = False) -> None:
-    item._change_reason = str(Review.Action(action).label)  # type: ignore[attr-defined]
-    item._history_user = actor  # type: ignore[attr-defined]
-    item.save(update_fields=[*fields, "updated_at"])
-    Review.objects.create(
-        item=item, actor=actor, action=action, comment=comment, confidentiality_checked=checked
-    )
+def _step(item_id: int, action: str, actor: User | None, **kwargs) -> DisclosureItem:
+    return workflow.transition(DisclosureItem, item_id, action, actor=actor, **kwargs)
 
 
 def _officers(item: DisclosureItem):
@@ -83,7 +71,7 @@ def item_create(*, organization: Organization, entry: CatalogEntry, actor: User,
                 period_start: dt.date | None = None, period_end: dt.date | None = None,
                 display_until: dt.date | None = None) -> DisclosureItem:
     """Create a draft of ``organization`` from a catalog entry that binds it."""
-    if not has_org_perm(actor, "publish", organization):
+    if not acts_for(actor, organization):
         raise PermissionDenied
     if not CatalogEntry.objects.for_organization(organization).filter(pk=entry.pk).exists():
         raise TransitionError(_("This catalog entry does not apply to the organization."))
@@ -95,9 +83,8 @@ def item_create(*, organization: Organization, entry: CatalogEntry, actor: User,
         event_date=event_date, period_start=period_start, period_end=period_end,
         display_until=display_until, created_by=actor,
     )
-    item._change_reason = _("Draft created")  # type: ignore[attr-defined]
-    item._history_user = actor  # type: ignore[attr-defined]
-    item.save()
+    # A draft's review trail starts when it is submitted; its creation is in the history.
+    workflow.create(item, actor, reason=_("Draft created"), event=False)
     obligations.timely_obligation(item)
     return item
 
@@ -108,20 +95,15 @@ EDITABLE_FIELDS = ("title", "body", "event_date", "period_start", "period_end", 
 @transaction.atomic
 def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
     """Change the text and dates of a draft or returned item."""
-    item = _lock(item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    _require_state(item, "edit", _("Only a draft or a returned item can be edited."))
+    item = _begin(item_id, "edit", actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     merged = {name: changes.get(name, getattr(item, name)) for name in EDITABLE_FIELDS}
     validate_item_fields(entry=item.entry, **{k: merged[k] for k in EDITABLE_FIELDS[2:]})
-    for name, value in changes.items():
-        setattr(item, name, value.strip() if name == "title" else value)
-    item._change_reason = _("Draft edited")  # type: ignore[attr-defined]
-    item._history_user = actor  # type: ignore[attr-defined]
-    item.save(update_fields=[*changes, "updated_at"])
+    values = {name: value.strip() if name == "title" else value
+              for name, value in changes.items()}
+    workflow.save(item, actor, values, reason=_("Draft edited"))
     if {"event_date", "period_start", "period_end"} & set(changes):
         obligations.follow_dates(item)
     return item
@@ -130,12 +112,8 @@ def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
 @transaction.atomic
 def item_discard(*, item_id: int, actor: User) -> None:
     """Delete a draft that was started by mistake, with the obligation its event created."""
-    item = _lock(item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    if item.status != Status.DRAFT:
-        raise TransitionError(_("Only a draft can be discarded."))
-    from .models import Obligation
+    item = _begin(item_id, "discard", actor)
+    from ..models import Obligation
 
     Obligation.objects.filter(draft=item, entry__time_limit=TimeLimit.TIMELY,
                               state=Obligation.State.OPEN).delete()
@@ -154,16 +132,20 @@ def item_discard(*, item_id: int, actor: User) -> None:
     transaction.on_commit(remove_files)
 
 
+def _begin_editing(item_id: int, actor: User) -> DisclosureItem:
+    try:
+        return _begin(item_id, "edit", actor)
+    except TransitionError as error:
+        raise TransitionError(_("Attachments can only change while editing.")) from error
+
+
 def attachment_add(*, item_id: int, actor: User, upload) -> Attachment:
     """Attach a checked file to a draft or returned item; a refused file leaves nothing."""
     checked = check_upload(upload)
     attachment: Attachment | None = None
     try:
         with transaction.atomic():
-            item = _lock(item_id)
-            if not can_manage(actor, item):
-                raise PermissionDenied
-            _require_state(item, "edit", _("Attachments can only change while editing."))
+            item = _begin_editing(item_id, actor)
             attachment = Attachment(
                 item=item, original_name=checked.original_name, extension=checked.extension,
                 content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
@@ -182,10 +164,7 @@ def attachment_add(*, item_id: int, actor: User, upload) -> Attachment:
 @transaction.atomic
 def attachment_remove(*, attachment_id: int, actor: User) -> None:
     attachment = Attachment.objects.select_related("item").get(pk=attachment_id)
-    item = _lock(attachment.item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    _require_state(item, "edit", _("Attachments can only change while editing."))
+    _begin_editing(attachment.item_id, actor)
     name, storage = attachment.file.name or "", attachment.file.storage
     attachment._history_user = actor  # type: ignore[attr-defined]
     attachment.delete()
@@ -195,17 +174,15 @@ def attachment_remove(*, attachment_id: int, actor: User) -> None:
 @transaction.atomic
 def item_submit(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
     """Send a draft or returned item to the parent organization's reviewers."""
-    item = _lock(item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    _require_state(item, "submit", _("Only a draft or a returned item can be submitted."))
-    if item.organization.parent_id is None:
-        raise TransitionError(_("This organization has no parent organization to review it."))
-    if not item.body.strip():
-        raise TransitionError(_("Write the body before submitting."))
-    item.status, item.submitted_at = Status.SUBMITTED, timezone.now()
-    _record(item, actor, Action.SUBMIT, ["status", "submitted_at"], comment)
-    notify(role_holders([item.organization.parent_id], ["reviewer"]), "item.submitted",
+    def validate(item: DisclosureItem) -> None:
+        if item.organization.parent_id is None:
+            raise TransitionError(_("This organization has no parent organization to "
+                                    "review it."))
+        if not item.body.strip():
+            raise TransitionError(_("Write the body before submitting."))
+
+    item = _step(item_id, "submit", actor, comment=comment, validate=validate)
+    notify(role_holders([item.organization.parent_id or 0], ["reviewer"]), "item.submitted",
            target_id=item.pk)
     return item
 
@@ -214,17 +191,15 @@ def item_submit(*, item_id: int, actor: User, comment: str = "") -> DisclosureIt
 def item_approve(*, item_id: int, actor: User, confidentiality_checked: bool,
                  comment: str = "") -> DisclosureItem:
     """Approve a submitted item; the reviewer attests the confidentiality check."""
-    item = _lock(item_id)
-    if not can_review(actor, item):
-        raise PermissionDenied
-    _require_state(item, "approve", _("Only a submitted item can be approved."))
-    _refuse_own_item(item, actor)
-    if not confidentiality_checked:
-        raise TransitionError(
-            _("Approval requires attesting that the confidentiality check was done.")
-        )
-    item.status, item.approved_at = Status.APPROVED, timezone.now()
-    _record(item, actor, Action.APPROVE, ["status", "approved_at"], comment, checked=True)
+    def validate(item: DisclosureItem) -> None:
+        _refuse_own_item(item, actor)
+        if not confidentiality_checked:
+            raise TransitionError(
+                _("Approval requires attesting that the confidentiality check was done.")
+            )
+
+    item = _step(item_id, "approve", actor, comment=comment, validate=validate,
+                 event={"confidentiality_checked": True})
     notify(_officers(item), "item.approved", target_id=item.pk)
     return item
 
@@ -232,14 +207,11 @@ def item_approve(*, item_id: int, actor: User, confidentiality_checked: bool,
 @transaction.atomic
 def item_return(*, item_id: int, actor: User, comment: str) -> DisclosureItem:
     """Send a submitted item back to its organization with the reviewer's comment."""
-    item = _lock(item_id)
-    if not can_review(actor, item):
-        raise PermissionDenied
-    _require_state(item, "return", _("Only a submitted item can be returned."))
-    if not comment.strip():
-        raise TransitionError(_("Say what needs to change when returning an item."))
-    item.status = Status.RETURNED
-    _record(item, actor, Action.RETURN, ["status"], comment.strip())
+    def validate(item: DisclosureItem) -> None:
+        if not comment.strip():
+            raise TransitionError(_("Say what needs to change when returning an item."))
+
+    item = _step(item_id, "return", actor, comment=comment.strip(), validate=validate)
     notify(_officers(item), "item.returned", target_id=item.pk)
     return item
 
@@ -247,23 +219,17 @@ def item_return(*, item_id: int, actor: User, comment: str) -> DisclosureItem:
 @transaction.atomic
 def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
     """Publish an approved item to the organization's members."""
-    item = _lock(item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    _require_state(item, "publish_internal", _("Only an approved item can be published."))
-    item.status, item.internal_at = Status.INTERNAL, timezone.now()
-    fields = ["status", "internal_at"]
-    earliest = item.earliest_public_at()
-    if item.planned_public_at is not None and earliest is not None and (
-            item.planned_public_at < earliest):
+    item = _begin(item_id, "publish_internal", actor)
+    changes: dict = {"internal_at": timezone.now()}
+    if item.goes_public and item.planned_public_at is not None:
         # Planned before internal release: the lead time now fixes the earliest date.
-        item.planned_public_at = earliest
-        fields.append("planned_public_at")
+        earliest = changes["internal_at"] + timedelta(days=item.entry.lead_days)
+        if item.planned_public_at < earliest:
+            changes["planned_public_at"] = earliest
     if item.time_limit == TimeLimit.SHORT_TERM and item.display_until is None:
         days = item.entry.display_days or 0
-        item.display_until = timezone.localdate() + timedelta(days=days)
-        fields.append("display_until")
-    _record(item, actor, Action.PUBLISH_INTERNAL, fields, comment)
+        changes["display_until"] = timezone.localdate() + timedelta(days=days)
+    _step(item_id, "publish_internal", actor, comment=comment, changes=changes, obj=item)
     obligations.fulfil(item)
     readers = role_holders([item.organization_id], ["member", "committee", "secretary"])
     notify(readers.exclude(pk=actor.pk), "item.internal", target_id=item.pk)
@@ -280,31 +246,24 @@ def _refuse_own_item(item: DisclosureItem, actor: User) -> None:
                                 "submitted; another reviewer must decide."))
 
 
-def _check_public_allowed(item: DisclosureItem) -> None:
-    if item.scope != Scope.INTERNAL_THEN_PUBLIC:
-        raise TransitionError(_("This item is disclosed within the party only."))
+def _lead_time_message(earliest) -> str:
+    return (_("Public release can be no earlier than %(when)s (intra-party lead time).")
+            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")})
 
 
 @transaction.atomic
 def item_plan_public(*, item_id: int, actor: User, when: dt.datetime) -> DisclosureItem:
     """Set the date the scheduler releases the item to the public."""
-    item = _lock(item_id)
-    if not can_manage(actor, item):
-        raise PermissionDenied
-    _check_public_allowed(item)
-    _require_state(item, "plan_public", _("Only an approved or internal item can be planned."))
-    earliest = item.earliest_public_at()
-    if earliest is not None and when < earliest:
-        raise TransitionError(
-            _("Public release can be no earlier than %(when)s (intra-party lead time).")
-            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
-        )
-    if when < timezone.now():
-        raise TransitionError(_("The planned public release must be in the future."))
-    item.planned_public_at = when
-    comment = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
-    _record(item, actor, Action.PLAN_PUBLIC, ["planned_public_at"], comment)
-    return item
+    def validate(item: DisclosureItem) -> None:
+        earliest = item.earliest_public_at()
+        if earliest is not None and when < earliest:
+            raise TransitionError(_lead_time_message(earliest))
+        if when < timezone.now():
+            raise TransitionError(_("The planned public release must be in the future."))
+
+    return _step(item_id, "plan_public", actor, validate=validate,
+                 changes={"planned_public_at": when},
+                 comment=timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
 
 
 @transaction.atomic
@@ -314,34 +273,47 @@ def item_release_public(*, item_id: int, actor: User | None = None,
 
     ``actor`` None means the scheduler releasing a planned item.
     """
-    item = _lock(item_id)
-    if actor is not None and not can_manage(actor, item):
-        raise PermissionDenied
-    _check_public_allowed(item)
-    _require_state(item, "release_public",
-                   _("Only an item published within the party can go public."))
-    now = timezone.now()
-    if not item.can_go_public_now(now):
-        earliest = item.earliest_public_at()
-        raise TransitionError(
-            _("Public release can be no earlier than %(when)s (intra-party lead time).")
-            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
-        )
-    item.status, item.public_at = Status.PUBLIC, now
-    _record(item, actor or system_user(), Action.RELEASE_PUBLIC, ["status", "public_at"], comment)
-    return item
+    def validate(item: DisclosureItem) -> None:
+        if not item.can_go_public_now():
+            raise TransitionError(_lead_time_message(item.earliest_public_at()))
+
+    return _step(item_id, "release_public", actor, comment=comment, validate=validate)
 
 
 @transaction.atomic
 def item_expire(*, item_id: int) -> DisclosureItem | None:
     """Close a short-term item whose display period has ended; None if nothing to do."""
-    item = _lock(item_id)
+    item = workflow.lock(DisclosureItem, item_id)
     today = timezone.localdate()
     if not item.allows("expire") or item.display_until is None or item.display_until >= today:
         return None
-    item.status, item.closed_at = Status.EXPIRED, timezone.now()
-    _record(item, system_user(), Action.EXPIRE, ["status", "closed_at"])
-    return item
+    return _step(item_id, "expire", None, obj=item)
+
+
+@transaction.atomic
+def item_change(*, item_id: int, actor: User, title: str, body: str,
+                explanation: str) -> DisclosureItem:
+    """Apply an approved change: the new title and body, with the published explanation."""
+    return _step(item_id, "change", actor, changes={"title": title, "body": body},
+                 comment=explanation, reason=explanation)
+
+
+@transaction.atomic
+def item_withdraw(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
+    """Withdraw a published item by an approved request; a notice with the explanation
+    stays where it was public."""
+    return _step(item_id, "withdraw", actor, comment=explanation, reason=explanation)
+
+
+def item_archive_begin(*, item_id: int, actor: User | None) -> DisclosureItem:
+    """Lock an item for archiving and check that ``actor`` (None: the scheduler) may."""
+    return _begin(item_id, "archive", actor)
+
+
+def item_archive(*, item: DisclosureItem, actor: User | None,
+                 archive_number: str) -> DisclosureItem:
+    """Mark an item locked by :func:`item_archive_begin` as archived under its number."""
+    return _step(item.pk, "archive", actor, comment=archive_number, obj=item)
 
 
 def release_planned_items(*, now: dt.datetime | None = None, batch: int = 200) -> int:
@@ -370,7 +342,9 @@ def expire_short_term_items(*, batch: int = 200) -> int:
 
 
 __all__ = [
-    "attachment_add", "attachment_remove", "expire_short_term_items", "item_approve",
-    "item_create", "item_plan_public", "item_publish_internal", "item_release_public",
-    "item_return", "item_submit", "item_update", "release_planned_items",
+    "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "expire_short_term_items",
+    "item_approve", "item_archive", "item_archive_begin", "item_change", "item_create",
+    "item_discard", "item_expire", "item_plan_public", "item_publish_internal",
+    "item_release_public", "item_return", "item_submit", "item_update", "item_withdraw",
+    "release_planned_items", "validate_item_fields",
 ]

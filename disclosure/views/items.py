@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import CatalogEntry
-from portal.http import AuthedRequest
+from portal import workflow
+from portal.http import AuthedRequest, attempt, flash_errors, pick_organization
 from portal.models import Organization
-from portal.pagination import paginate as capped_paginate
-from portal.roles import has_org_perm, org_ids_with, user_organizations
+from portal.pagination import paginate
+from portal.roles import acts_for, is_superuser, org_ids_with, user_organizations
 
-from . import change_views, exports, obligations, search, selectors, services
-from .errors import TransitionError
-from .forms import (
+from .. import exports, obligations, permissions, search, selectors, services
+from ..forms import (
     AttachmentForm,
     CommentForm,
     ItemFilterForm,
@@ -29,17 +28,9 @@ from .forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from .models import DisclosureItem, DisclosureRequest, NonDisclosureFiling, Review, Status
-from .visibility import can_manage, can_review, can_see_workflow, visible_items
-
-
-def flash_errors(request: HttpRequest, form) -> None:
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(error) for error in errors))
-
-
-def paginate(request: HttpRequest, queryset, per_page: int = 20):
-    return capped_paginate(request, queryset, per_page)
+from ..models import DisclosureItem, Review, Status
+from ..visibility import can_manage, can_see_workflow, visible_items
+from .changes import withdrawn_notice
 
 
 def item_list(request: HttpRequest) -> HttpResponse:
@@ -78,24 +69,24 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         withdrawn = selectors.public_withdrawn_item(pk)
         if withdrawn is None:
             raise
-        return change_views.withdrawn_notice(request, withdrawn)
-    manage, review = can_manage(request.user, item), can_review(request.user, item)
+        return withdrawn_notice(request, withdrawn)
+    actions = workflow.available_actions(request.user, item)
     context = {
         "item": item,
         "attachments": list(item.attachments.all()),
-        "can_manage": manage,
-        "can_review": review,
+        "actions": actions,
+        "can_manage": can_manage(request.user, item),
         "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
         "reviews": (
             list(item.reviews.select_related("actor"))
             if can_see_workflow(request.user, item) else []
         ),
     }
-    if manage and item.allows("edit"):
+    if "edit" in actions:
         context["attachment_form"] = AttachmentForm()
-    if manage and item.allows("plan_public") and item.scope == "public":
+    if "plan_public" in actions:
         context["plan_form"] = PlanPublicForm()
-    if review and item.allows("approve"):
+    if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
     return render(request, "disclosure/item_detail.html", context)
 
@@ -124,20 +115,10 @@ def member_items(request: AuthedRequest) -> HttpResponse:
     })
 
 
-def _workspace_org(request: HttpRequest) -> tuple[Organization | None, list[Organization]]:
-    orgs = user_organizations(request.user, "publish")
-    code = request.GET.get("org")
-    chosen = next((o for o in orgs if o.code == code), None) if code else None
-    if code and chosen is None:
-        raise Http404
-    return chosen or (orgs[0] if orgs else None), orgs
-
-
 @login_required
 def workspace(request: AuthedRequest) -> HttpResponse:
-    org, orgs = _workspace_org(request)
-    if org is None:
-        raise Http404
+    orgs = user_organizations(request.user, "publish")
+    org = pick_organization(request, orgs)
     form = WorkspaceFilterForm(request.GET or None)
     items = visible_items(request.user).filter(organization=org).select_related(
         "organization", "entry"
@@ -156,7 +137,7 @@ def workspace(request: AuthedRequest) -> HttpResponse:
 
 def _manageable_org(request: HttpRequest, code: str) -> Organization:
     org = get_object_or_404(Organization, code=code, is_active=True)
-    if not has_org_perm(request.user, "publish", org):
+    if not acts_for(request.user, org):
         raise Http404
     return org
 
@@ -168,40 +149,29 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
     initial = {"title": entry.title, "body": entry.body_template}
     form = ItemForm(request.POST or None, initial=initial, entry=entry)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_create(
-                organization=org, entry=entry, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except TransitionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Draft saved."))
-            return redirect("disclosure:item_detail", pk=item.pk)
+        made = attempt(request, lambda: services.item_create(
+            organization=org, entry=entry, actor=request.user, **form.cleaned_data),
+            form=form, success=_("Draft saved."))
+        if made.ok:
+            return redirect("disclosure:item_detail", pk=made.value.pk)
     return render(request, "disclosure/item_form.html", {"form": form, "org": org, "entry": entry})
 
 
 @login_required
 def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    if not can_manage(request.user, item):
+    if not workflow.has_right(request.user, item, "edit"):
         raise Http404
     if not item.allows("edit"):
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
     form = ItemForm(request.POST or None, instance=item, entry=item.entry)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(item_id=item.pk, actor=request.user, **{
-                name: form.cleaned_data[name] for name in form.fields
-            })
-        except ValidationError as error:
-            form.add_error(None, error)
-        except TransitionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Draft saved."))
+        saved = attempt(request, lambda: services.item_update(
+            item_id=item.pk, actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.fields}),
+            form=form, success=_("Draft saved."))
+        if saved.ok:
             return redirect("disclosure:item_detail", pk=item.pk)
     return render(request, "disclosure/item_form.html", {
         "form": form, "org": item.organization, "entry": item.entry, "item": item,
@@ -209,16 +179,7 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> HttpResponse:
-    try:
-        action()
-    except TransitionError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        raise Http404 from error
-    else:
-        messages.success(request, success)
+    attempt(request, action, success=success)
     return redirect("disclosure:item_detail", pk=item.pk)
 
 
@@ -239,15 +200,10 @@ def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpRes
         raise Http404
     service, success = actions[transition]
     if service is None:
-        try:
-            services.item_discard(item_id=item.pk, actor=request.user)
-        except PermissionDenied as error:
-            raise Http404 from error
-        except TransitionError as error:
-            messages.error(request, error.message)
-            return redirect("disclosure:item_detail", pk=item.pk)
-        messages.success(request, success)
-        return redirect(f"/workspace/?org={item.organization.code}")
+        if attempt(request, lambda: services.item_discard(item_id=item.pk, actor=request.user),
+                   success=success).ok:
+            return redirect(f"/workspace/?org={item.organization.code}")
+        return redirect("disclosure:item_detail", pk=item.pk)
     return _act(request, item,
                 lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
 
@@ -270,7 +226,7 @@ def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    if not can_review(request.user, item):
+    if not workflow.has_right(request.user, item, "approve"):
         raise Http404
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -291,7 +247,7 @@ def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    if not can_manage(request.user, item):
+    if not workflow.has_right(request.user, item, "edit"):
         raise Http404
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -306,7 +262,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_for_user(request.user, pk)
-    if not can_manage(request.user, attachment.item):
+    if not workflow.has_right(request.user, attachment.item, "edit"):
         raise Http404
     return _act(request, attachment.item, lambda: services.attachment_remove(
         attachment_id=attachment.pk, actor=request.user
@@ -316,10 +272,10 @@ def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def review_inbox(request: AuthedRequest) -> HttpResponse:
     reviewing = org_ids_with(request.user, "review")
-    if not reviewing and not request.user.is_superuser:
+    if not reviewing and not is_superuser(request.user):
         raise Http404
     items = visible_items(request.user).filter(status=Status.SUBMITTED)
-    if not request.user.is_superuser:
+    if not is_superuser(request.user):
         items = items.filter(organization__parent_id__in=reviewing)
     items = items.select_related("organization", "entry").order_by("submitted_at", "pk")
     # The items this reviewer decided most recently, newest decision first.
@@ -329,12 +285,9 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
     found = {item.pk: item for item in visible_items(request.user).filter(
         pk__in=recent_ids).select_related("organization", "entry")}
     recent = [found[pk] for pk in recent_ids if pk in found]
-    filings_due = (NonDisclosureFiling.objects.filter(
-        state=NonDisclosureFiling.State.FILED,
-        obligation__organization__parent_id__in=reviewing)
-        .select_related("obligation__organization", "obligation__entry", "filed_by"))
-    answers = (DisclosureRequest.objects.filter(organization__parent_id__in=reviewing)
-               .exclude(state=DisclosureRequest.State.SUBMITTED)
+    filings_due = permissions.filings_to_decide(request.user).select_related(
+        "obligation__organization", "obligation__entry", "filed_by")
+    answers = (permissions.answers_filed_with(request.user)
                .select_related("organization").order_by("-answered_at")[:20])
     return render(request, "disclosure/review_inbox.html", {
         "page": paginate(request, items), "recent": recent, "filings": filings_due,

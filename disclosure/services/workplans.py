@@ -10,28 +10,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
+from portal import workflow
 from portal.models import Organization, User
 from portal.notifications import notify
-from portal.roles import has_org_perm, role_holders
+from portal.roles import ancestor_ids, role_holders
+from portal.workflow import TransitionError
 
-from .errors import TransitionError
-from .models import WorkPlan
+from ..models import WorkPlan
+from ..permissions import may_plan
 
 
 def catalog_for(organization: Organization) -> Catalog | None:
     """Return the catalog in force that binds the organization, the nearest issuer first."""
-    ancestors = [int(p) for p in organization.path.strip("/").split("/") if p]
     candidates = (Catalog.objects.filter(catalog_in_force(timezone.localdate(), prefix=""),
-                                         issuer_id__in=ancestors)
+                                         issuer_id__in=ancestor_ids(organization))
                   .select_related("issuer").order_by("-issuer__depth"))
     return next((c for c in candidates if c.binds(organization)), None)
 
 
 @transaction.atomic
-def submit_plan(*, organization: Organization, actor: User, title: str, plan: str,
-                category: str, scope: str, time_limit: str,
-                display_days: int | None = None) -> WorkPlan:
-    if not has_org_perm(actor, "publish", organization):
+def workplan_submit(*, organization: Organization, actor: User, title: str, plan: str,
+                    category: str, scope: str, time_limit: str,
+                    display_days: int | None = None) -> WorkPlan:
+    if not may_plan(actor, organization):
         raise PermissionDenied
     catalog = catalog_for(organization)
     if catalog is None:
@@ -43,39 +44,32 @@ def submit_plan(*, organization: Organization, actor: User, title: str, plan: st
         raise ValidationError({"display_days": _("Say how many days it is displayed.")})
     if len(plan.strip()) < 10:
         raise ValidationError({"plan": _("Describe the work plan: what, why, to whom, how.")})
-    work_plan = WorkPlan(organization=organization, title=title.strip(), plan=plan.strip(),
-                         category=category, scope=scope, time_limit=time_limit,
-                         display_days=display_days, catalog=catalog, submitted_by=actor)
-    work_plan._history_user = actor  # type: ignore[attr-defined]
-    work_plan.save()
+    work_plan = workflow.create(WorkPlan(
+        organization=organization, title=title.strip(), plan=plan.strip(), category=category,
+        scope=scope, time_limit=time_limit, display_days=display_days, catalog=catalog,
+        submitted_by=actor), actor, action="submit")
     notify(role_holders([catalog.issuer_id], ["reviewer"]), "workplan.submitted",
            target_id=work_plan.pk)
     return work_plan
 
 
 @transaction.atomic
-def decide_plan(*, plan_id: int, actor: User, approve: bool, comment: str = "") -> WorkPlan:
-    work_plan = WorkPlan.objects.select_for_update(of=("self",)).select_related(
-        "catalog", "organization").get(pk=plan_id)
-    if not has_org_perm(actor, "review", work_plan.catalog.issuer_id):
-        raise PermissionDenied
-    if work_plan.state != WorkPlan.State.SUBMITTED:
-        raise TransitionError(_("This work plan has been decided already."))
+def workplan_decide(*, plan_id: int, actor: User, approve: bool,
+                    comment: str = "") -> WorkPlan:
+    """Approve (adding the catalog entry for the organization) or reject a work plan."""
+    action = "approve" if approve else "reject"
+    work_plan = workflow.begin(WorkPlan, plan_id, action, actor)
     if not approve and not comment.strip():
         raise TransitionError(_("Say why the work plan is rejected."))
-    work_plan.decided_by, work_plan.decided_at = actor, timezone.now()
-    work_plan.comment = comment.strip()
+    changes = work_plan.decision(actor, comment)
     if approve:
-        work_plan.state = WorkPlan.State.APPROVED
-        work_plan.entry = CatalogEntry.objects.create(
+        changes["entry"] = CatalogEntry.objects.create(
             catalog=work_plan.catalog, code=f"OUT-{work_plan.pk}", category=work_plan.category,
             title=work_plan.title, content=work_plan.plan, scope=work_plan.scope,
             time_limit=work_plan.time_limit, display_days=work_plan.display_days,
             only_for=work_plan.organization, order=999)
-    else:
-        work_plan.state = WorkPlan.State.REJECTED
-    work_plan._history_user = actor  # type: ignore[attr-defined]
-    work_plan.save()
+    workflow.transition(WorkPlan, plan_id, action, actor=actor, comment=comment.strip(),
+                        changes=changes, obj=work_plan)
     notify(role_holders([work_plan.organization_id], ["secretary", "committee"]),
            "workplan.decided", target_id=work_plan.pk)
     return work_plan

@@ -1,0 +1,191 @@
+"""Who sees and acts on the disclosure records around items: obligations, non-disclosure
+filings, applications for disclosure, change requests and out-of-catalog work plans.
+
+Items and their attachments have their own module, :mod:`disclosure.visibility`. Every
+check here has its queryset twin, and each kind is registered in
+:mod:`portal.permissions`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from portal import permissions
+from portal.models import Organization
+from portal.roles import (
+    acts_for,
+    acts_for_q,
+    has_org_perm,
+    is_superuser,
+    org_ids_with,
+    org_matter,
+    org_matter_q,
+    reviews_for,
+    signed_in,
+)
+
+from .models import ChangeRequest, DisclosureRequest, NonDisclosureFiling, Obligation, WorkPlan
+from .visibility import can_approve_change, can_view, visible_items
+
+# Obligations: the organization's own business, followed by its officers, the parent's
+# reviewers and the supervisors of its subtree.
+
+
+def can_view_obligation(user, obligation: Obligation) -> bool:
+    return org_matter(user, obligation.organization)
+
+
+def visible_obligations(user) -> QuerySet[Obligation]:
+    return Obligation.objects.filter(org_matter_q(user))
+
+
+def can_file(user, obligation: Obligation) -> bool:
+    """Return whether ``user`` may file the obligation as not disclosable for now."""
+    return acts_for(user, obligation.organization_id)
+
+
+# Non-disclosure filings: filed by the organization, decided by the parent's reviewers.
+
+
+def can_view_filing(user, filing: NonDisclosureFiling) -> bool:
+    return org_matter(user, filing.obligation.organization)
+
+
+def visible_filings(user) -> QuerySet[NonDisclosureFiling]:
+    return NonDisclosureFiling.objects.filter(org_matter_q(user, "obligation__organization__"))
+
+
+def can_decide_filing(user, filing: NonDisclosureFiling) -> bool:
+    return reviews_for(user, filing.obligation.organization)
+
+
+def filings_to_decide(user) -> QuerySet[NonDisclosureFiling]:
+    """Return the filings awaiting ``user``'s acknowledgement as a parent's reviewer."""
+    return NonDisclosureFiling.objects.filter(
+        state=NonDisclosureFiling.State.FILED,
+        obligation__organization__parent_id__in=org_ids_with(user, "review"))
+
+
+# Applications for disclosure: the applicant, and whoever follows the organization.
+
+
+def may_apply(user, organization: Organization) -> bool:
+    """Members apply to their own organization or to one above it."""
+    own = org_ids_with(user, "view_internal") if signed_in(user) else frozenset()
+    return Organization.objects.filter(pk__in=own, path__startswith=organization.path).exists()
+
+
+def can_view_request(user, request: DisclosureRequest) -> bool:
+    return (signed_in(user) and request.applicant_id == user.pk) or org_matter(
+        user, request.organization)
+
+
+def visible_requests(user) -> QuerySet[DisclosureRequest]:
+    if not signed_in(user):
+        return DisclosureRequest.objects.none()
+    return DisclosureRequest.objects.filter(Q(applicant=user) | org_matter_q(user))
+
+
+def requests_made_or_answered(user) -> QuerySet[DisclosureRequest]:
+    """Return the applications ``user`` made or answers for: the list of their own work."""
+    if is_superuser(user):
+        return DisclosureRequest.objects.all()
+    return visible_requests(user).filter(Q(applicant=user) | acts_for_q(user))
+
+
+def can_answer_request(user, request: DisclosureRequest) -> bool:
+    return acts_for(user, request.organization_id)
+
+
+def answers_filed_with(user) -> QuerySet[DisclosureRequest]:
+    """Return the answered applications filed with ``user`` as a parent's reviewer."""
+    return DisclosureRequest.objects.filter(
+        organization__parent_id__in=org_ids_with(user, "review")).exclude(
+        state=DisclosureRequest.State.SUBMITTED)
+
+
+# Change requests: whoever reads the item, and the approvers of the catalog's issuer.
+
+
+def can_view_change(user, change: ChangeRequest) -> bool:
+    return can_view(user, change.item) or can_approve_change(user, change.item)
+
+
+def visible_changes(user) -> QuerySet[ChangeRequest]:
+    if is_superuser(user):
+        return ChangeRequest.objects.all()
+    return ChangeRequest.objects.filter(
+        Q(item__in=visible_items(user))
+        | Q(item__entry__catalog__issuer_id__in=org_ids_with(user, "review")))
+
+
+def can_decide_change(user, change: ChangeRequest) -> bool:
+    return can_approve_change(user, change.item)
+
+
+def changes_to_decide(user) -> QuerySet[ChangeRequest]:
+    return ChangeRequest.objects.filter(
+        state=ChangeRequest.State.SUBMITTED,
+        item__entry__catalog__issuer_id__in=org_ids_with(user, "review"))
+
+
+# Work plans: the organization that plans, and the approvers of the catalog's issuer.
+
+
+def can_view_plan(user, plan: WorkPlan) -> bool:
+    return acts_for(user, plan.organization_id) or can_decide_plan(user, plan)
+
+
+def visible_plans(user) -> QuerySet[WorkPlan]:
+    if is_superuser(user):
+        return WorkPlan.objects.all()
+    return WorkPlan.objects.filter(
+        acts_for_q(user) | Q(catalog__issuer_id__in=org_ids_with(user, "review")))
+
+
+def can_decide_plan(user, plan: WorkPlan) -> bool:
+    return signed_in(user) and has_org_perm(user, "review", plan.catalog.issuer_id)
+
+
+def can_draft_from_plan(user, plan: WorkPlan) -> bool:
+    """Return whether ``user`` drafts the item of an approved plan."""
+    return plan.entry_id is not None and acts_for(user, plan.organization_id)
+
+
+def plans_to_decide(user) -> QuerySet[WorkPlan]:
+    return WorkPlan.objects.filter(state=WorkPlan.State.SUBMITTED,
+                                   catalog__issuer_id__in=org_ids_with(user, "review"))
+
+
+def may_plan(user, organization: Organization) -> bool:
+    return acts_for(user, organization)
+
+
+permissions.register(permissions.Rules(
+    Obligation, visible=visible_obligations, can_view=can_view_obligation,
+    rules={"file": can_file}, related=("organization", "entry"),
+))
+permissions.register(permissions.Rules(
+    NonDisclosureFiling, visible=visible_filings, can_view=can_view_filing,
+    rules={"decide": can_decide_filing},
+    related=("obligation__organization", "obligation__entry", "filed_by"),
+))
+permissions.register(permissions.Rules(
+    DisclosureRequest, visible=visible_requests, can_view=can_view_request,
+    rules={"answer": can_answer_request},
+    url=lambda r: reverse("disclosure:request_detail", args=[r.pk]),
+    related=("organization", "applicant", "item"),
+))
+permissions.register(permissions.Rules(
+    ChangeRequest, visible=visible_changes, can_view=can_view_change,
+    rules={"decide": can_decide_change},
+    url=lambda c: reverse("disclosure:change_detail", args=[c.pk]),
+    related=("item__organization", "item__entry__catalog", "requested_by"),
+))
+permissions.register(permissions.Rules(
+    WorkPlan, visible=visible_plans, can_view=can_view_plan,
+    rules={"decide": can_decide_plan},
+    url=lambda p: reverse("disclosure:plan_detail", args=[p.pk]),
+    related=("organization", "catalog", "entry", "submitted_by"),
+))

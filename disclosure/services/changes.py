@@ -1,0 +1,76 @@
+"""变更、撤销: changes and withdrawals of published items, approved by the organization that
+set the catalog. The approved change is applied through the item's own workflow."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from portal import workflow
+from portal.models import User
+from portal.notifications import notify
+from portal.roles import role_holders
+from portal.workflow import TransitionError
+
+from ..models import ChangeRequest, DisclosureItem
+from . import items
+
+Kind = ChangeRequest.Kind
+
+
+def approvers_org_id(item: DisclosureItem) -> int:
+    """The catalog-setting organization: the issuer of the item's catalog."""
+    return item.entry.catalog.issuer_id
+
+
+@transaction.atomic
+def change_submit(*, item_id: int, actor: User, kind: str, explanation: str,
+                  new_title: str = "", new_body: str = "") -> ChangeRequest:
+    """Ask the catalog-setting organization to change or withdraw a published item."""
+    item = workflow.begin(DisclosureItem, item_id, "request_change", actor)
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose what to do.")})
+    if len(explanation.strip()) < 5:
+        raise ValidationError({"explanation": _("Write the explanation that will be "
+                                                "published.")})
+    if kind == Kind.CHANGE and not (new_title.strip() and new_body.strip()):
+        raise ValidationError({"new_body": _("A change needs the new title and body.")})
+    try:
+        with transaction.atomic():
+            change = workflow.create(ChangeRequest(
+                item=item, kind=kind, explanation=explanation.strip(),
+                new_title=new_title.strip(), new_body=new_body, requested_by=actor),
+                actor, action="submit")
+    except IntegrityError as error:
+        raise TransitionError(_("A request for this item is already awaiting approval.")) \
+            from error
+    notify(role_holders([approvers_org_id(item)], ["reviewer"]), "change.requested",
+           target_id=change.pk)
+    return change
+
+
+@transaction.atomic
+def change_decide(*, request_id: int, actor: User, approve: bool,
+                  comment: str = "") -> ChangeRequest:
+    """Approve (and apply to the item) or reject a change request."""
+    action = "approve" if approve else "reject"
+    change = workflow.begin(ChangeRequest, request_id, action, actor)
+    if not approve and not comment.strip():
+        raise TransitionError(_("Say why the request is rejected."))
+    workflow.transition(ChangeRequest, request_id, action, actor=actor, comment=comment,
+                        changes=change.decision(actor, comment), obj=change)
+    if approve:
+        _apply(change, actor)
+    notify(role_holders([change.item.organization_id], ["secretary", "committee"]),
+           "change.decided", target_id=change.pk)
+    return change
+
+
+def _apply(change: ChangeRequest, actor: User) -> None:
+    if change.kind == Kind.CHANGE:
+        items.item_change(item_id=change.item_id, actor=actor, title=change.new_title,
+                          body=change.new_body, explanation=change.explanation)
+    else:
+        items.item_withdraw(item_id=change.item_id, actor=actor,
+                            explanation=change.explanation)

@@ -1,0 +1,75 @@
+"""Pages of change and withdrawal requests.
+
+The catalog-setting organization's reviewers decide them. They read the request page,
+which shows the item as published and as proposed, without gaining access to the item's
+other pages: only what the request is about is put before them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import workflow
+from portal.http import AuthedRequest, attempt
+from portal.permissions import load_for
+from portal.roles import org_ids_with
+
+from .. import permissions, selectors, services
+from ..forms import ChangeForm
+from ..models import ChangeRequest
+
+
+@login_required
+def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_for_user(request.user, pk)
+    if not workflow.has_right(request.user, item, "request_change"):
+        raise Http404
+    form = ChangeForm(request.POST or None,
+                      initial={"kind": "change", "new_title": item.title, "new_body": item.body})
+    if request.method == "POST" and form.is_valid():
+        made = attempt(request, lambda: services.change_submit(
+            item_id=item.pk, actor=request.user, **form.cleaned_data), form=form,
+            success=_("Sent to the catalog-setting organization for approval."))
+        if made.ok:
+            return redirect("disclosure:change_detail", pk=made.value.pk)
+    return render(request, "disclosure/change_form.html", {"form": form, "item": item})
+
+
+@login_required
+def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    change = load_for(request.user, ChangeRequest, pk=pk)
+    return render(request, "disclosure/change_detail.html", {
+        "change": change, "actions": workflow.available_actions(request.user, change)})
+
+
+@login_required
+def change_inbox(request: AuthedRequest) -> HttpResponse:
+    if not org_ids_with(request.user, "review"):
+        raise Http404
+    return render(request, "disclosure/change_inbox.html", {
+        "pending": permissions.changes_to_decide(request.user).select_related(
+            "item__organization"),
+        "plans": permissions.plans_to_decide(request.user).select_related("organization"),
+    })
+
+
+@login_required
+@require_POST
+def change_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    attempt(request, lambda: services.change_decide(
+        request_id=pk, actor=request.user, approve=decision == "approve",
+        comment=request.POST.get("comment", "")), success=_("Saved."))
+    return redirect("disclosure:change_detail", pk=pk)
+
+
+def withdrawn_notice(request: HttpRequest, item) -> HttpResponse:
+    """A public item that was withdrawn keeps a notice where it was public: its title and
+    the published explanation, nothing else."""
+    explanation = item.change_requests.filter(
+        state=ChangeRequest.State.APPROVED).order_by("-decided_at").first()
+    return render(request, "disclosure/withdrawn_notice.html", {
+        "item": item, "explanation": explanation})

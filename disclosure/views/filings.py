@@ -1,0 +1,44 @@
+"""Pages of non-disclosure filings (暂不公开备案): filing an obligation, and the parent's
+decision."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.http import AuthedRequest, attempt
+from portal.permissions import load_for
+
+from .. import permissions, services
+from ..forms import FilingForm
+from ..models import Obligation
+
+
+@login_required
+def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
+    obligation = load_for(request.user, Obligation, pk=pk)
+    if not permissions.can_file(request.user, obligation):
+        raise Http404
+    form = FilingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and attempt(
+            request, lambda: services.filing_submit(
+                obligation_id=pk, actor=request.user, reason=form.cleaned_data["reason"]),
+            form=form, success=_("Filed with the parent organization.")).ok:
+        return redirect(f"/workspace/?org={obligation.organization.code}")
+    return render(request, "disclosure/filing_form.html", {"form": form, "obligation": obligation})
+
+
+DECISIONS = {"acknowledge": services.filing_acknowledge, "return": services.filing_return}
+
+
+@login_required
+@require_POST
+def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    decide = DECISIONS[decision]
+    attempt(request, lambda: decide(filing_id=pk, actor=request.user,
+                                    comment=request.POST.get("comment", "")),
+            success=_("Saved."))
+    return redirect("disclosure:review_inbox")

@@ -1,0 +1,67 @@
+"""Pages of applications for disclosure (依申请公开)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal import workflow
+from portal.http import AuthedRequest, attempt, pick_organization
+from portal.models import Organization
+from portal.pagination import paginate
+from portal.permissions import load_for
+from portal.roles import ancestor_ids, user_organizations
+
+from .. import permissions, services
+from ..forms import AnswerForm, RequestForm
+from ..models import DisclosureRequest
+
+
+@login_required
+def request_new(request: AuthedRequest) -> HttpResponse:
+    mine = user_organizations(request.user, "view_internal")
+    # Members apply to their own organization or to one above it.
+    targets = list(Organization.objects.filter(
+        pk__in={pk for org in mine for pk in ancestor_ids(org)}))
+    # The applicant's own (first) organization comes first, as the default.
+    org = pick_organization(request, sorted(targets, key=lambda t: t.pk != mine[0].pk)
+                            if mine else [])
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = attempt(request, lambda: services.request_submit(
+            organization=org, applicant=request.user, **form.cleaned_data),
+            form=form, success=_("Your application was sent."))
+        if made.ok:
+            return redirect("disclosure:request_detail", pk=made.value.pk)
+    return render(request, "disclosure/request_new.html", {
+        "form": form, "org": org, "targets": targets})
+
+
+@login_required
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    found = load_for(request.user, DisclosureRequest, pk=pk)
+    may_answer = bool(workflow.available_actions(request.user, found))
+    form = AnswerForm(request.POST or None, organization=found.organization)
+    if request.method == "POST":
+        if not may_answer:
+            return redirect("disclosure:request_detail", pk=found.pk)
+        if form.is_valid() and attempt(request, lambda: services.request_answer(
+                request_id=found.pk, actor=request.user, **form.cleaned_data), form=form,
+                success=_("Answered and filed with the parent organization.")).ok:
+            return redirect("disclosure:request_detail", pk=found.pk)
+    return render(request, "disclosure/request_detail.html", {
+        "req": found, "form": form if may_answer else None,
+    })
+
+
+@login_required
+def request_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    rows = permissions.requests_made_or_answered(user).select_related(
+        "organization", "applicant").order_by("-submitted_at", "-pk")
+    return render(request, "disclosure/request_list.html", {
+        "page": paginate(request, rows),
+        "may_apply": bool(user_organizations(user, "view_internal")),
+    })

@@ -1,0 +1,49 @@
+"""Pages of out-of-catalog work plans (目录外事项)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import workflow
+from portal.http import AuthedRequest, attempt, pick_organization
+from portal.permissions import load_for
+from portal.roles import user_organizations
+
+from .. import permissions, services
+from ..forms import PlanForm
+from ..models import WorkPlan
+
+
+@login_required
+def plan_new(request: AuthedRequest) -> HttpResponse:
+    org = pick_organization(request, user_organizations(request.user, "publish"))
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = attempt(request, lambda: services.workplan_submit(
+            organization=org, actor=request.user, **form.cleaned_data), form=form,
+            success=_("Sent to the catalog-setting organization for approval."))
+        if made.ok:
+            return redirect("disclosure:plan_detail", pk=made.value.pk)
+    return render(request, "disclosure/plan_form.html", {"form": form, "org": org})
+
+
+@login_required
+def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = load_for(request.user, WorkPlan, pk=pk)
+    return render(request, "disclosure/plan_detail.html", {
+        "plan": plan, "actions": workflow.available_actions(request.user, plan),
+        "may_draft": permissions.can_draft_from_plan(request.user, plan),
+    })
+
+
+@login_required
+@require_POST
+def plan_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    attempt(request, lambda: services.workplan_decide(
+        plan_id=pk, actor=request.user, approve=decision == "approve",
+        comment=request.POST.get("comment", "")), success=_("Saved."))
+    return redirect("disclosure:plan_detail", pk=pk)

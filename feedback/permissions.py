@@ -1,0 +1,151 @@
+"""Who sees and acts on feedback, rectification orders and evaluation campaigns.
+
+Every check has its queryset twin; each kind is registered in :mod:`portal.permissions`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from portal import permissions
+from portal.models import Organization
+from portal.roles import (
+    acts_for,
+    acts_for_q,
+    is_superuser,
+    member_of,
+    org_ids_with,
+    org_matter,
+    org_matter_q,
+    overseen_q,
+    oversees,
+    reviews_for,
+    signed_in,
+)
+
+from .models import Ballot, Campaign, Feedback, RectificationOrder
+
+# Feedback: its author, the organization's secretaries (who handle it) and the
+# supervisors of its subtree.
+
+
+def can_handle(user, feedback: Feedback) -> bool:
+    return acts_for(user, feedback.organization_id)
+
+
+def can_view_feedback(user, feedback: Feedback) -> bool:
+    if signed_in(user) and feedback.author_id == user.pk:
+        return True
+    return can_handle(user, feedback) or oversees(user, feedback.organization)
+
+
+def handled_feedback(user) -> QuerySet[Feedback]:
+    """Return the feedback ``user`` handles (secretaries) or oversees (supervisors)."""
+    if is_superuser(user):
+        return Feedback.objects.all()
+    if not signed_in(user):
+        return Feedback.objects.none()
+    return Feedback.objects.filter(acts_for_q(user) | overseen_q(user))
+
+
+def visible_feedback(user) -> QuerySet[Feedback]:
+    if not signed_in(user):
+        return Feedback.objects.none()
+    return Feedback.objects.filter(Q(author=user) | Q(pk__in=handled_feedback(user)))
+
+
+def may_record_offline(user, organization: Organization) -> bool:
+    return acts_for(user, organization)
+
+
+# Rectification orders: ordered by supervisors of the subtree or reviewers of the parent,
+# answered by the organization.
+
+
+def may_order(user, organization: Organization) -> bool:
+    """Supervisors of the subtree and reviewers of the parent order rectification."""
+    return oversees(user, organization) or reviews_for(user, organization)
+
+
+def can_view_order(user, order: RectificationOrder) -> bool:
+    return org_matter(user, order.organization)
+
+
+def visible_orders(user) -> QuerySet[RectificationOrder]:
+    return RectificationOrder.objects.filter(org_matter_q(user))
+
+
+def can_respond(user, order: RectificationOrder) -> bool:
+    return acts_for(user, order.organization_id)
+
+
+def can_verify(user, order: RectificationOrder) -> bool:
+    return may_order(user, order.organization)
+
+
+# Evaluation campaigns: the catalog admin runs them; members (or everyone registered) vote
+# for the organizations they may rate; results go to the campaign's audience once closed.
+
+
+def can_manage_campaign(user, campaign: Campaign) -> bool:
+    return signed_in(user) and user.has_perm("feedback.change_campaign")
+
+
+def may_vote(user, campaign: Campaign, organization: Organization) -> bool:
+    if not signed_in(user) or campaign.stage != Campaign.Stage.OPEN:
+        return False
+    if not campaign.organizations.filter(pk=organization.pk).exists():
+        return False
+    return campaign.voters == Campaign.Audience.EVERYONE or member_of(user, organization)
+
+
+def campaigns_open_to(user) -> QuerySet[Campaign]:
+    """Return the open campaigns in which ``user`` may vote for some organization."""
+    if not signed_in(user):
+        return Campaign.objects.none()
+    return Campaign.objects.filter(stage=Campaign.Stage.OPEN).filter(
+        Q(voters=Campaign.Audience.EVERYONE)
+        | Q(organizations__in=org_ids_with(user, "view_internal"))).distinct()
+
+
+def may_see_results(user, campaign: Campaign) -> bool:
+    if campaign.stage != Campaign.Stage.CLOSED:
+        return bool(signed_in(user) and user.has_perm("feedback.view_campaign"))
+    if campaign.results_public or is_superuser(user):
+        return True
+    ids = org_ids_with(user, "view_internal") if signed_in(user) else frozenset()
+    return campaign.organizations.filter(pk__in=ids).exists()
+
+
+def campaigns_with_visible_results(user) -> QuerySet[Campaign]:
+    """The queryset twin of :func:`may_see_results`."""
+    if signed_in(user) and user.has_perm("feedback.view_campaign"):
+        return Campaign.objects.all() if is_superuser(user) else Campaign.objects.filter(
+            ~Q(stage=Campaign.Stage.CLOSED) | Q(results_public=True)
+            | Q(organizations__in=org_ids_with(user, "view_internal"))).distinct()
+    closed = Campaign.objects.filter(stage=Campaign.Stage.CLOSED)
+    if not signed_in(user):
+        return closed.filter(results_public=True)
+    return closed.filter(Q(results_public=True)
+                         | Q(organizations__in=org_ids_with(user, "view_internal"))).distinct()
+
+
+permissions.register(permissions.Rules(
+    Feedback, visible=visible_feedback, can_view=can_view_feedback,
+    rules={"handle": can_handle},
+    url=lambda f: reverse("feedback:detail", args=[f.pk]),
+    related=("organization", "item"),
+))
+permissions.register(permissions.Rules(
+    RectificationOrder, visible=visible_orders, can_view=can_view_order,
+    rules={"respond": can_respond, "verify": can_verify},
+    url=lambda o: reverse("feedback:order_detail", args=[o.pk]),
+    related=("organization", "ordered_by"),
+))
+permissions.register(permissions.Rules(
+    Campaign, visible=campaigns_with_visible_results, can_view=may_see_results,
+    rules={"manage": can_manage_campaign},
+    url=lambda c: reverse("feedback:results", args=[c.pk]),
+))
+permissions.internal(Ballot, "ballots are only ever counted, on the campaign's results page")

@@ -1,0 +1,70 @@
+"""Pages of rectification orders (限期整改)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import workflow
+from portal.http import AuthedRequest, attempt
+from portal.models import Organization
+from portal.pagination import paginate
+from portal.permissions import load_for
+
+from .. import permissions, services
+from ..forms import OrderForm, TextForm
+from ..models import RectificationOrder
+
+Order = RectificationOrder
+
+
+@login_required
+def order_list(request: AuthedRequest) -> HttpResponse:
+    rows = permissions.visible_orders(request.user).select_related("organization").order_by(
+        "state", "due_date", "pk")
+    return render(request, "feedback/order_list.html", {"page": paginate(request, rows)})
+
+
+@login_required
+def order_new(request: AuthedRequest) -> HttpResponse:
+    org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
+    if not permissions.may_order(request.user, org):
+        raise Http404
+    form = OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = attempt(request, lambda: services.rectification_order(
+            organization=org, actor=request.user, **form.cleaned_data), form=form,
+            success=_("Rectification ordered."))
+        if made.ok:
+            return redirect("feedback:order_detail", pk=made.value.pk)
+    return render(request, "feedback/order_new.html", {"form": form, "org": org})
+
+
+@login_required
+def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    order = load_for(request.user, Order, pk=pk)
+    return render(request, "feedback/order_detail.html", {
+        "order": order, "form": TextForm(),
+        "actions": workflow.available_actions(request.user, order),
+    })
+
+
+@login_required
+@require_POST
+def order_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    order = load_for(request.user, Order, pk=pk)
+    form = TextForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    calls = {
+        "respond": lambda: services.rectification_respond(order_id=pk, actor=request.user,
+                                                          response=text),
+        "close": lambda: services.rectification_verify(order_id=pk, actor=request.user,
+                                                       accept=True, comment=text),
+        "send-back": lambda: services.rectification_verify(order_id=pk, actor=request.user,
+                                                           accept=False, comment=text),
+    }
+    attempt(request, calls[action], success=_("Saved."))
+    return redirect("feedback:order_detail", pk=order.pk)

@@ -1,0 +1,28 @@
+"""Path converters for the fixed words in URLs (a step, a decision), so that no pattern
+can swallow another one's URL whatever order the URL configurations are included in."""
+
+from __future__ import annotations
+
+from django.urls import register_converter
+
+
+class Words:
+    """Match exactly one of the class's words."""
+
+    words: frozenset[str] = frozenset()
+    regex = ""
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        if value not in self.words:
+            raise ValueError(value)
+        return value
+
+
+def register_words(name: str, *words: str) -> None:
+    """Register the converter ``name`` matching exactly one of ``words``."""
+    converter = type(f"Words_{name}", (Words,), {
+        "words": frozenset(words), "regex": "|".join(sorted(words, key=len, reverse=True))})
+    register_converter(converter, name)
