@@ -16,6 +16,7 @@ from disclosure.errors import TransitionError
 from disclosure.models import Review
 from portal.http import AuthedRequest
 from portal.pagination import paginate
+from portal.spreadsheets import spreadsheet_response
 
 from . import exports, selectors, services
 from .forms import RegisterFilterForm
@@ -42,21 +43,18 @@ def register(request: AuthedRequest) -> HttpResponse:
 def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form, records = _register(request)
     if fmt == "csv":
-        body, kind = exports.register_csv(records), "text/csv; charset=utf-8"
+        body = exports.register_csv(records)
     elif fmt == "xlsx":
         body = exports.register_xlsx(records)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "zip":
         if not (form.is_valid() and form.cleaned_data["organization"]
                 and form.cleaned_data["year"]):
             messages.error(request, _("Choose an organization and a year for the ZIP export."))
             return redirect("archive:register")
-        body, kind = exports.register_zip(records), "application/zip"
+        body = exports.register_zip(records)
     else:
         raise Http404
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="archive-register.{fmt}"'
-    return response
+    return spreadsheet_response(body, "archive-register", fmt)
 
 
 @login_required
