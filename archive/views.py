@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from disclosure import selectors as item_selectors
 from disclosure.errors import TransitionError
 from disclosure.models import Review
+from portal.downloads import protected_download
 from portal.http import AuthedRequest
 from portal.pagination import paginate
 from portal.spreadsheets import spreadsheet_response
@@ -71,15 +72,8 @@ def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
 @login_required
 def file_download(request: AuthedRequest, pk: int) -> FileResponse:
     copy = selectors.file_for_user(request.user, pk)
-    try:
-        handle = copy.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=True, filename=copy.name,
-                            content_type=copy.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return protected_download(copy, copy.file, filename=copy.name,
+                              content_type=copy.content_type)
 
 
 @login_required
