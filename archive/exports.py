@@ -3,13 +3,13 @@ without the portal: every file with its digest in a ``sha256sum`` manifest."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from portal.spreadsheets import csv_bytes, xlsx_bytes
 
 from .models import ArchiveRecord
 from .services import canonical, record_payload
@@ -27,27 +27,11 @@ def row(record: ArchiveRecord) -> list:
 
 
 def register_csv(records) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header())
-    for record in records:
-        writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v
-                         for v in row(record)])
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(header(), (row(record) for record in records))
 
 
 def register_xlsx(records) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Archive register")[:31]
-    sheet.append(header())
-    for record in records:
-        sheet.append(row(record))
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(_("Archive register"), header(), (row(record) for record in records))
 
 
 README = """Archive export
@@ -90,9 +74,10 @@ def register_zip(records) -> bytes:
                 sums.append((copy.sha256, name))
                 manifest_lines.append([record.archive_number, record.record_hash, name,
                                        copy.sha256])
-        text = io.StringIO()
-        csv.writer(text).writerows(manifest_lines)
-        archive.writestr("manifest.csv", text.getvalue().encode("utf-8"))
+        # No byte order mark: the manifest is read by scripts as much as by people, and
+        # its format stays as it was.
+        archive.writestr("manifest.csv",
+                         csv_bytes(manifest_lines[0], manifest_lines[1:], bom=False))
         archive.writestr("MANIFEST.sha256",
                          "".join(f"{digest}  {name}\n" for digest, name in sums))
         archive.writestr("README.txt", README)

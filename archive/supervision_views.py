@@ -3,9 +3,7 @@ the notice-board print view."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import segno
 from django import forms
@@ -25,6 +23,7 @@ from disclosure.visibility import visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
 from portal.pagination import paginate
+from portal.spreadsheets import csv_bytes, spreadsheet_response
 from portal.widgets import DateInput
 
 from . import supervision
@@ -56,19 +55,14 @@ DASHBOARD_ROWS = 50  # organizations per page; the totals and the CSV cover all 
 
 
 def _dashboard_csv(rows) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([_("Code"), _("Organization"), _("Due"), _("Fulfilled on time"),
-                     _("Fulfilled late"), _("Overdue"), _("Open"),
-                     _("Filed as not disclosable"), _("On-time rate (%)")])
-    for r in rows:
-        writer.writerow([r.organization.code, r.organization.name, r.due, r.on_time, r.late,
-                         r.overdue, r.open, r.filed,
-                         "" if r.on_time_rate is None else r.on_time_rate])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="compliance.csv"'
-    return response
+    header = [_("Code"), _("Organization"), _("Due"), _("Fulfilled on time"),
+              _("Fulfilled late"), _("Overdue"), _("Open"),
+              _("Filed as not disclosable"), _("On-time rate (%)")]
+    body = csv_bytes(header, ([r.organization.code, r.organization.name, r.due, r.on_time,
+                               r.late, r.overdue, r.open, r.filed,
+                               "" if r.on_time_rate is None else r.on_time_rate]
+                              for r in rows))
+    return spreadsheet_response(body, "compliance", "csv")
 
 
 @login_required

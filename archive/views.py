@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -13,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from disclosure import selectors as item_selectors
 from disclosure.models import Review
-from portal.http import AuthedRequest
+from portal.downloads import protected_download
+from portal.http import AuthedRequest, attempt
 from portal.pagination import paginate
-from portal.workflow import TransitionError
+from portal.spreadsheets import spreadsheet_response
 
 from . import exports, permissions, selectors, services
 from .forms import RegisterFilterForm
@@ -42,21 +42,18 @@ def register(request: AuthedRequest) -> HttpResponse:
 def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form, records = _register(request)
     if fmt == "csv":
-        body, kind = exports.register_csv(records), "text/csv; charset=utf-8"
+        body = exports.register_csv(records)
     elif fmt == "xlsx":
         body = exports.register_xlsx(records)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "zip":
         if not (form.is_valid() and form.cleaned_data["organization"]
                 and form.cleaned_data["year"]):
             messages.error(request, _("Choose an organization and a year for the ZIP export."))
             return redirect("archive:register")
-        body, kind = exports.register_zip(records), "application/zip"
+        body = exports.register_zip(records)
     else:
         raise Http404
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="archive-register.{fmt}"'
-    return response
+    return spreadsheet_response(body, "archive-register", fmt)
 
 
 @login_required
@@ -73,27 +70,18 @@ def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
 @login_required
 def file_download(request: AuthedRequest, pk: int) -> FileResponse:
     copy = selectors.file_for_user(request.user, pk)
-    try:
-        handle = copy.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=True, filename=copy.name,
-                            content_type=copy.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return protected_download(copy, copy.file, filename=copy.name,
+                              content_type=copy.content_type)
 
 
 @login_required
 @require_POST
 def archive_item(request: AuthedRequest, pk: int) -> HttpResponse:
     item = item_selectors.item_for_user(request.user, pk)
-    try:
-        record = services.archive_item(item_id=item.pk, actor=request.user)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except TransitionError as error:
-        messages.error(request, error.message)
+    archived = attempt(request, lambda: services.archive_item(item_id=item.pk,
+                                                              actor=request.user))
+    if not archived.ok:
         return redirect("disclosure:item_detail", pk=item.pk)
-    messages.success(request, _("Archived as %(number)s.") % {"number": record.archive_number})
-    return redirect("archive:record_detail", number=record.archive_number)
+    number = archived.value.archive_number
+    messages.success(request, _("Archived as %(number)s.") % {"number": number})
+    return redirect("archive:record_detail", number=number)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import CatalogEntry
 from portal import workflow
+from portal.downloads import protected_download
 from portal.http import AuthedRequest, attempt, flash_errors, pick_organization
 from portal.models import Organization
 from portal.pagination import paginate
@@ -93,18 +94,8 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = selectors.attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_download(attachment, attachment.file, filename=attachment.original_name,
+                              content_type=attachment.content_type)
 
 
 @login_required

@@ -184,6 +184,26 @@ def test_register_is_visible_as_its_items_are(world, client):
     assert client.get("/archive/").context["page"].paginator.count == 2
 
 
+def test_archived_file_is_a_private_download(world, client):
+    """An archived copy is served like an attachment, and no cache keeps it."""
+    copy = archived(world, 1)[0].files.get()
+    client.force_login(world.users["secretary"])
+    response = client.get(f"/archive/files/{copy.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == "附件0".encode()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_missing_archived_file_answers_404(world, client):
+    copy = archived(world, 1)[0].files.get()
+    os.remove(copy.file.path)
+    client.force_login(world.users["secretary"])
+    assert client.get(f"/archive/files/{copy.pk}/").status_code == 404
+
+
 def test_exports_open_and_match_the_register(world, client):
     from openpyxl import load_workbook
 

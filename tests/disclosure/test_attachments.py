@@ -115,6 +115,13 @@ def test_download_is_an_attachment_with_safe_headers(world, client):
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_missing_stored_file_answers_404(world, client):
+    attachment = world.item(Status.PUBLIC, attachment=b"x").attachments.get()
+    os.remove(attachment.file.path)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
 
 
 def test_upload_and_remove_through_the_page(world, client, settings):
