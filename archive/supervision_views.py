@@ -79,7 +79,7 @@ def obligations(request: AuthedRequest) -> HttpResponse:
     ids = set(visible_items(request.user).filter(organization=org).values_list("pk", flat=True))
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "archive/obligations.html", {
-        "org": org, "page": page, "state": state, "visible_ids": ids,
+        "org": org, "page": page, "chosen": state, "visible_ids": ids,
         "states": Obligation.State.choices,
     })
 

@@ -16,9 +16,12 @@ from django.urls import reverse
 
 from portal import permissions
 from portal.roles import (
+    acts_for_q,
     has_org_perm,
     is_superuser,
     org_ids_with,
+    overseen_q,
+    reviews_for_q,
     signed_in,
     supervised_subtree_q,
     supervises,
@@ -31,6 +34,7 @@ from .models import (
     DisclosureItem,
     DisclosureItemGroupObjectPermission,
     DisclosureItemUserObjectPermission,
+    Review,
     Status,
 )
 
@@ -145,11 +149,27 @@ def can_view_attachment(user, attachment: Attachment) -> bool:
     return can_view(user, attachment.item)
 
 
+def visible_reviews(user) -> QuerySet[Review]:
+    """The queryset twin of :func:`can_see_workflow`, for the review trail's rows."""
+    return Review.objects.filter(
+        acts_for_q(user, "item__organization__") | reviews_for_q(user, "item__organization__")
+        | overseen_q(user, "item__organization__")) if signed_in(user) else (
+        Review.objects.none())
+
+
+def can_view_review(user, review: Review) -> bool:
+    return can_see_workflow(user, review.item)
+
+
 permissions.register(permissions.Rules(
     DisclosureItem, visible=visible_items, can_view=can_view,
     rules={"manage": can_manage, "review": can_review, "approve_change": can_approve_change},
     url=lambda item: reverse("disclosure:item_detail", args=[item.pk]),
     related=("organization", "organization__parent", "entry"),
+))
+permissions.register(permissions.Rules(
+    Review, visible=visible_reviews, can_view=can_view_review,
+    related=("item", "item__organization", "actor"),
 ))
 permissions.register(permissions.Rules(
     Attachment, visible=visible_attachments, can_view=can_view_attachment,

@@ -170,6 +170,9 @@ def ancestor_ids(organization: Organization) -> list[int]:
     return [int(part) for part in organization.path.strip("/").split("/") if part]
 
 
+# A filter that keeps every row, even when ORed with others (an empty ``Q()`` would vanish).
+EVERYTHING = Q(pk__isnull=False)
+
 # The core predicates every permission module builds on, each with its queryset twin.
 # ``prefix`` names the relation from the filtered model to its organization
 # (e.g. "organization__" or "obligation__organization__").
@@ -213,7 +216,7 @@ def oversees(user, organization: Organization) -> bool:
 def overseen_q(user, prefix: str = "organization__") -> Q:
     """Return the filter for rows in subtrees ``user`` supervises (nothing if none)."""
     if is_superuser(user):
-        return Q()
+        return EVERYTHING
     found = supervised_subtree_q(user, prefix=prefix) if signed_in(user) else None
     return found if found is not None else Q(pk__in=[])
 
@@ -235,5 +238,5 @@ def org_matter_q(user, prefix: str = "organization__") -> Q:
     if not signed_in(user):
         return Q(pk__in=[])
     if is_superuser(user):
-        return Q()
+        return EVERYTHING
     return acts_for_q(user, prefix) | reviews_for_q(user, prefix) | overseen_q(user, prefix)

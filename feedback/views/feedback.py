@@ -113,7 +113,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         "organization", "item")
     page = paginate(request, rows)
     return render(request, "feedback/inbox.html", {
-        "page": page, "status": status, "statuses": Feedback.Status.choices,
+        "page": page, "chosen": status, "statuses": Feedback.Status.choices,
         "orgs": user_organizations(request.user, "publish"),
     })
 
