@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,6 +112,7 @@ def results(campaign: Campaign) -> list[Result]:
 
 
 def may_see_results(user, campaign: Campaign) -> bool:
+    """For closed campaigns, ``campaigns_with_visible_results`` is the set-based twin."""
     if campaign.stage != Stage.CLOSED:
         return bool(user.is_authenticated and user.has_perm("feedback.view_campaign"))
     if campaign.results_public:
@@ -119,3 +120,16 @@ def may_see_results(user, campaign: Campaign) -> bool:
     ids = org_ids_with(user, "view_internal") if user.is_authenticated else frozenset()
     return bool(user.is_authenticated and (
         user.is_superuser or campaign.organizations.filter(pk__in=ids).exists()))
+
+
+def campaigns_with_visible_results(user) -> QuerySet[Campaign]:
+    """The closed campaigns whose results ``user`` may see, in one query: the set-based twin
+    of ``may_see_results`` (keep the two rules alike)."""
+    closed = Campaign.objects.filter(stage=Stage.CLOSED)
+    if not user.is_authenticated:
+        return closed.filter(results_public=True)
+    if user.is_superuser:
+        return closed
+    ids = org_ids_with(user, "view_internal")
+    of_members = Campaign.organizations.through.objects.filter(organization_id__in=ids)
+    return closed.filter(Q(results_public=True) | Q(pk__in=of_members.values("campaign_id")))

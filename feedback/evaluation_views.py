@@ -33,8 +33,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     open_ones = Campaign.objects.filter(stage=Campaign.Stage.OPEN).filter(
         Q(voters=Campaign.Audience.EVERYONE) | Q(organizations__in=member_of)).distinct() if (
         user.is_authenticated) else Campaign.objects.none()
-    closed = [c for c in Campaign.objects.filter(stage=Campaign.Stage.CLOSED)
-              .prefetch_related("organizations") if evaluation.may_see_results(user, c)]
+    closed = evaluation.campaigns_with_visible_results(user)
     return render(request, "feedback/campaign_list.html", {"open": open_ones,
                                                             "closed": closed})
 
