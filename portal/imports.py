@@ -274,7 +274,7 @@ def import_members(upload, *, actor: User) -> ImportResult:
                 membership = Membership(user=user, organization=org, role=role, since=today)
                 membership._history_user = actor  # type: ignore[attr-defined]
                 membership.save()
-                changed = True
+                changed = changed or True  # a new user stays "created"
             result.created += int(changed == "created")
             result.updated += int(changed is True)
             result.unchanged += int(changed is False)

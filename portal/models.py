@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_update_with_history
 
 
 class User(AbstractUser):
@@ -99,21 +100,27 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.parent is not None and self.pk is not None:
+        own_path = ""
+        if self.pk is not None:
             current = Organization.objects.filter(pk=self.pk).values_list("path", flat=True)
             own_path = current.first() or ""
+        if self.parent is not None and self.pk is not None:
             parent_path = Organization.objects.get(pk=self.parent.pk).path
             if self.parent.pk == self.pk or (own_path and parent_path.startswith(own_path)):
                 raise ValidationError(
                     _("An organization cannot be placed under itself or below it."))
+        if self.pk is not None:  # set before saving, so that a move's history row has it
+            self._set_path()
         super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent else ''}{self.pk:06d}/"
-        if new_path != self.path:
-            old_path, self.path = self.path, new_path
-            self.depth = new_path.count("/") - 1
+        self._set_path()
+        if self.path != own_path:
             Organization.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-            if old_path:
-                self._move_descendants(old_path)
+            if own_path:
+                self._move_descendants(own_path)
+
+    def _set_path(self) -> None:
+        self.path = f"{self.parent.path if self.parent else ''}{self.pk:06d}/"
+        self.depth = self.path.count("/") - 1
 
     def clean(self) -> None:
         if self.parent is not None and self.pk is not None and (
@@ -122,10 +129,14 @@ class Organization(models.Model):
                 {"parent": _("An organization cannot be placed under itself or below it.")})
 
     def _move_descendants(self, old_path: str) -> None:
-        for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+        """Rewrite the paths below a moved organization, with a history row for each, by
+        whoever moved it (or the request's user)."""
+        moved = list(Organization.objects.filter(path__startswith=old_path).exclude(pk=self.pk))
+        for child in moved:
             child.path = self.path + child.path[len(old_path):]
             child.depth = child.path.count("/") - 1
-            Organization.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+        bulk_update_with_history(moved, Organization, ["path", "depth"], batch_size=500,
+                                 default_user=getattr(self, "_history_user", None))
 
     def subtree(self) -> models.QuerySet[Organization]:
         """Return this organization and all organizations below it."""

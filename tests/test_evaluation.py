@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 
+from feedback import permissions as feedback_permissions
 from feedback import services as feedback_services
 from feedback.models import Ballot, Campaign
 from portal.workflow import TransitionError
@@ -121,6 +123,57 @@ def test_vote_page(world, campaign):
         f"/evaluation/{campaign.pk}/", {"organization": world.branch.pk, "rating": "unsatisfied"}
     )
     assert list(Ballot.objects.values_list("rating", flat=True)) == ["satisfied"]
+
+
+def closed_campaigns(world, n: int) -> dict[str, list[Campaign]]:
+    """Make ``n`` closed campaigns: public results, members-only results of the branch,
+    and members-only results of the other branch, in turn."""
+    made: dict[str, list[Campaign]] = {"public": [], "branch": [], "other": []}
+    kinds = [("public", world.other_branch, True), ("branch", world.branch, False),
+             ("other", world.other_branch, False)]
+    for i in range(n):
+        kind, org, public = kinds[i % 3]
+        campaign = Campaign.objects.create(
+            title=f"评议{i}", period_label="2025年度", results_public=public,
+            stage=Campaign.Stage.CLOSED, opened_at=timezone.now(), closed_at=timezone.now())
+        campaign.organizations.set([org])
+        made[kind].append(campaign)
+    return made
+
+
+@pytest.mark.parametrize(("who", "queries"), [
+    ("anonymous", 1),  # the campaigns
+    ("member", 7),  # session, user, rights (2), unread notices, open and closed campaigns
+])
+def test_published_results_list_takes_the_same_queries_for_2_and_10_campaigns(
+        world, who, queries, django_assert_num_queries):
+    client = Client()
+    if who == "member":
+        client.force_login(world.users["member"])
+    for n in (2, 10):
+        Campaign.objects.all().delete()
+        made = closed_campaigns(world, n)
+        with django_assert_num_queries(queries):
+            page = client.get("/evaluation/")
+        expected = made["public"] + (made["branch"] if who == "member" else [])
+        assert {c.pk for c in page.context["closed"]} == {c.pk for c in expected}
+
+
+def test_campaigns_with_visible_results_agrees_with_may_see_results(world, admin_user):
+    made = closed_campaigns(world, 6)
+    superuser = UserFactory(is_superuser=True)
+    draft = Campaign.objects.create(title="草稿", period_label="2026年度")
+    draft.organizations.set([world.branch])
+    viewers = [*world.users.values(), admin_user, superuser]
+    for user in viewers + [AnonymousUser()]:
+        visible = set(feedback_permissions.campaigns_with_visible_results(user))
+        shown = {c for c in Campaign.objects.all()
+                 if feedback_permissions.may_see_results(user, c)}
+        assert visible == shown, user
+    assert set(feedback_permissions.campaigns_with_visible_results(AnonymousUser())) == set(
+        made["public"])
+    assert set(feedback_permissions.campaigns_with_visible_results(superuser).filter(
+        stage=Campaign.Stage.CLOSED)) == {c for kind in made.values() for c in kind}
 
 
 @pytest.mark.django_db(transaction=True)

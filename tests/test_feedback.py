@@ -84,6 +84,22 @@ def test_offline_channels_are_recorded_by_secretaries(world):
                                          body="x")
 
 
+def test_offline_feedback_on_another_organizations_item_is_refused(world):
+    other_item = world.item(Status.PUBLIC, org=world.other_branch)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_record_offline(
+            organization=world.branch, actor=world.users["secretary"], channel="letter",
+            body="来信询问第二党支部党费收缴情况。", item=other_item)
+    assert list(refused.value.message_dict) == ["item"]
+    assert "其他组织" in refused.value.message_dict["item"][0]
+    assert not Feedback.objects.exists()
+    own_item = world.item(Status.PUBLIC)
+    feedback = services.feedback_record_offline(
+        organization=world.branch, actor=world.users["secretary"], channel="letter",
+        body="来信询问本支部党费收缴情况。", item=own_item)
+    assert feedback.item == own_item
+
+
 def test_reply_deadline_reminders_and_escalation(world, settings):
     feedback = submit(world)
     due = feedback.due_date

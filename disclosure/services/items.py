@@ -47,9 +47,17 @@ def _officers(item: DisclosureItem):
 
 
 def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=None,
-                         period_end=None, display_until=None) -> None:
-    """Raise ``ValidationError`` when the dates the entry's time-limit type needs are wrong."""
+                         period_end=None, display_until=None, title: str | None = None) -> None:
+    """Raise ``ValidationError`` when the title (if given) is blank or too long, or the
+    dates the entry's time-limit type needs are wrong."""
     errors: dict[str, str] = {}
+    if title is not None:
+        limit = DisclosureItem._meta.get_field("title").max_length or 0
+        if not title.strip():
+            errors["title"] = _("The title cannot be empty.")
+        elif len(title.strip()) > limit:
+            errors["title"] = _("The title can have at most %(limit)s characters (it has "
+                                "%(length)s).") % {"limit": limit, "length": len(title.strip())}
     if entry.time_limit == TimeLimit.TIMELY and event_date is None:
         errors["event_date"] = _("A timely item needs the date of its event.")
     elif event_date is not None and event_date > timezone.localdate():
@@ -76,7 +84,7 @@ def item_create(*, organization: Organization, entry: CatalogEntry, actor: User,
     if not CatalogEntry.objects.for_organization(organization).filter(pk=entry.pk).exists():
         raise TransitionError(_("This catalog entry does not apply to the organization."))
     validate_item_fields(entry=entry, event_date=event_date, period_start=period_start,
-                         period_end=period_end, display_until=display_until)
+                         period_end=period_end, display_until=display_until, title=title)
     item = DisclosureItem(
         organization=organization, entry=entry, title=title.strip(), body=body,
         category=entry.category, scope=entry.scope, time_limit=entry.time_limit,
@@ -100,7 +108,8 @@ def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     merged = {name: changes.get(name, getattr(item, name)) for name in EDITABLE_FIELDS}
-    validate_item_fields(entry=item.entry, **{k: merged[k] for k in EDITABLE_FIELDS[2:]})
+    validate_item_fields(entry=item.entry, title=merged["title"],
+                         **{k: merged[k] for k in EDITABLE_FIELDS[2:]})
     values = {name: value.strip() if name == "title" else value
               for name, value in changes.items()}
     workflow.save(item, actor, values, reason=_("Draft edited"))

@@ -89,6 +89,9 @@ def feedback_record_offline(*, organization: Organization, actor: User, channel:
         raise PermissionDenied
     if channel == Feedback.Channel.ONLINE or channel not in Feedback.Channel.values:
         raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
+    if item is not None and item.organization_id != organization.pk:
+        raise ValidationError({"item": _("The item belongs to another organization; record "
+                                         "the feedback there, or without an item.")})
     received = timezone.now()
     if received_on is not None:
         if received_on > timezone.localdate():

@@ -17,8 +17,7 @@ from ..models import Ballot, Campaign
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    closed = (permissions.campaigns_with_visible_results(user)
-              .filter(stage=Campaign.Stage.CLOSED).prefetch_related("organizations"))
+    closed = permissions.published_results(user)
     return render(request, "feedback/campaign_list.html", {
         "open": permissions.campaigns_open_to(user), "closed": closed})
 

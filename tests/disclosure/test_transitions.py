@@ -243,6 +243,38 @@ def test_create_refused_for_member(world):
                              actor=world.users["member"], title="标题标题", body="x")
 
 
+BAD_TITLES = ["题" * 201, "", "   "]
+
+
+@pytest.mark.parametrize("title", BAD_TITLES, ids=["201-characters", "empty", "spaces"])
+def test_create_refuses_a_blank_or_too_long_title(world, title):
+    with pytest.raises(ValidationError) as error:
+        services.item_create(organization=world.branch, entry=world.entries["public"],
+                             actor=world.users["secretary"], title=title, body="x")
+    assert "title" in error.value.message_dict
+    assert not DisclosureItem.objects.exists()
+
+
+@pytest.mark.parametrize("title", BAD_TITLES, ids=["201-characters", "empty", "spaces"])
+def test_update_refuses_a_blank_or_too_long_title_and_changes_nothing(world, title):
+    item = world.item(Status.DRAFT)
+    versions = item.history.count()
+    with pytest.raises(ValidationError) as error:
+        services.item_update(item_id=item.pk, actor=world.users["secretary"], title=title,
+                             body="改过的正文")
+    assert "title" in error.value.message_dict
+    unchanged = DisclosureItem.objects.get(pk=item.pk)
+    assert (unchanged.title, unchanged.body) == (item.title, item.body)
+    assert unchanged.history.count() == versions
+
+
+def test_a_title_of_200_characters_is_accepted(world):
+    item = services.item_create(organization=world.branch, entry=world.entries["public"],
+                                actor=world.users["secretary"], title="题" * 200, body="x")
+    services.item_update(item_id=item.pk, actor=world.users["secretary"], title="标" * 200)
+    assert DisclosureItem.objects.get(pk=item.pk).title == "标" * 200
+
+
 def test_timely_item_needs_event_date(world):
     with pytest.raises(ValidationError) as error:
         services.item_create(organization=world.branch, entry=world.entries["timely"],

@@ -106,6 +106,18 @@ def test_members_from_excel_gain_rights_at_once_and_reimport_changes_nothing(wor
     assert Membership.objects.count() == before
 
 
+def test_member_import_counts_new_users_as_created_and_new_memberships_as_updated(
+        world, admin_user):
+    rows = [["username", "name", "organization", "role"],
+            ["zhaolei", "赵磊", "B1", "member"],
+            ["sunli", "孙丽", "B2", "member"],
+            ["member", "", "B2", "supervisor"]]
+    result = imports.import_members(xlsx_file(rows), actor=admin_user)
+    assert result.applied and result.errors == []
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+    assert User.objects.filter(username__in=["zhaolei", "sunli"]).count() == 2
+
+
 def test_bad_member_rows(world, admin_user):
     rows = [["username", "name", "organization", "role"],
             ["ok_user", "甲", "B1", "member"],

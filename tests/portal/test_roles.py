@@ -34,6 +34,55 @@ def test_moving_an_organization_moves_its_subtree(world):
     assert world.branch not in world.general.subtree()
 
 
+def test_moving_an_organization_records_history_for_it_and_its_subtree(world):
+    actor = UserFactory(is_staff=True)
+    leaf = OrganizationFactory(parent=world.branch)
+    new_parent = OrganizationFactory(level="committee")
+    moved = [world.general, world.branch, world.other_branch, leaf]
+    versions = {org.pk: org.history.count() for org in moved}
+    world.general.parent = new_parent
+    world.general._history_user = actor
+    world.general.save()
+    for org in moved:
+        org.refresh_from_db()
+        assert org.path.startswith(new_parent.path)
+        assert org.history.count() == versions[org.pk] + 1, org
+        latest = org.history.first()
+        assert (latest.path, latest.depth, latest.history_user) == (org.path, org.depth, actor)
+    assert world.general.history.first().parent_id == new_parent.pk
+    untouched = world.committee.history.count()
+    world.committee.name = "街道党工委"
+    world.committee.save()
+    assert world.committee.history.count() == untouched + 1
+
+
+def test_moving_an_organization_in_the_admin_records_the_admin_in_history(world, client):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    new_parent = OrganizationFactory(level="committee")
+    client.force_login(admin_user)
+    url = f"/admin/portal/organization/{world.general.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items()
+            if name in form.fields and value is not None and value is not False}
+    data["parent"] = new_parent.pk
+    memberships = list(world.general.memberships.all())
+    data.update({"memberships-TOTAL_FORMS": len(memberships),
+                 "memberships-INITIAL_FORMS": len(memberships)})
+    for i, membership in enumerate(memberships):
+        data.update({f"memberships-{i}-id": membership.pk,
+                     f"memberships-{i}-organization": world.general.pk,
+                     f"memberships-{i}-user": membership.user_id,
+                     f"memberships-{i}-role": membership.role,
+                     f"memberships-{i}-since": membership.since.isoformat()})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    world.branch.refresh_from_db()
+    assert world.branch.path.startswith(new_parent.path)
+    latest = world.branch.history.first()
+    assert (latest.path, latest.history_user) == (world.branch.path, admin_user)
+    assert world.general.history.first().history_user == admin_user
+
+
 def test_each_role_is_a_group_holding_object_permissions(world):
     group = RoleGroup.objects.get(organization=world.branch, role="secretary").group
     assert set(get_perms(group, world.branch)) == {"view_internal", "publish"}
