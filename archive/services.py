@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CATEGORY_CODES, Category, TimeLimit
 from disclosure import services as item_services
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from portal.models import User
 from portal.system import system_user
 from portal.workflow import TransitionError
@@ -88,7 +88,7 @@ def snapshot_of(item: DisclosureItem) -> dict:
         "category": item.category,
         "scope": item.scope,
         "time_limit": item.time_limit,
-        "status": item.status,
+        "state": item.state,
         "event_date": _when(item.event_date),
         "period_start": _when(item.period_start),
         "period_end": _when(item.period_end),
@@ -120,9 +120,9 @@ def _lock_chain() -> None:
 
 
 def _reason_for(item: DisclosureItem) -> str:
-    if item.status == Status.EXPIRED:
+    if item.state == State.EXPIRED:
         return ArchiveRecord.Reason.EXPIRED
-    if item.status == Status.WITHDRAWN:
+    if item.state == State.WITHDRAWN:
         return ArchiveRecord.Reason.WITHDRAWN
     return ArchiveRecord.Reason.CLOSED
 
@@ -203,13 +203,13 @@ def _remove(name: str) -> None:
 def archive_due_items(*, batch: int = 200) -> int:
     """Archive what the scheduler closes: expired and withdrawn items, and periodic items
     whose organization has since published the next period's item. Returns how many."""
-    finished = DisclosureItem.objects.filter(status__in=[Status.EXPIRED, Status.WITHDRAWN])
+    finished = DisclosureItem.objects.filter(state__in=[State.EXPIRED, State.WITHDRAWN])
     newer = DisclosureItem.objects.filter(
         entry=OuterRef("entry"), organization=OuterRef("organization"),
         period_start__gt=OuterRef("period_start"),
-        status__in=[Status.INTERNAL, Status.PUBLIC, Status.ARCHIVED])
+        state__in=[State.INTERNAL, State.PUBLIC, State.ARCHIVED])
     superseded = DisclosureItem.objects.filter(
-        time_limit=TimeLimit.PERIODIC, status__in=[Status.INTERNAL, Status.PUBLIC],
+        time_limit=TimeLimit.PERIODIC, state__in=[State.INTERNAL, State.PUBLIC],
         period_start__isnull=False).filter(Exists(newer))
     done = 0
     for queryset in (finished, superseded):

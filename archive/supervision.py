@@ -94,7 +94,7 @@ def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
 
     feedback: dict[int, dict] = {r["organization_id"]: dict(r) for r in Feedback.objects.filter(
         organization__in=orgs).values("organization_id").annotate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
         reply=Avg(F("replied_at") - F("received_at"), filter=Q(replied_at__isnull=False)))}
     requests = {r["organization_id"]: r["answer"] for r in DisclosureRequest.objects.filter(
         organization__in=orgs, answered_at__isnull=False).values("organization_id").annotate(
@@ -102,7 +102,7 @@ def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
     orders = dict(RectificationOrder.objects.filter(organization__in=orgs).exclude(
         state=RectificationOrder.State.CLOSED).values("organization_id").annotate(
         n=Count("pk")).values_list("organization_id", "n"))
-    latest = Campaign.objects.filter(stage=Campaign.Stage.CLOSED).order_by("-closed_at").first()
+    latest = Campaign.objects.filter(state=Campaign.State.CLOSED).order_by("-closed_at").first()
     rates = {r.organization.pk: r.satisfaction_rate for r in results(latest)} if latest else {}
     for row in rows:
         pk = row.organization.pk

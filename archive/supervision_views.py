@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disclosure import selectors as item_selectors
-from disclosure.models import Obligation, Status
+from disclosure.models import Obligation, State
 from disclosure.visibility import visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
@@ -191,11 +191,11 @@ def notice_board(request: HttpRequest, code: str) -> HttpResponse:
     and for its members also the intra-party ones, each with a QR code to the item."""
     org = get_object_or_404(Organization, code=code, is_active=True)
     items = (item_selectors.browse_items(request.user).filter(organization=org)
-             .filter(status__in=[Status.INTERNAL, Status.PUBLIC]))
+             .filter(state__in=[State.INTERNAL, State.PUBLIC]))
     may_internal = isinstance(request.user, User) and visible_items(request.user).filter(
-        organization=org, status=Status.INTERNAL).exists()
+        organization=org, state=State.INTERNAL).exists()
     internal = request.GET.get("scope") == "internal" and may_internal
-    items = items if internal else items.filter(status=Status.PUBLIC)
+    items = items if internal else items.filter(state=State.PUBLIC)
     rows = []
     for item in items[:30]:
         url = request.build_absolute_uri(reverse("disclosure:item_detail", args=[item.pk]))

@@ -18,7 +18,7 @@ class CatalogForm(forms.ModelForm):
     class Meta:
         model = Catalog
         fields = ["name", "issuer", "version", "effective_from", "effective_until",
-                  "binds_kinds", "status"]
+                  "binds_kinds", "state"]
 
 
 class CatalogEntryForm(forms.ModelForm):
@@ -44,8 +44,8 @@ class CatalogEntryInline(admin.StackedInline):
 @admin.register(Catalog)
 class CatalogAdmin(SimpleHistoryAdmin):
     form = CatalogForm
-    list_display = ["name", "version", "issuer", "status", "effective_from", "effective_until"]
-    list_filter = ["status"]
+    list_display = ["name", "version", "issuer", "state", "effective_from", "effective_until"]
+    list_filter = ["state"]
     search_fields = ["name"]
     autocomplete_fields = ["issuer"]
     inlines = [CatalogEntryInline]

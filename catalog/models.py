@@ -34,8 +34,11 @@ CATEGORY_CODES = {
 
 
 class Scope(models.TextChoices):
-    INTERNAL_ONLY = "internal", _("Intra-party only")
-    INTERNAL_THEN_PUBLIC = "public", _("Intra-party, then public")
+    """How far an entry's items go: within the party only, or beyond it after the lead
+    time. (Values distinct from the item states "internal" and "public".)"""
+
+    INTERNAL_ONLY = "party_only", _("Intra-party only")
+    INTERNAL_THEN_PUBLIC = "party_then_public", _("Intra-party, then public")
 
 
 class TimeLimit(models.TextChoices):
@@ -69,7 +72,7 @@ class Carrier(models.TextChoices):
 class Catalog(models.Model):
     """A versioned catalog issued by an organization for the organization types it binds."""
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
         RETIRED = "retired", _("Retired")
@@ -86,8 +89,8 @@ class Catalog(models.Model):
         _("binds organization types"), default=list, blank=True,
         help_text=_("Organization types this catalog applies to; all types when empty."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
     )
     history = HistoricalRecords()
 
@@ -98,7 +101,7 @@ class Catalog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "name", "version"], name="catalog_version"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "active", "retired"]), name="catalog_status"
+                condition=Q(state__in=["draft", "active", "retired"]), name="catalog_state_valid"
             ),
         ]
 
@@ -115,7 +118,7 @@ class Catalog(models.Model):
 
 def catalog_in_force(day, prefix: str = "catalog__") -> Q:
     """Return the filter for catalogs that are active and in force on ``day``."""
-    return Q(**{f"{prefix}status": Catalog.Status.ACTIVE,
+    return Q(**{f"{prefix}state": Catalog.State.ACTIVE,
                 f"{prefix}effective_from__lte": day}) & (
         Q(**{f"{prefix}effective_until__isnull": True})
         | Q(**{f"{prefix}effective_until__gte": day}))
@@ -146,7 +149,7 @@ class CatalogEntry(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=150)
     content = models.TextField(_("what to disclose"), blank=True)
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
     period = models.CharField(
         _("period"), max_length=10, choices=Period.choices, blank=True,
@@ -200,7 +203,7 @@ class CatalogEntry(models.Model):
                 name="short_term_entry_has_display_days",
             ),
             models.CheckConstraint(
-                condition=Q(scope__in=["internal", "public"]), name="entry_scope_valid"
+                condition=Q(scope__in=["party_only", "party_then_public"]), name="entry_scope_valid"
             ),
         ]
 

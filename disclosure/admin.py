@@ -31,13 +31,13 @@ class AttachmentInline(admin.TabularInline):
 class DisclosureItemAdmin(SimpleHistoryAdmin):
     """Read-only in the admin: items change only through the workflow's services."""
 
-    list_display = ["title", "organization", "category", "status", "internal_at", "public_at"]
+    list_display = ["title", "organization", "category", "state", "internal_at", "public_at"]
     history_is_read_only = True
 
     def get_queryset(self, request):
         # Staff see in the admin what the visibility module lets them see, nothing more.
         return super().get_queryset(request).filter(visibility_q(request.user))
-    list_filter = ["status", "category", "time_limit", "scope"]
+    list_filter = ["state", "category", "time_limit", "scope"]
     search_fields = ["title"]
     list_select_related = ["organization"]
     inlines = [ReviewInline, AttachmentInline]

@@ -15,7 +15,7 @@ MAX_ROWS = 10_000
 
 def _header() -> list[str]:
     return [_("ID"), _("Title"), _("Organization"), _("Category"), _("Time limit"),
-            _("Scope"), _("Status"), _("Published within the party"),
+            _("Scope"), _("State"), _("Published within the party"),
             _("Published to the public")]
 
 
@@ -26,7 +26,7 @@ def _when(value) -> str:
 def _row(item: DisclosureItem) -> list:
     return [item.pk, item.title, item.organization.name, str(item.get_category_display()),
             str(item.get_time_limit_display()), str(item.get_scope_display()),
-            str(item.get_status_display()), _when(item.internal_at), _when(item.public_at)]
+            str(item.get_state_display()), _when(item.internal_at), _when(item.public_at)]
 
 
 def as_csv(items, filename: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from catalog.models import CatalogEntry, Category, Scope, TimeLimit
 from portal.models import Organization, Role
 from portal.widgets import DateInput  # noqa: E402
 
-from .models import PUBLISHED_STATES, ChangeRequest, DisclosureItem, DisclosureRequest, Status
+from .models import PUBLISHED_STATES, ChangeRequest, DisclosureItem, DisclosureRequest, State
 from .uploads import ALLOWED_EXTENSIONS
 
 
@@ -147,8 +147,8 @@ class ItemFilterForm(forms.Form):
 
 
 class WorkspaceFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All states")), *Status.choices]
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *State.choices]
     )
 
 
@@ -175,7 +175,7 @@ class AnswerForm(forms.Form):
         field = self.fields["item"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = DisclosureItem.objects.filter(
-            organization=organization, status__in=PUBLISHED_STATES)
+            organization=organization, state__in=PUBLISHED_STATES)
 
 
 class FilingForm(forms.Form):

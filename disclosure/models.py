@@ -44,7 +44,7 @@ class Matches(models.Lookup):
         return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
 
 
-class Status(models.TextChoices):
+class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
     RETURNED = "returned", _("Returned")
@@ -57,10 +57,10 @@ class Status(models.TextChoices):
 
 
 # States in which members of the organization read the item.
-PUBLISHED_STATES = (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED, Status.WITHDRAWN,
-                    Status.ARCHIVED)
+PUBLISHED_STATES = (State.INTERNAL, State.PUBLIC, State.EXPIRED, State.WITHDRAWN,
+                    State.ARCHIVED)
 # States a reviewer of the parent organization has had in hand.
-REVIEWED_STATES = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED, *PUBLISHED_STATES)
+REVIEWED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED, *PUBLISHED_STATES)
 
 
 class DisclosureItem(models.Model):
@@ -79,14 +79,14 @@ class DisclosureItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), help_text=_("Markdown; HTML is removed."))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
     event_date = models.DateField(_("event date"), null=True, blank=True)
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
     display_until = models.DateField(_("display until"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.DRAFT
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
@@ -109,23 +109,23 @@ class DisclosureItem(models.Model):
         verbose_name_plural = _("disclosure items")
         ordering = ["-updated_at"]
         indexes = [
-            models.Index(fields=["status", "-public_at"], name="item_public_feed"),
-            models.Index(fields=["organization", "status", "-updated_at"], name="item_org"),
-            models.Index(fields=["status", "planned_public_at"], name="item_planned"),
+            models.Index(fields=["state", "-public_at"], name="item_public_feed"),
+            models.Index(fields=["organization", "state", "-updated_at"], name="item_org"),
+            models.Index(fields=["state", "planned_public_at"], name="item_planned"),
             # Lists walk this newest first and stop after a page, whoever is reading.
             models.Index(fields=["-internal_at", "-id"], name="item_browse",
-                         condition=Q(status__in=["internal", "public"])),
+                         condition=Q(state__in=["internal", "public"])),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in Status]), name="item_status_valid"
+                condition=Q(state__in=[s.value for s in State]), name="item_state_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(status="public") | Q(scope="public"),
+                condition=~Q(state="public") | Q(scope="party_then_public"),
                 name="intra_party_items_never_public",
             ),
             models.CheckConstraint(
-                condition=~Q(status="public")
+                condition=~Q(state="public")
                 | Q(internal_at__isnull=False, public_at__isnull=False),
                 name="public_items_were_internal_first",
             ),
@@ -151,7 +151,7 @@ class DisclosureItem(models.Model):
     def can_go_public_now(self, now=None) -> bool:
         earliest = self.earliest_public_at()
         return (
-            self.status == Status.INTERNAL
+            self.state == State.INTERNAL
             and earliest is not None
             and (now or timezone.now()) >= earliest
         )
@@ -159,20 +159,20 @@ class DisclosureItem(models.Model):
     # Read-only predicates for pages, so that templates never compare states.
     @property
     def is_public(self) -> bool:
-        return self.status == Status.PUBLIC
+        return self.state == State.PUBLIC
 
     @property
     def is_intra_party(self) -> bool:
         """Whether the item is released within the party and not (yet) beyond it."""
-        return self.status == Status.INTERNAL
+        return self.state == State.INTERNAL
 
     @property
     def awaits_review(self) -> bool:
-        return self.status == Status.SUBMITTED
+        return self.state == State.SUBMITTED
 
     @property
     def takes_feedback(self) -> bool:
-        return self.status in (Status.INTERNAL, Status.PUBLIC)
+        return self.state in (State.INTERNAL, State.PUBLIC)
 
     @property
     def stays_within_party(self) -> bool:
@@ -186,7 +186,7 @@ class DisclosureItem(models.Model):
             return "public", str(_("Public"))
         if self.is_intra_party:
             return "internal", str(_("Intra-party"))
-        return f"state-{self.status}", str(self.get_status_display())
+        return f"state-{self.state}", str(self.get_state_display())
 
     @property
     def goes_public(self) -> bool:
@@ -480,7 +480,7 @@ class WorkPlan(Decision):
     title = models.CharField(_("matter to disclose"), max_length=150)
     plan = models.TextField(_("work plan"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
     display_days = models.PositiveSmallIntegerField(_("display days"), null=True, blank=True)
     catalog = models.ForeignKey("catalog.Catalog", verbose_name=_("catalog"),
@@ -515,13 +515,13 @@ def _record_review(item, actor, action: str, comment: str, extra) -> None:
                           confidentiality_checked=extra.get("confidentiality_checked", False))
 
 
-S = Status
+S = State
 _PUBLISHED_NOW = (S.INTERNAL, S.PUBLIC)
 _A = Review.Action
 
 # The item workflow: the one table of who may do what from which state. The rules named
 # here ("manage", "review", "approve_change") are defined in ``disclosure.visibility``.
-DisclosureItem.workflow = Workflow("status", {
+DisclosureItem.workflow = Workflow("state", {
     "edit": Step((S.DRAFT, S.RETURNED), rule="manage",
                  refused=_("Only a draft or a returned item can be edited.")),
     "discard": Step((S.DRAFT,), rule="manage", refused=_("Only a draft can be discarded.")),

@@ -26,7 +26,8 @@ from portal.roles import role_holders
 from portal.system import system_user
 
 from . import search
-from .models import PUBLISHED_STATES, DisclosureItem, Obligation, Status
+from .models import PUBLISHED_STATES, DisclosureItem, Obligation
+from .models import State as ItemState
 
 logger = logging.getLogger(__name__)
 State = Obligation.State
@@ -83,9 +84,9 @@ def _create_for(entry: CatalogEntry, period, due: dt.date, title: str, org_ids: 
         existing: dict[int, DisclosureItem] = {}
         for item in (DisclosureItem.objects.filter(
                 entry=entry, period_start=period.start, organization_id__in=missing)
-                .exclude(status=Status.WITHDRAWN).order_by("internal_at", "pk")):
+                .exclude(state=ItemState.WITHDRAWN).order_by("internal_at", "pk")):
             existing.setdefault(item.organization_id, item)
-            if item.status in PUBLISHED_STATES:
+            if item.state in PUBLISHED_STATES:
                 published.setdefault(item.organization_id, item)
         drafts = _prepare_drafts(entry, period, title,
                                  [pk for pk in missing if pk not in existing], system)
@@ -105,7 +106,7 @@ def _create_for(entry: CatalogEntry, period, due: dt.date, title: str, org_ids: 
         # An existing item may have been published since it was read: re-read under lock.
         waiting = [o.draft_id for o in rows if o.draft_id and o.organization_id not in drafts]
         for item in DisclosureItem.objects.select_for_update().filter(
-                pk__in=waiting, status__in=PUBLISHED_STATES):
+                pk__in=waiting, state__in=PUBLISHED_STATES):
             fulfil(item)
     return len(missing)
 

@@ -10,7 +10,7 @@ from portal.models import Organization
 from portal.roles import org_ids_with
 
 from . import search
-from .models import Attachment, DisclosureItem, Status
+from .models import Attachment, DisclosureItem, State
 from .visibility import can_view, public_items, visible_items
 
 LIST_RELATED = ("organization", "entry")
@@ -29,7 +29,7 @@ def item_for_user(user, item_id: int) -> DisclosureItem:
 
 def public_withdrawn_item(item_id: int) -> DisclosureItem | None:
     """Return a withdrawn item that had been public (its notice stays public), or None."""
-    return DisclosureItem.objects.filter(pk=item_id, status=Status.WITHDRAWN,
+    return DisclosureItem.objects.filter(pk=item_id, state=State.WITHDRAWN,
                                          public_at__isnull=False).first()
 
 
@@ -68,7 +68,7 @@ def browse_items(user) -> QuerySet[DisclosureItem]:
     """Return published items the user may see, newest first, for lists."""
     return (
         visible_items(user)
-        .filter(status__in=[Status.INTERNAL, Status.PUBLIC])
+        .filter(state__in=[State.INTERNAL, State.PUBLIC])
         .select_related(*LIST_RELATED)
         .order_by("-internal_at", "-pk")
     )
@@ -83,7 +83,7 @@ def member_items(user) -> QuerySet[DisclosureItem]:
     return (
         visible_items(user)
         .filter(organization_id__in=org_ids_with(user, "view_internal"),
-                status__in=[Status.INTERNAL, Status.PUBLIC])
+                state__in=[State.INTERNAL, State.PUBLIC])
         .select_related(*LIST_RELATED)
         .order_by("-internal_at", "-pk")
     )

@@ -35,7 +35,7 @@ from .models import (
     DisclosureItemGroupObjectPermission,
     DisclosureItemUserObjectPermission,
     Review,
-    Status,
+    State,
 )
 
 GRANT_CODENAME = "view_disclosureitem"
@@ -50,11 +50,11 @@ def visibility_q(user) -> Q:
     if is_superuser(user):
         return Q()
     if ids := org_ids_with(user, "view_internal"):
-        query |= Q(organization_id__in=ids, status__in=PUBLISHED_STATES)
+        query |= Q(organization_id__in=ids, state__in=PUBLISHED_STATES)
     if ids := org_ids_with(user, "publish"):
         query |= Q(organization_id__in=ids)
     if ids := org_ids_with(user, "review"):
-        query |= Q(organization__parent_id__in=ids, status__in=REVIEWED_STATES)
+        query |= Q(organization__parent_id__in=ids, state__in=REVIEWED_STATES)
     if (subtree := supervised_subtree_q(user, prefix="organization__")) is not None:
         query |= subtree
     if granted := granted_item_ids(user):
@@ -87,7 +87,7 @@ def visible_items(user) -> QuerySet[DisclosureItem]:
 
 def public_q(prefix: str = "") -> Q:
     """Return the filter for items everyone may see, on a relation ``prefix`` if given."""
-    return Q(**{f"{prefix}status": Status.PUBLIC})
+    return Q(**{f"{prefix}state": State.PUBLIC})
 
 
 def public_items() -> QuerySet[DisclosureItem]:
@@ -97,18 +97,18 @@ def public_items() -> QuerySet[DisclosureItem]:
 
 def can_view(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` may see ``item``; the twin of :func:`visible_items`."""
-    if item.status == Status.PUBLIC:
+    if item.state == State.PUBLIC:
         return True
     if not signed_in(user):
         return False
     if is_superuser(user):
         return True
     org = item.organization
-    if item.status in PUBLISHED_STATES and has_org_perm(user, "view_internal", org):
+    if item.state in PUBLISHED_STATES and has_org_perm(user, "view_internal", org):
         return True
     if has_org_perm(user, "publish", org):
         return True
-    if item.status in REVIEWED_STATES and has_org_perm(user, "review", org.parent_id):
+    if item.state in REVIEWED_STATES and has_org_perm(user, "review", org.parent_id):
         return True
     if supervises(user, org):
         return True

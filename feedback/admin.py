@@ -12,11 +12,11 @@ from .models import Campaign
 class CampaignAdmin(HistoryAdmin):
     """The catalog admin sets up a campaign, opens it, and closes it to publish results."""
 
-    list_display = ["title", "period_label", "voters", "results_public", "stage", "opened_at",
+    list_display = ["title", "period_label", "voters", "results_public", "state", "opened_at",
                     "closed_at"]
-    list_filter = ["stage"]
+    list_filter = ["state"]
     filter_horizontal = ["organizations"]
-    readonly_fields = ["stage", "opened_at", "closed_at"]
+    readonly_fields = ["state", "opened_at", "closed_at"]
     actions = ["open_selected", "close_selected"]
 
     @admin.action(description=_("Open the selected campaigns for voting"))

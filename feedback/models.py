@@ -35,7 +35,7 @@ class Feedback(models.Model):
         RECEPTION_DAY = "reception", _("Reception day")
         MEETING = "meeting", _("Meeting")
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         RECEIVED = "received", _("Received")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Not accepted")
@@ -64,8 +64,8 @@ class Feedback(models.Model):
         _("the answer may be published under the item"), default=False)
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
                                      default=new_tracking_code)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.RECEIVED)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                              default=State.RECEIVED)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     due_date = models.DateField(_("reply due"))
     handled_by = models.ForeignKey(
@@ -88,13 +88,13 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["organization", "status"], name="feedback_org"),
-                   models.Index(fields=["status", "due_date"], name="feedback_due")]
+        indexes = [models.Index(fields=["organization", "state"], name="feedback_org"),
+                   models.Index(fields=["state", "due_date"], name="feedback_due")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["received", "accepted", "rejected", "in_progress",
+                condition=Q(state__in=["received", "accepted", "rejected", "in_progress",
                                         "replied", "closed"]),
-                name="feedback_status_valid"),
+                name="feedback_state_valid"),
         ]
 
     def __str__(self) -> str:
@@ -102,20 +102,20 @@ class Feedback(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATES
+        return self.state in OPEN_STATES
 
     @property
     def reply_is_public(self) -> bool:
         return bool(self.allow_publish and self.reply and self.item_id
-                    and self.status in (self.Status.REPLIED, self.Status.CLOSED))
+                    and self.state in (self.State.REPLIED, self.State.CLOSED))
 
 
-OPEN_STATES = (Feedback.Status.RECEIVED, Feedback.Status.ACCEPTED, Feedback.Status.IN_PROGRESS)
+OPEN_STATES = (Feedback.State.RECEIVED, Feedback.State.ACCEPTED, Feedback.State.IN_PROGRESS)
 
-_S = Feedback.Status
+_S = Feedback.State
 _NOT_NOW = _("That step is not possible for this feedback in its present state.")
 # The handling steps; "handle" is the secretaries' rule in ``feedback.permissions``.
-Feedback.workflow = Workflow("status", {
+Feedback.workflow = Workflow("state", {
     "accept": Step((_S.RECEIVED,), _S.ACCEPTED, "handle", refused=_NOT_NOW,
                    label=_S.ACCEPTED.label),
     "reject": Step((_S.RECEIVED, _S.ACCEPTED), _S.REJECTED, "handle", refused=_NOT_NOW,
@@ -196,7 +196,7 @@ class Campaign(models.Model):
         MEMBERS = "members", _("Party members of each organization")
         EVERYONE = "everyone", _("Members and registered members of the public")
 
-    class Stage(models.TextChoices):
+    class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open for voting")
         CLOSED = "closed", _("Closed, results published")
@@ -210,8 +210,8 @@ class Campaign(models.Model):
     results_public = models.BooleanField(
         _("results visible to the public"), default=False,
         help_text=_("Otherwise the results are shown to members of the organizations."))
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices,
-                             default=Stage.DRAFT)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.DRAFT)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[organizations])
@@ -225,8 +225,8 @@ class Campaign(models.Model):
         return self.title
 
 
-_C = Campaign.Stage
-Campaign.workflow = Workflow("stage", {
+_C = Campaign.State
+Campaign.workflow = Workflow("state", {
     "open": Step((_C.DRAFT,), _C.OPEN, "manage", "opened_at",
                  _("Only a draft campaign can be opened."), _C.OPEN.label),
     "close": Step((_C.OPEN,), _C.CLOSED, "manage", "closed_at",

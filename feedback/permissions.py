@@ -93,7 +93,7 @@ def can_manage_campaign(user, campaign: Campaign) -> bool:
 
 
 def may_vote(user, campaign: Campaign, organization: Organization) -> bool:
-    if not signed_in(user) or campaign.stage != Campaign.Stage.OPEN:
+    if not signed_in(user) or campaign.state != Campaign.State.OPEN:
         return False
     if not campaign.organizations.filter(pk=organization.pk).exists():
         return False
@@ -104,13 +104,13 @@ def campaigns_open_to(user) -> QuerySet[Campaign]:
     """Return the open campaigns in which ``user`` may vote for some organization."""
     if not signed_in(user):
         return Campaign.objects.none()
-    return Campaign.objects.filter(stage=Campaign.Stage.OPEN).filter(
+    return Campaign.objects.filter(state=Campaign.State.OPEN).filter(
         Q(voters=Campaign.Audience.EVERYONE)
         | Q(organizations__in=org_ids_with(user, "view_internal"))).distinct()
 
 
 def may_see_results(user, campaign: Campaign) -> bool:
-    if campaign.stage != Campaign.Stage.CLOSED:
+    if campaign.state != Campaign.State.CLOSED:
         return bool(signed_in(user) and user.has_perm("feedback.view_campaign"))
     if campaign.results_public or is_superuser(user):
         return True
@@ -120,10 +120,10 @@ def may_see_results(user, campaign: Campaign) -> bool:
 
 def _published_q(user) -> Q:
     if is_superuser(user):
-        return Q(stage=Campaign.Stage.CLOSED)
+        return Q(state=Campaign.State.CLOSED)
     ids = org_ids_with(user, "view_internal") if signed_in(user) else frozenset()
     of_members = Campaign.organizations.through.objects.filter(organization_id__in=ids)
-    return Q(stage=Campaign.Stage.CLOSED) & (
+    return Q(state=Campaign.State.CLOSED) & (
         Q(results_public=True) | Q(pk__in=of_members.values("campaign_id")))
 
 
@@ -136,7 +136,7 @@ def campaigns_with_visible_results(user) -> QuerySet[Campaign]:
     """The queryset twin of :func:`may_see_results`."""
     seen = _published_q(user)
     if signed_in(user) and user.has_perm("feedback.view_campaign"):
-        seen |= ~Q(stage=Campaign.Stage.CLOSED)
+        seen |= ~Q(state=Campaign.State.CLOSED)
     return Campaign.objects.filter(seen)
 
 

@@ -21,7 +21,7 @@ def published_answers(item) -> QuerySet[Feedback]:
     """Answers shown under a public item: the submitter allowed it and the item is public."""
     return Feedback.objects.filter(
         Q(item=item) & Q(allow_publish=True) & ~Q(reply="")
-        & Q(status__in=[Feedback.Status.REPLIED, Feedback.Status.CLOSED])
+        & Q(state__in=[Feedback.State.REPLIED, Feedback.State.CLOSED])
         & Q(item__in=item.__class__.objects.filter(public_q()))
     ).order_by("replied_at")
 

@@ -103,7 +103,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from catalog.models import CatalogEntry  # noqa: E402
-from disclosure.models import DisclosureItem, Status  # noqa: E402
+from disclosure.models import DisclosureItem, State  # noqa: E402
 from portal.models import Membership, Organization, User  # noqa: E402
 
 member = User.objects.get(username="sc-m000001")
@@ -114,16 +114,16 @@ member_org = Membership.objects.get(user=member).organization
 secretary_org = Membership.objects.get(user=secretary).organization
 entry = CatalogEntry.objects.filter(catalog__issuer__code="CD", only_for__isnull=True,
                                     code="ZZ-02").first()
-public_ids = list(DisclosureItem.objects.filter(status=Status.PUBLIC)
+public_ids = list(DisclosureItem.objects.filter(state=State.PUBLIC)
                   .order_by("?").values_list("pk", flat=True)[:2000])
 internal_ids = list(DisclosureItem.objects.filter(
-    organization=member_org, status__in=[Status.INTERNAL, Status.PUBLIC, Status.ARCHIVED])
+    organization=member_org, state__in=[State.INTERNAL, State.PUBLIC, State.ARCHIVED])
     .values_list("pk", flat=True)[:500])
 org_codes = list(Organization.objects.filter(code__startswith="SC-")
                  .values_list("code", flat=True)[:500])
 counts = {
     "items": DisclosureItem.objects.count(),
-    "public": DisclosureItem.objects.filter(status=Status.PUBLIC).count(),
+    "public": DisclosureItem.objects.filter(state=State.PUBLIC).count(),
     "organizations": Organization.objects.count(),
     "users": User.objects.count(),
 }
@@ -290,10 +290,10 @@ def visit(page: Page) -> None:
     cookie = COOKIES[page.role]
     path = page.path()
     if page.write:
-        status, data, headers = request("GET", path, cookie)
+        state, data, headers = request("GET", path, cookie)
         token = CSRF.search(data.decode())
         csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
-        if status != 200 or not token or not csrf_cookie:
+        if state != 200 or not token or not csrf_cookie:
             page.errors += 1
             return
         form = urllib.parse.urlencode({
@@ -301,14 +301,14 @@ def visit(page: Page) -> None:
             "body": "## 发展对象基本情况\n\n- 姓名：测试\n", "event_date": "2026-11-20"})
         cookie = f"{cookie}; csrftoken={csrf_cookie.group(1)}"
         started = time.perf_counter()
-        status, data, _headers = request("POST", path, cookie, form)
+        state, data, _headers = request("POST", path, cookie, form)
         elapsed = time.perf_counter() - started
-        ok = status == 302
+        ok = state == 302
     else:
         started = time.perf_counter()
-        status, data, _headers = request("GET", path, cookie)
+        state, data, _headers = request("GET", path, cookie)
         elapsed = time.perf_counter() - started
-        ok = status == 200
+        ok = state == 200
     page.samples.append(elapsed * 1000)
     if not ok:
         page.errors += 1

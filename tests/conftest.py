@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import CatalogEntry, Scope, TimeLimit
 from disclosure import services
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from portal.models import Organization, Role, User
 
 from .factories import (
@@ -32,10 +32,10 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     entries: dict[str, CatalogEntry] = field(default_factory=dict)
 
-    def item(self, status: str = Status.DRAFT, *, entry: str = "public",
+    def item(self, state: str = State.DRAFT, *, entry: str = "public",
              org: Organization | None = None, title: str = "党费收缴情况公开",
              attachment: bytes | None = None) -> DisclosureItem:
-        """Create an item of ``org`` (the branch by default) and walk it to ``status``."""
+        """Create an item of ``org`` (the branch by default) and walk it to ``state``."""
         org = org or self.branch
         sec = {self.branch: self.users["secretary"], self.other_branch:
                self.users["other_secretary"]}.get(org) or self._secretary_of(org)
@@ -46,7 +46,7 @@ class World:
         if attachment is not None:
             upload = SimpleUploadedFile("附件.txt", attachment, content_type="text/plain")
             services.attachment_add(item_id=item.pk, actor=sec, upload=upload)
-        walk(item, status, sec, reviewer)
+        walk(item, state, sec, reviewer)
         item.refresh_from_db()
         return item
 
@@ -60,27 +60,27 @@ class World:
                                  organization=org, role="secretary").user
 
 
-def walk(item: DisclosureItem, status: str, sec: User, rev: User) -> None:
-    if status == Status.DRAFT:
+def walk(item: DisclosureItem, state: str, sec: User, rev: User) -> None:
+    if state == State.DRAFT:
         return
     services.item_submit(item_id=item.pk, actor=sec)
-    if status == Status.SUBMITTED:
+    if state == State.SUBMITTED:
         return
-    if status == Status.RETURNED:
+    if state == State.RETURNED:
         services.item_return(item_id=item.pk, actor=rev, comment="请补充")
         return
     services.item_approve(item_id=item.pk, actor=rev, confidentiality_checked=True)
-    if status == Status.APPROVED:
+    if state == State.APPROVED:
         return
     services.item_publish_internal(item_id=item.pk, actor=sec)
-    if status == Status.INTERNAL:
+    if state == State.INTERNAL:
         return
-    if status in (Status.PUBLIC, Status.EXPIRED):
+    if state in (State.PUBLIC, State.EXPIRED):
         DisclosureItem.objects.filter(pk=item.pk).update(
             internal_at=timezone.now() - timedelta(days=30)
         )
         services.item_release_public(item_id=item.pk, actor=sec)
-    if status == Status.EXPIRED:
+    if state == State.EXPIRED:
         DisclosureItem.objects.filter(pk=item.pk).update(
             display_until=timezone.localdate() - timedelta(days=1)
         )

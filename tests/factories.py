@@ -50,7 +50,7 @@ class CatalogFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"党务公开目录{n}")
     effective_from = dt.date(2026, 1, 1)
-    status = Catalog.Status.ACTIVE
+    state = Catalog.State.ACTIVE
 
 
 class CatalogEntryFactory(factory.django.DjangoModelFactory):

@@ -22,7 +22,7 @@ from psycopg2 import sql
 
 from archive.models import ArchivedFile
 from archive.services import archive_item
-from disclosure.models import Attachment, DisclosureItem, Status
+from disclosure.models import Attachment, DisclosureItem, State
 from feedback.models import Feedback
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,10 +68,10 @@ def target():
 def portal_data(world):
     """Three archived items and two items under review, each with an attachment."""
     for i in range(3):
-        item = world.item(Status.INTERNAL, title=f"归档事项{i}", attachment=f"归档附件{i}".encode())
+        item = world.item(State.INTERNAL, title=f"归档事项{i}", attachment=f"归档附件{i}".encode())
         archive_item(item_id=item.pk, actor=world.users["secretary"])
     for i in range(2):
-        world.item(Status.SUBMITTED, title=f"待审事项{i}", attachment=f"待审附件{i}".encode())
+        world.item(State.SUBMITTED, title=f"待审事项{i}", attachment=f"待审附件{i}".encode())
     assert (Attachment.objects.count(), ArchivedFile.objects.count()) == (5, 3)
     return world
 
@@ -112,7 +112,7 @@ def test_verify_only_reports_an_altered_file_and_a_deleted_row(portal_data, targ
     untouched = run(*verify, "--manifest", str(manifest), media=settings.MEDIA_ROOT)
     assert untouched.returncode == 0, untouched.stdout + untouched.stderr
 
-    attachment = Attachment.objects.filter(item__status=Status.SUBMITTED).first()
+    attachment = Attachment.objects.filter(item__state=State.SUBMITTED).first()
     archived = ArchivedFile.objects.order_by("pk").first()
     for name in (attachment.file.name, archived.file.name):
         path = media / name

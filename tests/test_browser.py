@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,7 +68,7 @@ def test_main_journey(world, live_server, browser):
     sec.wait_for_selector(".msg.success")
     shot(sec, "01-secretary-submitted")
     item = DisclosureItem.objects.get(title=title)
-    assert item.status == Status.SUBMITTED
+    assert item.state == State.SUBMITTED
 
     rev = login(browser, live_server, "reviewer")
     rev.goto(f"{base}/review/")
@@ -77,7 +77,7 @@ def test_main_journey(world, live_server, browser):
     rev.click("form[action$='/review/'] button[type=submit]")
     rev.wait_for_selector(".field.has-error")  # approval without the confidentiality check
     item.refresh_from_db()
-    assert item.status == Status.SUBMITTED
+    assert item.state == State.SUBMITTED
     rev.check("input[name=decision][value=approve]")
     rev.check("#id_confidentiality_checked")
     rev.fill("#id_comment", "经保密审查，同意公开")
@@ -89,7 +89,7 @@ def test_main_journey(world, live_server, browser):
     sec.click("form[action$='/publish-internal/'] button")
     sec.wait_for_selector(".msg.success")
     item.refresh_from_db()
-    assert item.status == Status.INTERNAL
+    assert item.state == State.INTERNAL
 
     member = login(browser, live_server, "member")
     member.goto(f"{base}/mine/")
@@ -119,7 +119,7 @@ def test_main_journey(world, live_server, browser):
 
 def test_anonymous_feedback_with_tracking_code_and_answer(world, live_server, browser):
     base = live_server.url
-    item = world.item(Status.PUBLIC, title="党费收缴情况公开")
+    item = world.item(State.PUBLIC, title="党费收缴情况公开")
     visitor = browser.new_page(viewport={"width": 390, "height": 844})
     visitor.goto(f"{base}/items/{item.pk}/")
     visitor.click(f"a[href='/feedback/new/?item={item.pk}']")

@@ -18,7 +18,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from disclosure.models import DisclosureItem, Obligation, Status
+from disclosure.models import DisclosureItem, Obligation, State
 from portal.models import Notification, Reminder
 from tests import celery_support as cs
 from tests.factories import PASSWORD, CatalogEntryFactory
@@ -62,7 +62,7 @@ def test_beat_generates_obligations_and_sends_reminders(world, tmp_path, isolate
                     and count(Notification) > 0, 60, "e-mails", [log])
     finally:
         cs.stop(worker)
-    assert count(DisclosureItem, status=Status.DRAFT, entry=entry) == 3
+    assert count(DisclosureItem, state=State.DRAFT, entry=entry) == 3
     mails = "".join(p.read_text() for p in (tmp_path / "mail").iterdir())
     assert "To: secretary@example.org" in mails
     assert count(Reminder) == 3  # beat ran the reminders many times, each stage sent once
@@ -140,7 +140,7 @@ class Browser:
 def test_publishing_while_redis_is_down_saves_and_notifies_later(world, tmp_path):
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-    items = [world.item(Status.APPROVED, title=f"待公开事项{i}") for i in range(3)]
+    items = [world.item(State.APPROVED, title=f"待公开事项{i}") for i in range(3)]
     secretary_user = world.users["secretary"]  # the web server knows the default hashers
     secretary_user.password = PBKDF2PasswordHasher().encode(PASSWORD, "integrationsalt")
     secretary_user.save()
@@ -166,7 +166,7 @@ def test_publishing_while_redis_is_down_saves_and_notifies_later(world, tmp_path
                 response = secretary.post(f"/items/{item.pk}/publish-internal/", {})
                 assert response.status == 200
                 assert response.url == f"{secretary.base}/items/{item.pk}/"
-            assert count(DisclosureItem, status=Status.INTERNAL) == 3
+            assert count(DisclosureItem, state=State.INTERNAL) == 3
             waiting = count(Notification, kind="item.internal", emailed_at__isnull=True)
             assert waiting == 6  # the member and the committee member, once per item
             redis_up()

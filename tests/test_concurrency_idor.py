@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import Status
+from disclosure.models import State
 from feedback import services as feedback_services
 from portal.models import Notification
 from portal.workflow import TransitionError
@@ -48,7 +48,7 @@ def test_two_reviewers_approving_at_once_one_wins_in_100_rounds(world):
         pytest.skip("needs PostgreSQL row locks")
     second = MembershipFactory(organization=world.general, role="reviewer").user
     for _round in range(100):
-        item = world.item(Status.SUBMITTED, title=f"并发审核{_round}")
+        item = world.item(State.SUBMITTED, title=f"并发审核{_round}")
         outcomes = race([
             lambda i=item: services.item_approve(item_id=i.pk, actor=world.users["reviewer"],
                                                  confidentiality_checked=True),
@@ -64,7 +64,7 @@ def test_two_secretaries_publishing_at_once_one_wins_in_100_rounds(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     for _round in range(100):
-        item = world.item(Status.APPROVED, title=f"并发发布{_round}")
+        item = world.item(State.APPROVED, title=f"并发发布{_round}")
         outcomes = race([
             lambda i=item: services.item_publish_internal(item_id=i.pk,
                                                           actor=world.users["secretary"]),
@@ -77,7 +77,7 @@ def test_two_secretaries_publishing_at_once_one_wins_in_100_rounds(world):
 
 @pytest.mark.django_db
 def test_other_organizations_get_the_same_answer_for_forbidden_and_missing(world):
-    item = world.item(Status.INTERNAL, attachment=b"x")
+    item = world.item(State.INTERNAL, attachment=b"x")
     feedback = feedback_services.feedback_submit(organization=world.branch, item=None,
                                                  author=world.users["member"],
                                                  body="一条内部意见文字")

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.urls import URLPattern, URLResolver, get_resolver
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# `x.status == "..."`, `x.state in ...`, `stage != ...`: a state compared in a template.
+# `x.state == "..."`, `x.state in ...`, `stage != ...`: a state compared in a template.
 STATE_COMPARISON = re.compile(
     r"\b(status|state|stage)\s*(==|!=|\bin\b|\bnot in\b)|"
     r"(==|!=|\bin\b)\s*\w+(\.\w+)*\.(status|state|stage)\b")
@@ -30,9 +30,9 @@ def test_no_template_compares_a_workflow_state():
 
 def test_the_state_pattern_catches_what_it_is_for():
     for tag in ('item.status == "public"', 'feedback.state != "x"', "order.stage in open",
-                '"draft" == item.status'):
+                '"draft" == item.state'):
         assert STATE_COMPARISON.search(tag), tag
-    for tag in ('"approve" in actions', "item.is_public", "form.status.value == value"):
+    for tag in ('"approve" in actions', "item.is_public", "form.state.value == value"):
         assert not STATE_COMPARISON.search(tag), tag
 
 

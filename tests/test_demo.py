@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from portal.models import Membership, Organization, User
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,9 @@ def test_seed_demo_is_idempotent_and_covers_every_state():
     first = counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first
-    states = set(DisclosureItem.objects.values_list("status", flat=True))
-    assert states >= {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED,
-                      Status.INTERNAL, Status.PUBLIC}
+    states = set(DisclosureItem.objects.values_list("state", flat=True))
+    assert states >= {State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED,
+                      State.INTERNAL, State.PUBLIC}
     assert Organization.objects.filter(level="general_branch").count() == 2
     assert Organization.objects.filter(level="branch").count() == 4
 

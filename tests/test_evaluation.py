@@ -135,7 +135,7 @@ def closed_campaigns(world, n: int) -> dict[str, list[Campaign]]:
         kind, org, public = kinds[i % 3]
         campaign = Campaign.objects.create(
             title=f"评议{i}", period_label="2025年度", results_public=public,
-            stage=Campaign.Stage.CLOSED, opened_at=timezone.now(), closed_at=timezone.now())
+            state=Campaign.State.CLOSED, opened_at=timezone.now(), closed_at=timezone.now())
         campaign.organizations.set([org])
         made[kind].append(campaign)
     return made
@@ -173,7 +173,7 @@ def test_campaigns_with_visible_results_agrees_with_may_see_results(world, admin
     assert set(feedback_permissions.campaigns_with_visible_results(AnonymousUser())) == set(
         made["public"])
     assert set(feedback_permissions.campaigns_with_visible_results(superuser).filter(
-        stage=Campaign.Stage.CLOSED)) == {c for kind in made.values() for c in kind}
+        state=Campaign.State.CLOSED)) == {c for kind in made.values() for c in kind}
 
 
 @pytest.mark.django_db(transaction=True)

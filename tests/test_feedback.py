@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from disclosure.models import Status
+from disclosure.models import State
 from feedback import services
 from feedback.models import Feedback
 from portal import deadlines
@@ -27,14 +27,14 @@ def submit(world, item=None, **kwargs):
 
 def test_anonymous_submission_gets_a_code_and_a_deadline(world):
     feedback = submit(world)
-    assert len(feedback.tracking_code) == 10 and feedback.status == Feedback.Status.RECEIVED
+    assert len(feedback.tracking_code) == 10 and feedback.state == Feedback.State.RECEIVED
     assert feedback.due_date > feedback.received_at.date()
     assert Notification.objects.filter(recipient=world.users["secretary"],
                                        kind="feedback.received").exists()
 
 
 def test_cannot_comment_on_an_item_one_cannot_see(world):
-    internal = world.item(Status.INTERNAL)
+    internal = world.item(State.INTERNAL)
     with pytest.raises(PermissionDenied):
         submit(world, item=internal)
     submit(world, item=internal, author=world.users["member"])
@@ -53,10 +53,10 @@ def test_handling_steps_by_the_right_people_only(world):
     services.feedback_reply(feedback_id=feedback.pk, actor=sec, reply="下月起按月公开收支明细。")
     services.feedback_close(feedback_id=feedback.pk, actor=sec)
     feedback.refresh_from_db()
-    assert feedback.status == Feedback.Status.CLOSED
+    assert feedback.state == Feedback.State.CLOSED
     assert Notification.objects.filter(recipient=world.users["member"],
                                        kind="feedback.answered").exists()
-    assert [h.status for h in feedback.history.order_by("history_date")] == [
+    assert [h.state for h in feedback.history.order_by("history_date")] == [
         "received", "accepted", "in_progress", "replied", "closed"]
 
 
@@ -67,7 +67,7 @@ def test_rejection_needs_a_reason(world):
                                  reason=" ")
     services.feedback_reject(feedback_id=feedback.pk, actor=world.users["secretary"],
                              reason="不属于党务公开范围，已转有关部门。")
-    assert Feedback.objects.get(pk=feedback.pk).status == Feedback.Status.REJECTED
+    assert Feedback.objects.get(pk=feedback.pk).state == Feedback.State.REJECTED
 
 
 def test_offline_channels_are_recorded_by_secretaries(world):
@@ -85,7 +85,7 @@ def test_offline_channels_are_recorded_by_secretaries(world):
 
 
 def test_offline_feedback_on_another_organizations_item_is_refused(world):
-    other_item = world.item(Status.PUBLIC, org=world.other_branch)
+    other_item = world.item(State.PUBLIC, org=world.other_branch)
     with pytest.raises(ValidationError) as refused:
         services.feedback_record_offline(
             organization=world.branch, actor=world.users["secretary"], channel="letter",
@@ -93,7 +93,7 @@ def test_offline_feedback_on_another_organizations_item_is_refused(world):
     assert list(refused.value.message_dict) == ["item"]
     assert "其他组织" in refused.value.message_dict["item"][0]
     assert not Feedback.objects.exists()
-    own_item = world.item(Status.PUBLIC)
+    own_item = world.item(State.PUBLIC)
     feedback = services.feedback_record_offline(
         organization=world.branch, actor=world.users["secretary"], channel="letter",
         body="来信询问本支部党费收缴情况。", item=own_item)
@@ -113,7 +113,7 @@ def test_reply_deadline_reminders_and_escalation(world, settings):
 
 
 def test_answer_published_under_public_item_only_when_allowed(world, client):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     allowed = submit(world, item=item, allow_publish=True, body="<b>问题甲</b>说明")
     private = submit(world, item=item, allow_publish=False, body="问题乙不公开", address="10.0.0.2")
     for feedback in (allowed, private):
@@ -141,7 +141,7 @@ def test_control_characters_are_removed(world):
 
 
 def test_pages_anonymous_submit_and_track(world):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     client = Client(REMOTE_ADDR="10.1.1.1")
     response = client.post(f"/feedback/new/?item={item.pk}",
                            {"body": "希望公开更详细的数据", "allow_publish": "on"})
@@ -162,5 +162,5 @@ def test_feedback_pages_answer_404_to_others(world):
     secretary.force_login(world.users["secretary"])
     assert secretary.get(f"/feedback/{feedback.pk}/").status_code == 200
     assert secretary.get("/feedback/inbox/").context["page"].paginator.count == 1
-    internal = world.item(Status.INTERNAL)
+    internal = world.item(State.INTERNAL)
     assert Client().get(f"/feedback/new/?item={internal.pk}").status_code == 404

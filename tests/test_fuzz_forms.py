@@ -45,7 +45,7 @@ from disclosure.forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from disclosure.models import Obligation, Status
+from disclosure.models import Obligation, State
 from feedback import services
 from feedback import services as feedback_services
 from feedback.forms import (
@@ -219,19 +219,19 @@ def new_filing(world):
 
 def new_change(world):
     return item_services.change_submit(
-        item_id=world.item(Status.PUBLIC).pk, actor=world.users["secretary"], kind="change",
+        item_id=world.item(State.PUBLIC).pk, actor=world.users["secretary"], kind="change",
         new_title="更正后的标题", new_body="更正后的正文", explanation="更正数字。")
 
 
 def new_plan(world):
     return item_services.workplan_submit(
         organization=world.branch, actor=world.users["secretary"], title="共建活动经费",
-        plan="拟公开共建活动经费的来源和使用。", category="other", scope="public",
+        plan="拟公开共建活动经费的来源和使用。", category="other", scope="party_then_public",
         time_limit="long_term")
 
 
 def public_of(world, objects):
-    return once(objects, "public", lambda: world.item(Status.PUBLIC))
+    return once(objects, "public", lambda: world.item(State.PUBLIC))
 
 
 def entry_of(world, draw):
@@ -291,12 +291,12 @@ TARGETS = {
     "item-attachment": Target(AttachmentForm, "secretary", lambda w, o, d:
                               f"/items/{once(o, 'draft', w.item).pk}/attachments/"),
     "item-transition": Target(CommentForm, "secretary", lambda w, o, d: (
-        f"/items/{w.item(d(pick(Status.DRAFT, Status.APPROVED, Status.INTERNAL))).pk}/"
+        f"/items/{w.item(d(pick(State.DRAFT, State.APPROVED, State.INTERNAL))).pk}/"
         f"{d(pick('submit', 'discard', 'publish-internal', 'release-public'))}/")),
     "item-review": Target(ReviewForm, "reviewer", lambda w, o, d:
-                          f"/items/{w.item(Status.SUBMITTED).pk}/review/"),
+                          f"/items/{w.item(State.SUBMITTED).pk}/review/"),
     "item-plan-public": Target(PlanPublicForm, "secretary", lambda w, o, d:
-                               f"/items/{once(o, 'internal', lambda: w.item(Status.INTERNAL)).pk}"
+                               f"/items/{once(o, 'internal', lambda: w.item(State.INTERNAL)).pk}"
                                "/plan-public/"),
     "item-list": Target(ItemFilterForm, None, lambda w, o, d: "/items/", "get"),
     "item-export": Target(ItemFilterForm, None, lambda w, o, d:
@@ -307,7 +307,7 @@ TARGETS = {
         "organization": known_or_hostile("B1", "G", "", "nope"),
         "page": known_or_hostile("1", "2", "0", "-1", "99999999999999999999")}),
     "change-new": Target(ChangeForm, "secretary", lambda w, o, d:
-                         f"/items/{w.item(Status.PUBLIC).pk}/change/"),
+                         f"/items/{w.item(State.PUBLIC).pk}/change/"),
     "change-decide": Target(None, "committee_reviewer", lambda w, o, d:
                             f"/changes/{new_change(w).pk}/{d(pick('approve', 'reject'))}/",
                             overrides={"comment": st.one_of(marked_text(), hostile_text())}),

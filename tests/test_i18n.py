@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from disclosure.models import Status
+from disclosure.models import State
 
 pytestmark = pytest.mark.django_db
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -74,7 +74,7 @@ PAGES = {
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_pages_render_in_both_languages_without_untranslated_text(world, language):
     items = {s: world.item(s, title=f"页面检查{s}") for s in
-             (Status.DRAFT, Status.SUBMITTED, Status.INTERNAL, Status.PUBLIC)}
+             (State.DRAFT, State.SUBMITTED, State.INTERNAL, State.PUBLIC)}
     phrases = english_phrases()
     assert len(phrases) > 100
     for actor, urls in PAGES.items():
@@ -98,7 +98,7 @@ def test_pages_render_in_both_languages_without_untranslated_text(world, languag
 
 
 def test_dates_are_shown_the_local_way(world):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     client = Client()
     zh = visible_text(client.get(f"/items/{item.pk}/"))
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", zh)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from disclosure.models import Status
+from disclosure.models import State
 from portal.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,9 @@ MARKER = "机密标记ZQX"
 
 @pytest.fixture
 def secret(world):
-    item = world.item(Status.INTERNAL, title=f"{MARKER}党费核对", attachment=b"x")
+    item = world.item(State.INTERNAL, title=f"{MARKER}党费核对", attachment=b"x")
     item.attachments.update(original_name=f"{MARKER}.txt")
-    world.item(Status.PUBLIC, title="支部班子分工")
+    world.item(State.PUBLIC, title="支部班子分工")
     return item
 
 
@@ -91,6 +91,6 @@ def test_exports_match_the_list(world, secret):
 
 
 def test_export_neutralises_formulas(world):
-    world.item(Status.PUBLIC, title="=HYPERLINK(\"http://x\")公式")
+    world.item(State.PUBLIC, title="=HYPERLINK(\"http://x\")公式")
     csv_text = Client().get("/items/export.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text

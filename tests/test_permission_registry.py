@@ -16,7 +16,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from archive import services as archive_services
 from disclosure import services
-from disclosure.models import Obligation, Status
+from disclosure.models import Obligation, State
 from feedback import services as feedback_services
 from feedback.models import Campaign
 from portal import permissions, workflow
@@ -58,11 +58,11 @@ def test_every_rule_a_transition_table_names_has_a_home():
 def samples(world) -> list:
     """Make one record of every registered kind, each with a marker where it has text."""
     sec, member = world.users["secretary"], world.users["member"]
-    secret = world.item(Status.INTERNAL, title=f"{MARK}内部事项", attachment=b"x")
+    secret = world.item(State.INTERNAL, title=f"{MARK}内部事项", attachment=b"x")
     secret.attachments.update(original_name=f"{MARK}附件.txt")
-    draft = world.item(Status.DRAFT, title=f"{MARK}草稿")
-    public = world.item(Status.PUBLIC, title="公开事项")
-    archived = world.item(Status.INTERNAL, title=f"{MARK}归档", attachment=b"y")
+    draft = world.item(State.DRAFT, title=f"{MARK}草稿")
+    public = world.item(State.PUBLIC, title="公开事项")
+    archived = world.item(State.INTERNAL, title=f"{MARK}归档", attachment=b"y")
     record = archive_services.archive_item(item_id=archived.pk, actor=sec)
     start = dt.date(2001, 1, 1)
     obligation = Obligation.objects.create(
@@ -76,7 +76,7 @@ def samples(world) -> list:
                                     explanation=f"{MARK}撤销说明")
     plan = services.workplan_submit(organization=world.branch, actor=sec, title=f"{MARK}计划",
                                     plan="目录外事项的工作方案说明", category="other",
-                                    scope="internal", time_limit="long_term")
+                                    scope="party_only", time_limit="long_term")
     feedback = feedback_services.feedback_submit(organization=world.branch, item=None,
                                                  author=member, body=f"{MARK}内部意见")
     order = feedback_services.rectification_order(
@@ -127,13 +127,13 @@ def test_record_pages_answer_404_exactly_when_hidden(world):
             rules = permissions.rules_for(type(obj))
             if rules.url is None:
                 continue
-            status = client.get(rules.url(obj)).status_code
+            state = client.get(rules.url(obj)).status_code
             if rules.can_view(user, obj):
-                assert status in (200, 302), (name, type(obj).__name__, status)
-            elif name == "anonymous" and status == 302:
+                assert state in (200, 302), (name, type(obj).__name__, state)
+            elif name == "anonymous" and state == 302:
                 continue  # pages behind the login send anonymous visitors to it
             else:
-                assert status == 404, (name, type(obj).__name__, status)
+                assert state == 404, (name, type(obj).__name__, state)
 
 
 # Searches ask for words of the marked titles, never the marker itself (pages echo queries).
@@ -175,7 +175,7 @@ def test_outsiders_see_no_marked_record_and_members_see_theirs(world):
 
 
 def test_available_actions_follow_the_table_and_the_rules(world):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     assert workflow.available_actions(world.users["secretary"], item) == {
         "edit", "discard", "submit"}
     assert workflow.available_actions(world.users["member"], item) == set()

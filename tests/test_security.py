@@ -13,7 +13,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from disclosure.models import Status
+from disclosure.models import State
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def concrete(route: str, values: dict[str, str]) -> str | None:
 
 
 def test_every_url_keeps_anonymous_visitors_out_unless_public(world):
-    item = world.item(Status.PUBLIC, attachment=b"x")
+    item = world.item(State.PUBLIC, attachment=b"x")
     values = {"pk": str(item.pk), "code": "B1", "category": "organization",
               "fmt": "csv", "number": "NOPE", "kind": "item", "step": "accept",
               "transition": "submit", "decision": "approve", "action": "respond",

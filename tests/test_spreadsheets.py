@@ -11,7 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from archive import services as archive_services
-from disclosure.models import Status
+from disclosure.models import State
 from portal.models import Organization
 from portal.spreadsheets import csv_bytes, safe_cell, spreadsheet_response, xlsx_bytes
 
@@ -64,8 +64,8 @@ def hostile(world):
     public item and an archived record titled like one."""
     Organization.objects.filter(pk=world.branch.pk).update(name=ORG_NAME)
     world.branch.refresh_from_db()
-    world.item(Status.PUBLIC, title=TITLE)
-    item = world.item(Status.INTERNAL, title=TITLE)
+    world.item(State.PUBLIC, title=TITLE)
+    item = world.item(State.INTERNAL, title=TITLE)
     archive_services.archive_item(item_id=item.pk, actor=world.users["secretary"])
     return world
 

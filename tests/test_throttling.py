@@ -16,7 +16,7 @@ import time_machine
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
-from disclosure.models import Status
+from disclosure.models import State
 from feedback import services
 from feedback.models import Feedback
 from portal import ratelimit
@@ -208,7 +208,7 @@ def test_forms_keep_working_when_the_cache_is_down(world):
     down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                         "LOCATION": "redis://127.0.0.1:1/0",
                         "OPTIONS": {"socket_connect_timeout": 0.2}}}
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     with override_settings(CACHES=down):
         assert track(Client(), "NOPE").status_code == 200
         response = Client().post(f"/feedback/new/?item={item.pk}", {"body": "缓存不可用时提交"})

@@ -26,7 +26,7 @@ from portal.roles import acts_for, has_org_perm, role_holders
 from portal.workflow import TransitionError
 
 from .. import obligations
-from ..models import Attachment, DisclosureItem, Review, Status
+from ..models import Attachment, DisclosureItem, Review, State
 from ..uploads import check_upload
 
 logger = logging.getLogger(__name__)
@@ -329,7 +329,7 @@ def release_planned_items(*, now: dt.datetime | None = None, batch: int = 200) -
     """Release every internal item whose planned public date has come; return how many."""
     now = now or timezone.now()
     due = DisclosureItem.objects.filter(
-        status=Status.INTERNAL, planned_public_at__lte=now
+        state=State.INTERNAL, planned_public_at__lte=now
     ).order_by("planned_public_at").values_list("pk", flat=True)[:batch]
     released = 0
     for item_id in list(due):
@@ -345,7 +345,7 @@ def expire_short_term_items(*, batch: int = 200) -> int:
     """Expire short-term items past their display end; return how many."""
     today = timezone.localdate()
     due = DisclosureItem.objects.filter(
-        status__in=[Status.INTERNAL, Status.PUBLIC], display_until__lt=today
+        state__in=[State.INTERNAL, State.PUBLIC], display_until__lt=today
     ).values_list("pk", flat=True)[:batch]
     return sum(1 for item_id in list(due) if item_expire(item_id=item_id) is not None)
 

@@ -67,7 +67,7 @@ def request_answer(*, request_id: int, actor: User, decision: str, answer: str,
     changes: dict = {"answer": answer, "answered_by": actor}
     if action != "decline":
         if item is None or item.organization_id != request.organization_id or (
-                item.status not in PUBLISHED_STATES):
+                item.state not in PUBLISHED_STATES):
             raise ValidationError({"item": _("Choose a published item of the organization.")})
         changes["item"] = item
         if action == "disclose_to_applicant":

@@ -29,7 +29,7 @@ from ..forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from ..models import DisclosureItem, Review, Status
+from ..models import DisclosureItem, Review, State
 from ..visibility import can_manage, can_see_workflow, visible_items
 from .changes import withdrawn_notice
 
@@ -114,14 +114,14 @@ def workspace(request: AuthedRequest) -> HttpResponse:
     items = visible_items(request.user).filter(organization=org).select_related(
         "organization", "entry"
     ).order_by("-updated_at", "-pk")
-    counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
-    if form.is_valid() and form.cleaned_data["status"]:
-        items = items.filter(status=form.cleaned_data["status"])
+    counts = dict(items.order_by().values_list("state").annotate(n=Count("pk")))
+    if form.is_valid() and form.cleaned_data["state"]:
+        items = items.filter(state=form.cleaned_data["state"])
     entries = CatalogEntry.objects.for_organization(org)
     return render(request, "disclosure/workspace.html", {
         "org": org, "orgs": orgs, "form": form, "page": paginate(request, items),
         "entries": entries,
-        "status_counts": [(s, counts.get(s.value, 0)) for s in Status],
+        "state_counts": [(s, counts.get(s.value, 0)) for s in State],
         "calendar": obligations.calendar_for(org),
     })
 
@@ -265,7 +265,7 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
     reviewing = org_ids_with(request.user, "review")
     if not reviewing and not is_superuser(request.user):
         raise Http404
-    items = visible_items(request.user).filter(status=Status.SUBMITTED)
+    items = visible_items(request.user).filter(state=State.SUBMITTED)
     if not is_superuser(request.user):
         items = items.filter(organization__parent_id__in=reviewing)
     items = items.select_related("organization", "entry").order_by("submitted_at", "pk")

@@ -24,7 +24,7 @@ from portal.workflow import TransitionError
 from ..models import OPEN_STATES, Feedback
 from ..permissions import may_record_offline
 
-Status = Feedback.Status
+State = Feedback.State
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -157,7 +157,7 @@ def _tell_author(feedback: Feedback) -> None:
 
 
 def pending_feedback():
-    return Feedback.objects.filter(status__in=OPEN_STATES, organization__is_active=True)
+    return Feedback.objects.filter(state__in=OPEN_STATES, organization__is_active=True)
 
 
 def _lock_pending(pk: int):

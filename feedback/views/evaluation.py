@@ -24,7 +24,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def vote(request: AuthedRequest, pk: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=pk, stage=Campaign.Stage.OPEN)
+    campaign = get_object_or_404(Campaign, pk=pk, state=Campaign.State.OPEN)
     orgs = [o for o in campaign.organizations.order_by("path")
             if permissions.may_vote(request.user, campaign, o)]
     if not orgs:

@@ -105,15 +105,15 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     rows = permissions.handled_feedback(request.user)
     if not rows.exists() and not user_organizations(request.user, "publish"):
         raise Http404
-    status = request.GET.get("status", "")
-    if status in Feedback.Status.values:
-        rows = rows.filter(status=status)
+    state = request.GET.get("state", "")
+    if state in Feedback.State.values:
+        rows = rows.filter(state=state)
     rows = rows.select_related("organization", "item").order_by("due_date", "pk") if (
-        status in ("", "received", "accepted", "in_progress")) else rows.select_related(
+        state in ("", "received", "accepted", "in_progress")) else rows.select_related(
         "organization", "item")
     page = paginate(request, rows)
     return render(request, "feedback/inbox.html", {
-        "page": page, "chosen": status, "statuses": Feedback.Status.choices,
+        "page": page, "chosen": state, "statuses": Feedback.State.choices,
         "orgs": user_organizations(request.user, "publish"),
     })
 

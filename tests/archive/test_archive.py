@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from archive import services
 from archive.models import ArchivedFile, ArchiveRecord
 from disclosure import services as item_services
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from disclosure.visibility import can_view
 from portal.workflow import TransitionError
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def archived(world, n: int = 3) -> list[ArchiveRecord]:
     records = []
     for i in range(n):
-        item = world.item(Status.INTERNAL, title=f"归档事项{i}", attachment=f"附件{i}".encode())
+        item = world.item(State.INTERNAL, title=f"归档事项{i}", attachment=f"附件{i}".encode())
         records.append(services.archive_item(item_id=item.pk, actor=world.users["secretary"]))
     return records
 
@@ -61,12 +61,12 @@ def test_archive_numbers_snapshot_and_chain(world):
     assert copy.sha256 == hashlib.sha256("附件0".encode()).hexdigest()
     assert not os.stat(copy.file.path).st_mode & stat.S_IWUSR  # read-only
     item = DisclosureItem.objects.get(pk=first.item_id)
-    assert item.status == Status.ARCHIVED and item.reviews.last().action == "archive"
+    assert item.state == State.ARCHIVED and item.reviews.last().action == "archive"
     assert "archive intact: 3 records" in verify()
 
 
 def test_members_still_read_archived_items_but_the_public_does_not(world):
-    item = world.item(Status.PUBLIC, title="公开后归档")
+    item = world.item(State.PUBLIC, title="公开后归档")
     services.archive_item(item_id=item.pk, actor=world.users["secretary"])
     item.refresh_from_db()
     assert can_view(world.users["member"], item)
@@ -76,17 +76,17 @@ def test_members_still_read_archived_items_but_the_public_does_not(world):
 
 
 def test_only_the_organization_archives_and_only_finished_items(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     with pytest.raises(PermissionDenied):
         services.archive_item(item_id=item.pk, actor=world.users["member"])
-    draft = world.item(Status.DRAFT, title="草稿")
+    draft = world.item(State.DRAFT, title="草稿")
     with pytest.raises(TransitionError):
         services.archive_item(item_id=draft.pk, actor=world.users["secretary"])
     assert not ArchiveRecord.objects.exists()
 
 
 def test_altered_attachment_refuses_archiving_and_leaves_nothing(world, settings):
-    item = world.item(Status.INTERNAL, attachment=b"original")
+    item = world.item(State.INTERNAL, attachment=b"original")
     path = item.attachments.get().file.path
     with open(path, "wb") as handle:
         handle.write(b"changed")
@@ -145,7 +145,7 @@ def test_swapped_records_are_named(world):
 
 
 def test_scheduler_archives_expired_and_superseded_items(world):
-    expired = world.item(Status.EXPIRED, title="过期事项")
+    expired = world.item(State.EXPIRED, title="过期事项")
     entry = world.entries["periodic"]
     sec = world.users["secretary"]
     old = item_services.item_create(organization=world.branch, entry=entry, actor=sec,
@@ -158,14 +158,14 @@ def test_scheduler_archives_expired_and_superseded_items(world):
                                     period_end=timezone.localdate() - timedelta(days=10))
     from tests.conftest import walk
 
-    walk(old, Status.INTERNAL, sec, world.users["reviewer"])
+    walk(old, State.INTERNAL, sec, world.users["reviewer"])
     assert services.archive_due_items() == 1  # only the expired one so far
-    walk(new, Status.INTERNAL, sec, world.users["reviewer"])
+    walk(new, State.INTERNAL, sec, world.users["reviewer"])
     assert services.archive_due_items() == 1
     assert services.archive_due_items() == 0
-    statuses = dict(DisclosureItem.objects.values_list("title", "status"))
-    assert statuses["过期事项"] == statuses["第三季度"] == Status.ARCHIVED
-    assert statuses["第四季度"] == Status.INTERNAL
+    statuses = dict(DisclosureItem.objects.values_list("title", "state"))
+    assert statuses["过期事项"] == statuses["第三季度"] == State.ARCHIVED
+    assert statuses["第四季度"] == State.INTERNAL
     assert expired.pk
 
 
@@ -229,13 +229,13 @@ def test_exports_open_and_match_the_register(world, client):
 
 
 def test_archive_button_through_the_page(world, client):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     client.force_login(world.users["secretary"])
     response = client.post(f"/items/{item.pk}/archive/")
     record = ArchiveRecord.objects.get()
     assert response.url == f"/archive/{record.archive_number}/"
     client.force_login(world.users["member"])
-    assert client.post(f"/items/{world.item(Status.INTERNAL, title='x2').pk}/archive/"
+    assert client.post(f"/items/{world.item(State.INTERNAL, title='x2').pk}/archive/"
                        ).status_code == 404
 
 
@@ -243,7 +243,7 @@ def test_archive_button_through_the_page(world, client):
 def test_concurrent_archiving_never_forks_the_chain(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row and advisory locks")
-    items = [world.item(Status.INTERNAL, title=f"并发{i}") for i in range(12)]
+    items = [world.item(State.INTERNAL, title=f"并发{i}") for i in range(12)]
     barrier = threading.Barrier(4)
     errors = []
 

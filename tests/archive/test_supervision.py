@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from disclosure import obligations
-from disclosure.models import Obligation, Status
+from disclosure.models import Obligation, State
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -69,8 +69,8 @@ def test_drill_down_lists_the_obligations(figures):
 
 
 def test_history_browser_shows_subtree_changes_with_diffs(world):
-    item = world.item(Status.INTERNAL, title="历史记录事项")
-    other = world.item(Status.DRAFT, title="第二支部草稿", org=world.other_branch)
+    item = world.item(State.INTERNAL, title="历史记录事项")
+    other = world.item(State.DRAFT, title="第二支部草稿", org=world.other_branch)
     client = logged_in(world, "branch_supervisor")
     page = client.get("/supervision/history/", {"kind": "item"})
     ids = {h.id for h in page.context["page"].object_list}
@@ -95,8 +95,8 @@ def test_history_of_memberships_and_organizations(world):
 
 
 def test_notice_board_print_view(world):
-    public = world.item(Status.PUBLIC, title="公开栏事项")
-    internal = world.item(Status.INTERNAL, title="党内公开栏事项")
+    public = world.item(State.PUBLIC, title="公开栏事项")
+    internal = world.item(State.INTERNAL, title="党内公开栏事项")
     html = Client().get("/orgs/B1/notice-board/").content.decode()
     assert public.title in html and internal.title not in html and "<svg" in html
     html = Client().get("/orgs/B1/notice-board/?scope=internal").content.decode()

@@ -22,7 +22,7 @@ def test_entries_apply_in_issuer_subtree_of_bound_types(world):
 
 def test_draft_and_retired_catalogs_do_not_apply(world):
     entry = CatalogEntryFactory(catalog=CatalogFactory(issuer=world.committee,
-                                                       status=Catalog.Status.DRAFT))
+                                                       state=Catalog.State.DRAFT))
     assert entry not in CatalogEntry.objects.for_organization(world.branch)
 
 

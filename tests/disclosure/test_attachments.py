@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosure import services
-from disclosure.models import Attachment, Status
+from disclosure.models import Attachment, State
 from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def docx_bytes() -> bytes:
     ("图.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"),
 ])
 def test_accepted_types_are_stored_under_random_names(world, settings, name, data):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     attachment = services.attachment_add(item_id=item.pk, actor=world.users["secretary"],
                                          upload=upload(name, data))
     assert attachment.original_name == name
@@ -62,7 +62,7 @@ def test_accepted_types_are_stored_under_random_names(world, settings, name, dat
     ("empty.pdf", b""),
 ])
 def test_refused_uploads_leave_nothing(world, settings, name, data):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     with pytest.raises(ValidationError):
         services.attachment_add(item_id=item.pk, actor=world.users["secretary"],
                                 upload=upload(name, data))
@@ -72,7 +72,7 @@ def test_refused_uploads_leave_nothing(world, settings, name, data):
 
 def test_file_over_the_limit_is_refused(world, settings):
     settings.ATTACHMENT_MAX_BYTES = 1000
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     with pytest.raises(ValidationError):
         services.attachment_add(item_id=item.pk, actor=world.users["secretary"],
                                 upload=upload("big.txt", b"a" * 1001))
@@ -82,7 +82,7 @@ def test_file_over_the_limit_is_refused(world, settings):
 
 
 def test_path_traversal_name_is_neutralised(world, settings):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     attachment = services.attachment_add(
         item_id=item.pk, actor=world.users["secretary"],
         upload=upload("../../etc/pass\x07wd.txt", b"hello"))
@@ -91,7 +91,7 @@ def test_path_traversal_name_is_neutralised(world, settings):
 
 
 def test_refused_after_submission_leaves_no_file(world, settings):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     with pytest.raises(TransitionError):
         services.attachment_add(item_id=item.pk, actor=world.users["secretary"],
                                 upload=upload("a.pdf", PDF))
@@ -101,7 +101,7 @@ def test_refused_after_submission_leaves_no_file(world, settings):
 def test_member_cannot_attach(world, settings):
     from django.core.exceptions import PermissionDenied
 
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     with pytest.raises(PermissionDenied):
         services.attachment_add(item_id=item.pk, actor=world.users["member"],
                                 upload=upload("a.pdf", PDF))
@@ -109,7 +109,7 @@ def test_member_cannot_attach(world, settings):
 
 
 def test_download_is_an_attachment_with_safe_headers(world, client):
-    item = world.item(Status.PUBLIC, attachment="公开附件".encode())
+    item = world.item(State.PUBLIC, attachment="公开附件".encode())
     response = client.get(f"/attachments/{item.attachments.get().pk}/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -119,13 +119,13 @@ def test_download_is_an_attachment_with_safe_headers(world, client):
 
 
 def test_missing_stored_file_answers_404(world, client):
-    attachment = world.item(Status.PUBLIC, attachment=b"x").attachments.get()
+    attachment = world.item(State.PUBLIC, attachment=b"x").attachments.get()
     os.remove(attachment.file.path)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
 
 
 def test_upload_and_remove_through_the_page(world, client, settings):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     client.force_login(world.users["secretary"])
     page = client.post(f"/items/{item.pk}/attachments/",
                        {"file": upload("会议纪要.pdf", PDF)}, follow=True)
@@ -136,7 +136,7 @@ def test_upload_and_remove_through_the_page(world, client, settings):
 
 
 def test_bad_upload_through_the_page_shows_error(world, client, settings):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     client.force_login(world.users["secretary"])
     page = client.post(f"/items/{item.pk}/attachments/",
                        {"file": upload("x.exe", b"MZ....")}, follow=True)

@@ -8,20 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from disclosure import services
-from disclosure.models import ChangeRequest, DisclosureItem, Status
+from disclosure.models import ChangeRequest, DisclosureItem, State
 from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 
 
 def test_published_item_cannot_be_edited_in_place(world):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     with pytest.raises(TransitionError):
         services.item_update(item_id=item.pk, actor=world.users["secretary"], title="直接修改")
 
 
 def test_approved_change_makes_a_new_version(world):
-    item = world.item(Status.PUBLIC, title="原标题公开事项")
+    item = world.item(State.PUBLIC, title="原标题公开事项")
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="change", new_title="更正后的标题",
                                     new_body="更正后的正文", explanation="更正第二段的数字。")
@@ -30,20 +30,20 @@ def test_approved_change_makes_a_new_version(world):
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
                           approve=True)
     item.refresh_from_db()
-    assert (item.title, item.body, item.status) == ("更正后的标题", "更正后的正文", Status.PUBLIC)
+    assert (item.title, item.body, item.state) == ("更正后的标题", "更正后的正文", State.PUBLIC)
     assert "原标题公开事项" in item.history.values_list("title", flat=True)
     html = Client().get(f"/items/{item.pk}/").content.decode()
     assert "更正第二段的数字。" in html
 
 
 def test_withdrawal_keeps_a_public_notice_with_the_explanation(world):
-    item = world.item(Status.PUBLIC, title="将被撤销的事项")
+    item = world.item(State.PUBLIC, title="将被撤销的事项")
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="withdraw", explanation="该事项内容有误，予以撤销。")
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
                           approve=True)
     item.refresh_from_db()
-    assert item.status == Status.WITHDRAWN
+    assert item.state == State.WITHDRAWN
     page = Client().get(f"/items/{item.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "予以撤销" in html and item.body not in html
@@ -51,7 +51,7 @@ def test_withdrawal_keeps_a_public_notice_with_the_explanation(world):
 
 
 def test_withdrawn_internal_item_stays_hidden_from_the_public(world):
-    item = world.item(Status.INTERNAL, title="党内撤销事项")
+    item = world.item(State.INTERNAL, title="党内撤销事项")
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="withdraw", explanation="党内撤销说明文字")
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
@@ -63,11 +63,11 @@ def test_withdrawn_internal_item_stays_hidden_from_the_public(world):
 
 
 def test_wrong_actor_state_and_duplicates(world):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     with pytest.raises(PermissionDenied):
         services.change_submit(item_id=item.pk, actor=world.users["member"], kind="withdraw",
                                explanation="成员不能申请")
-    draft = world.item(Status.DRAFT, title="草稿事项")
+    draft = world.item(State.DRAFT, title="草稿事项")
     with pytest.raises(TransitionError):
         services.change_submit(item_id=draft.pk, actor=world.users["secretary"],
                                kind="withdraw", explanation="草稿不能撤销")
@@ -84,12 +84,12 @@ def test_wrong_actor_state_and_duplicates(world):
                               approve=False)
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
                           approve=False, comment="理由不充分")
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.PUBLIC
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.PUBLIC
     assert ChangeRequest.objects.get().state == "rejected"
 
 
 def test_approver_reads_the_request_but_not_the_item(world):
-    item = world.item(Status.INTERNAL, title="党内变更事项")
+    item = world.item(State.INTERNAL, title="党内变更事项")
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="change", new_title="新标题", new_body="新正文",
                                     explanation="变更说明文字")

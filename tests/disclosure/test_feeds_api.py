@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from disclosure.models import Status
+from disclosure.models import State
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -19,10 +19,10 @@ MARKER = "内部标记Q9ZK"
 @pytest.fixture
 def published(world):
     return {
-        "public": world.item(Status.PUBLIC, title="支部班子分工", attachment=b"x"),
-        "other": world.item(Status.PUBLIC, title="第二支部学习计划", org=world.other_branch),
-        "internal": world.item(Status.INTERNAL, title=f"{MARKER}党内事项"),
-        "draft": world.item(Status.DRAFT, title=f"{MARKER}草稿"),
+        "public": world.item(State.PUBLIC, title="支部班子分工", attachment=b"x"),
+        "other": world.item(State.PUBLIC, title="第二支部学习计划", org=world.other_branch),
+        "internal": world.item(State.INTERNAL, title=f"{MARKER}党内事项"),
+        "draft": world.item(State.DRAFT, title=f"{MARKER}草稿"),
     }
 
 

@@ -9,7 +9,8 @@ import time_machine
 from django.utils import timezone, translation
 
 from disclosure import obligations, services
-from disclosure.models import DisclosureItem, Obligation, Status
+from disclosure.models import DisclosureItem, Obligation
+from disclosure.models import State as ItemState
 from portal.holidays import load_holidays
 from tests.factories import CatalogEntryFactory
 
@@ -52,7 +53,7 @@ def test_one_obligation_and_draft_per_bound_org_and_period(world, fees):
     assert obligation.due_date == D(2027, 1, 21)
     draft = obligation.draft
     assert draft.title == "2026年第四季度党费收缴、管理和使用情况"
-    assert draft.body == fees.body_template and draft.status == Status.DRAFT
+    assert draft.body == fees.body_template and draft.state == ItemState.DRAFT
     assert draft.history.first().history_user.is_system
 
 
@@ -97,7 +98,7 @@ def test_publishing_the_prepared_draft_fulfils_on_time(world, fees):
                              body="| 实缴 | 3260 |")
         from tests.conftest import walk
 
-        walk(draft, Status.INTERNAL, world.users["secretary"], world.users["reviewer"])
+        walk(draft, ItemState.INTERNAL, world.users["secretary"], world.users["reviewer"])
     obligation.refresh_from_db()
     assert obligation.state == State.ON_TIME and obligation.fulfilled_by == draft
 
@@ -112,7 +113,7 @@ def test_late_publication_is_fulfilled_late(world, fees):
         assert obligations.mark_overdue() == 3
         obligation.refresh_from_db()
         assert obligation.state == State.OVERDUE
-        walk(obligation.draft, Status.INTERNAL, world.users["secretary"],
+        walk(obligation.draft, ItemState.INTERNAL, world.users["secretary"],
              world.users["reviewer"])
     obligation.refresh_from_db()
     assert obligation.state == State.LATE
@@ -152,7 +153,7 @@ def test_inactive_entries_and_retired_catalogs_create_nothing(world, fees):
     fees.active = False
     fees.save()
     other = CatalogEntryFactory(catalog=fees.catalog, time_limit="periodic", period="year")
-    other.catalog.status = "retired"
+    other.catalog.state = "retired"
     other.catalog.save()
     assert obligations.generate_periodic_obligations(D(2026, 11, 23)) == 0
 
@@ -185,7 +186,7 @@ def test_editing_the_event_date_moves_the_obligation(world):
     assert obligation.period_start == D(2026, 3, 20) and obligation.draft == item
     from tests.conftest import walk
 
-    walk(item, Status.INTERNAL, world.users["secretary"], world.users["reviewer"])
+    walk(item, ItemState.INTERNAL, world.users["secretary"], world.users["reviewer"])
     obligation.refresh_from_db()
     assert obligation.state in (State.ON_TIME, State.LATE)
 
@@ -199,7 +200,7 @@ def test_done_this_month_lists_only_this_months_fulfilments(world, fees):
                                             period_start=D(2026, 10, 1))
         services.item_update(item_id=obligation.draft_id, actor=world.users["secretary"],
                              body="x")
-        walk(obligation.draft, Status.INTERNAL, world.users["secretary"],
+        walk(obligation.draft, ItemState.INTERNAL, world.users["secretary"],
              world.users["reviewer"])
     with at(D(2026, 10, 20)):
         assert [o.pk for o in obligations.calendar_for(world.branch)["done"]] == [obligation.pk]

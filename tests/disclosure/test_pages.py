@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_full_journey_through_pages(world):
                                             "confidentiality_checked": "on"})
     sec.post(f"/items/{item.pk}/publish-internal/")
     item.refresh_from_db()
-    assert item.status == Status.INTERNAL
+    assert item.state == State.INTERNAL
     assert item in logged_in(world, "member").get("/mine/").context["page"].object_list
     assert Client().get(f"/items/{item.pk}/").status_code == 404
     DisclosureItem.objects.filter(pk=item.pk).update(
@@ -48,31 +48,31 @@ def test_full_journey_through_pages(world):
 
 
 def test_approval_without_attestation_shows_error_and_changes_nothing(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     page = logged_in(world, "reviewer").post(
         f"/items/{item.pk}/review/", {"decision": "approve"})
     assert set(page.context["review_form"].errors) == {"confidentiality_checked"}
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.SUBMITTED
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.SUBMITTED
 
 
 def test_return_through_page_shows_comment_to_secretary(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     logged_in(world, "reviewer").post(
         f"/items/{item.pk}/review/", {"decision": "return", "comment": "数字有误，请核对"})
     page = logged_in(world, "secretary").get(f"/items/{item.pk}/")
     assert "数字有误，请核对" in page.content.decode()
-    assert page.context["item"].status == Status.RETURNED
+    assert page.context["item"].state == State.RETURNED
 
 
 def test_early_public_release_shows_error(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     page = logged_in(world, "secretary").post(f"/items/{item.pk}/release-public/", follow=True)
     assert [m.level_tag for m in page.context["messages"]] == ["error"]
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.INTERNAL
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.INTERNAL
 
 
 def test_plan_public_through_page(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     when = timezone.localtime() + timedelta(days=5)
     logged_in(world, "secretary").post(
         f"/items/{item.pk}/plan-public/", {"when": when.strftime("%Y-%m-%dT%H:%M")})
@@ -80,10 +80,10 @@ def test_plan_public_through_page(world):
 
 
 def test_member_posting_transition_gets_404_and_nothing_changes(world):
-    item = world.item(Status.APPROVED)
+    item = world.item(State.APPROVED)
     response = logged_in(world, "member").post(f"/items/{item.pk}/publish-internal/")
     assert response.status_code == 404
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.APPROVED
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.APPROVED
 
 
 def test_other_secretary_cannot_open_foreign_workspace_form(world):
@@ -102,7 +102,7 @@ def test_invalid_draft_form_shows_errors(world):
 
 
 def test_body_html_is_sanitized(world, client):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     DisclosureItem.objects.filter(pk=item.pk).update(
         body='**粗体** <script>alert("x")</script> <a href="javascript:alert(1)">链接</a>')
     html = client.get(f"/items/{item.pk}/").content.decode()
@@ -111,14 +111,14 @@ def test_body_html_is_sanitized(world, client):
 
 
 def test_review_trail_hidden_from_members(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     assert logged_in(world, "member").get(f"/items/{item.pk}/").context["reviews"] == []
     assert len(logged_in(world, "secretary").get(f"/items/{item.pk}/").context["reviews"]) == 3
 
 
 def test_item_list_filters(world, client):
-    a = world.item(Status.PUBLIC, title="理论学习计划")
-    b = world.item(Status.PUBLIC, title="党费收缴公开", org=world.other_branch)
+    a = world.item(State.PUBLIC, title="理论学习计划")
+    b = world.item(State.PUBLIC, title="党费收缴公开", org=world.other_branch)
     found = client.get("/items/", {"q": "理论"}).context["page"].object_list
     assert list(found) == [a]
     found = client.get("/items/", {"organization": "B2"}).context["page"].object_list
@@ -128,7 +128,7 @@ def test_item_list_filters(world, client):
 
 
 def test_pages_render_for_every_role(world):
-    item = world.item(Status.PUBLIC)
+    item = world.item(State.PUBLIC)
     for name in ["secretary", "reviewer", "member", "supervisor", "outsider"]:
         client = logged_in(world, name)
         for url in ["/", "/items/", "/orgs/", "/orgs/B1/", "/orgs/C/?subtree=1",
@@ -145,9 +145,9 @@ def make_rows(world, n: int) -> None:
 
     start = DisclosureItem.objects.count()
     for i in range(start, start + n):
-        world.item(Status.PUBLIC, title=f"公开事项{i}", attachment=b"x")
-        world.item(Status.INTERNAL, title=f"党内事项{i}")
-        world.item(Status.SUBMITTED, title=f"待审事项{i}")
+        world.item(State.PUBLIC, title=f"公开事项{i}", attachment=b"x")
+        world.item(State.INTERNAL, title=f"党内事项{i}")
+        world.item(State.SUBMITTED, title=f"待审事项{i}")
         services.item_create(organization=world.branch, entry=world.entries["timely"],
                              actor=world.users["secretary"], title=f"发展党员公示{i}",
                              body="x", event_date=timezone.localdate() - timedelta(days=i))
@@ -178,7 +178,7 @@ def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_
 
 
 def test_review_error_keeps_what_the_reviewer_wrote(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     page = logged_in(world, "reviewer").post(
         f"/items/{item.pk}/review/", {"decision": "approve", "comment": "内容详实，同意"})
     assert page.status_code == 200

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from disclosure import obligations, search, services
-from disclosure.models import DisclosureRequest, NonDisclosureFiling, Obligation, Status
+from disclosure.models import DisclosureRequest, NonDisclosureFiling, Obligation, State
 from disclosure.visibility import can_view, visible_items
 from portal import deadlines
 from portal.models import Reminder
@@ -89,7 +89,7 @@ def applicant(world):
 
 def test_member_applies_and_is_answered_with_an_applicant_only_grant(world, applicant):
     # An intra-party item of the general branch, which the branch member cannot read.
-    item = world.item(Status.INTERNAL, org=world.general, title="总支内部XQ9事项",
+    item = world.item(State.INTERNAL, org=world.general, title="总支内部XQ9事项",
                       attachment=b"file")
     assert not can_view(applicant, item)
     request = services.request_submit(organization=world.general, applicant=applicant,
@@ -122,7 +122,7 @@ def test_member_applies_and_is_answered_with_an_applicant_only_grant(world, appl
 
 
 def test_answer_within_a_scope_grants_a_role_group(world, applicant):
-    item = world.item(Status.INTERNAL, org=world.general, title="总支事项")
+    item = world.item(State.INTERNAL, org=world.general, title="总支事项")
     request = services.request_submit(organization=world.general, applicant=applicant,
                                      subject="申请向各支部党员公开")
     sec = world._secretary_of(world.general)

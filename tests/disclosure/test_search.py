@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import search
-from disclosure.models import DisclosureItem, Status
+from disclosure.models import DisclosureItem, State
 from disclosure.visibility import visible_items
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +25,9 @@ def test_tokenizer_cuts_overlapping_pairs_and_latin_words():
 @pytest.fixture
 def corpus(world):
     items = {
-        "fees": world.item(Status.PUBLIC, title="第三季度党费收缴、管理和使用情况"),
-        "study": world.item(Status.PUBLIC, title="理论学习计划"),
-        "secret": world.item(Status.INTERNAL, title="绝密标记XJ7Q 党费内部核对"),
+        "fees": world.item(State.PUBLIC, title="第三季度党费收缴、管理和使用情况"),
+        "study": world.item(State.PUBLIC, title="理论学习计划"),
+        "secret": world.item(State.INTERNAL, title="绝密标记XJ7Q 党费内部核对"),
     }
     DisclosureItem.objects.filter(pk=items["study"].pk).update(body="学习 Xi Jinping Thought")
     search.reindex(items["study"].pk)
@@ -61,14 +61,14 @@ def test_internal_item_found_only_by_those_who_may_see_it(world, corpus):
 
 
 def test_title_matches_rank_above_body_matches(world, corpus):
-    body_only = world.item(Status.PUBLIC, title="支部工作总结")
+    body_only = world.item(State.PUBLIC, title="支部工作总结")
     DisclosureItem.objects.filter(pk=body_only.pk).update(body="其中涉及党费的使用")
     search.reindex(body_only.pk)
     assert found(world.users["outsider"], "党费")[0] == "第三季度党费收缴、管理和使用情况"
 
 
 def test_attachment_names_are_searchable(world):
-    item = world.item(Status.PUBLIC, title="支部工作总结", attachment=b"x")
+    item = world.item(State.PUBLIC, title="支部工作总结", attachment=b"x")
     assert found(world.users["outsider"], "附件") == [item.title]
 
 
@@ -88,7 +88,7 @@ def test_two_character_query_uses_the_gin_index(world, corpus):
 def test_results_page_highlights_and_escapes(world, corpus, client):
     html = client.get("/items/", {"q": "党费"}).content.decode()
     assert "第三季度<mark>党费</mark>收缴" in html
-    evil = world.item(Status.PUBLIC, title="<b>党费</b>说明")
+    evil = world.item(State.PUBLIC, title="<b>党费</b>说明")
     html = client.get("/items/", {"q": "党费"}).content.decode()
     assert "&lt;b&gt;<mark>党费</mark>&lt;/b&gt;说明" in html
     assert evil.pk
@@ -107,7 +107,7 @@ def test_search_page_queries_do_not_grow(world, corpus, client):
     with CaptureQueriesContext(connection) as few:
         client.get("/items/", {"q": "党费"})
     for i in range(5):
-        world.item(Status.PUBLIC, title=f"党费公开{i}")
+        world.item(State.PUBLIC, title=f"党费公开{i}")
     with CaptureQueriesContext(connection) as many:
         client.get("/items/", {"q": "党费"})
     assert len(many) == len(few)

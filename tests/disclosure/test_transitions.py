@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import DisclosureItem, Review, Status
+from disclosure.models import DisclosureItem, Review, State
 from portal.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def snapshot(item: DisclosureItem) -> tuple:
     item.refresh_from_db()
     return (
-        item.status, item.submitted_at, item.approved_at, item.internal_at, item.public_at,
+        item.state, item.submitted_at, item.approved_at, item.internal_at, item.public_at,
         item.planned_public_at, item.reviews.count(), item.history.count(),
     )
 
@@ -31,10 +31,10 @@ def assert_refused(item, exc, call):
 
 
 def test_secretary_submits_draft(world):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     services.item_submit(item_id=item.pk, actor=world.users["secretary"], comment="请审核")
     item.refresh_from_db()
-    assert item.status == Status.SUBMITTED and item.submitted_at is not None
+    assert item.state == State.SUBMITTED and item.submitted_at is not None
     review = item.reviews.get()
     assert (review.action, review.actor, review.comment) == (
         Review.Action.SUBMIT, world.users["secretary"], "请审核")
@@ -42,19 +42,19 @@ def test_secretary_submits_draft(world):
 
 
 def test_committee_member_may_submit(world):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     services.item_submit(item_id=item.pk, actor=world.users["committee_member"])
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.SUBMITTED
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.SUBMITTED
 
 
 @pytest.mark.parametrize("who", ["member", "other_secretary", "reviewer", "outsider"])
 def test_others_cannot_submit(world, who):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     assert_refused(item, PermissionDenied,
                    lambda: services.item_submit(item_id=item.pk, actor=world.users[who]))
 
 
-@pytest.mark.parametrize("state", [Status.SUBMITTED, Status.APPROVED, Status.INTERNAL])
+@pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED, State.INTERNAL])
 def test_submit_refused_in_wrong_state(world, state):
     item = world.item(state)
     assert_refused(item, TransitionError, lambda: services.item_submit(
@@ -62,38 +62,38 @@ def test_submit_refused_in_wrong_state(world, state):
 
 
 def test_returned_item_can_be_edited_and_resubmitted(world):
-    item = world.item(Status.RETURNED)
+    item = world.item(State.RETURNED)
     services.item_update(item_id=item.pk, actor=world.users["secretary"], title="修改后的标题")
     services.item_submit(item_id=item.pk, actor=world.users["secretary"])
     item.refresh_from_db()
-    assert (item.status, item.title) == (Status.SUBMITTED, "修改后的标题")
+    assert (item.state, item.title) == (State.SUBMITTED, "修改后的标题")
 
 
 def test_edit_refused_after_submission(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     assert_refused(item, TransitionError, lambda: services.item_update(
         item_id=item.pk, actor=world.users["secretary"], title="偷偷修改"))
     assert DisclosureItem.objects.get(pk=item.pk).title == "党费收缴情况公开"
 
 
 def test_edit_refused_for_member(world):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     assert_refused(item, PermissionDenied, lambda: services.item_update(
         item_id=item.pk, actor=world.users["member"], title="x"))
 
 
 def test_reviewer_of_parent_approves_with_confidentiality_check(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     services.item_approve(item_id=item.pk, actor=world.users["reviewer"],
                           confidentiality_checked=True, comment="同意")
     item.refresh_from_db()
-    assert item.status == Status.APPROVED
+    assert item.state == State.APPROVED
     review = item.reviews.get(action=Review.Action.APPROVE)
     assert review.confidentiality_checked and review.actor == world.users["reviewer"]
 
 
 def test_approval_without_confidentiality_check_is_refused(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     assert_refused(item, TransitionError, lambda: services.item_approve(
         item_id=item.pk, actor=world.users["reviewer"], confidentiality_checked=False))
 
@@ -102,12 +102,12 @@ def test_approval_without_confidentiality_check_is_refused(world):
                                  "outsider"])
 def test_only_parent_reviewer_approves(world, who):
     """The committee's reviewer reviews the general branch, not its grandchildren."""
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     assert_refused(item, PermissionDenied, lambda: services.item_approve(
         item_id=item.pk, actor=world.users[who], confidentiality_checked=True))
 
 
-@pytest.mark.parametrize("state", [Status.DRAFT, Status.APPROVED, Status.RETURNED])
+@pytest.mark.parametrize("state", [State.DRAFT, State.APPROVED, State.RETURNED])
 def test_approve_refused_in_wrong_state(world, state):
     item = world.item(state)
     assert_refused(item, TransitionError, lambda: services.item_approve(
@@ -115,63 +115,63 @@ def test_approve_refused_in_wrong_state(world, state):
 
 
 def test_reviewer_returns_with_comment(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     services.item_return(item_id=item.pk, actor=world.users["reviewer"], comment="请补充明细")
     item.refresh_from_db()
-    assert item.status == Status.RETURNED
+    assert item.state == State.RETURNED
     assert item.reviews.get(action=Review.Action.RETURN).comment == "请补充明细"
 
 
 def test_return_needs_a_comment(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     assert_refused(item, TransitionError, lambda: services.item_return(
         item_id=item.pk, actor=world.users["reviewer"], comment="  "))
 
 
 def test_return_refused_for_wrong_actor_and_state(world):
-    item = world.item(Status.SUBMITTED)
+    item = world.item(State.SUBMITTED)
     assert_refused(item, PermissionDenied, lambda: services.item_return(
         item_id=item.pk, actor=world.users["secretary"], comment="x"))
-    approved = world.item(Status.APPROVED, title="另一事项")
+    approved = world.item(State.APPROVED, title="另一事项")
     assert_refused(approved, TransitionError, lambda: services.item_return(
         item_id=approved.pk, actor=world.users["reviewer"], comment="x"))
 
 
 def test_secretary_publishes_approved_item_internally(world):
-    item = world.item(Status.APPROVED)
+    item = world.item(State.APPROVED)
     services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
     item.refresh_from_db()
-    assert item.status == Status.INTERNAL and item.internal_at is not None
+    assert item.state == State.INTERNAL and item.internal_at is not None
 
 
 def test_publish_internal_refused_for_reviewer_and_unapproved(world):
-    item = world.item(Status.APPROVED)
+    item = world.item(State.APPROVED)
     assert_refused(item, PermissionDenied, lambda: services.item_publish_internal(
         item_id=item.pk, actor=world.users["reviewer"]))
-    submitted = world.item(Status.SUBMITTED, title="未审核事项")
+    submitted = world.item(State.SUBMITTED, title="未审核事项")
     assert_refused(submitted, TransitionError, lambda: services.item_publish_internal(
         item_id=submitted.pk, actor=world.users["secretary"]))
 
 
 def test_public_release_waits_for_lead_time(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     assert_refused(item, TransitionError, lambda: services.item_release_public(
         item_id=item.pk, actor=world.users["secretary"]))
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=3, minutes=1))
     services.item_release_public(item_id=item.pk, actor=world.users["secretary"])
     item.refresh_from_db()
-    assert item.status == Status.PUBLIC and item.public_at is not None
+    assert item.state == State.PUBLIC and item.public_at is not None
 
 
 def test_public_release_refused_from_approved(world):
-    item = world.item(Status.APPROVED)
+    item = world.item(State.APPROVED)
     assert_refused(item, TransitionError, lambda: services.item_release_public(
         item_id=item.pk, actor=world.users["secretary"]))
 
 
 def test_intra_party_only_item_never_goes_public(world):
-    item = world.item(Status.INTERNAL, entry="internal")
+    item = world.item(State.INTERNAL, entry="internal")
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=365))
     assert_refused(item, TransitionError, lambda: services.item_release_public(
@@ -182,7 +182,7 @@ def test_intra_party_only_item_never_goes_public(world):
 
 
 def test_public_release_refused_for_member(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=30))
     assert_refused(item, PermissionDenied, lambda: services.item_release_public(
@@ -190,18 +190,18 @@ def test_public_release_refused_for_member(world):
 
 
 def test_plan_public_not_before_lead_time(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     assert_refused(item, TransitionError, lambda: services.item_plan_public(
         item_id=item.pk, actor=world.users["secretary"],
         when=timezone.now() + timedelta(days=1)))
     services.item_plan_public(item_id=item.pk, actor=world.users["secretary"],
                               when=timezone.now() + timedelta(days=4))
     item.refresh_from_db()
-    assert item.planned_public_at is not None and item.status == Status.INTERNAL
+    assert item.planned_public_at is not None and item.state == State.INTERNAL
 
 
 def test_planned_release_happens_when_due_and_not_before(world):
-    item = world.item(Status.INTERNAL)
+    item = world.item(State.INTERNAL)
     when = timezone.now() + timedelta(days=4)
     services.item_plan_public(item_id=item.pk, actor=world.users["secretary"], when=when)
     assert services.release_planned_items(now=timezone.now()) == 0
@@ -210,20 +210,20 @@ def test_planned_release_happens_when_due_and_not_before(world):
     assert services.release_planned_items() == 1
     assert services.release_planned_items() == 0
     item.refresh_from_db()
-    assert item.status == Status.PUBLIC
+    assert item.state == State.PUBLIC
     assert item.reviews.filter(action=Review.Action.RELEASE_PUBLIC).count() == 1
     assert item.reviews.get(action=Review.Action.RELEASE_PUBLIC).actor.is_system
 
 
 def test_short_term_item_expires_after_display_period(world):
-    item = world.item(Status.INTERNAL, entry="short")
+    item = world.item(State.INTERNAL, entry="short")
     assert item.display_until == timezone.localdate() + timedelta(days=10)
     assert services.expire_short_term_items() == 0
     DisclosureItem.objects.filter(pk=item.pk).update(
         display_until=timezone.localdate() - timedelta(days=1))
     assert services.expire_short_term_items() == 1
     assert services.expire_short_term_items() == 0
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.EXPIRED
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.EXPIRED
 
 
 def test_create_refused_for_entry_of_unrelated_catalog(world):
@@ -257,7 +257,7 @@ def test_create_refuses_a_blank_or_too_long_title(world, title):
 
 @pytest.mark.parametrize("title", BAD_TITLES, ids=["201-characters", "empty", "spaces"])
 def test_update_refuses_a_blank_or_too_long_title_and_changes_nothing(world, title):
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     versions = item.history.count()
     with pytest.raises(ValidationError) as error:
         services.item_update(item_id=item.pk, actor=world.users["secretary"], title=title,
@@ -294,9 +294,9 @@ def test_periodic_item_needs_a_valid_period(world):
 
 
 def test_item_takes_scope_and_time_limit_from_entry(world):
-    item = world.item(Status.DRAFT, entry="internal")
+    item = world.item(State.DRAFT, entry="internal")
     assert (item.scope, item.time_limit, item.category) == (
-        "internal", "long_term", world.entries["internal"].category)
+        "party_only", "long_term", world.entries["internal"].category)
 
 
 def test_nobody_approves_their_own_submission(world):
@@ -304,14 +304,14 @@ def test_nobody_approves_their_own_submission(world):
 
     both = world.users["reviewer"]
     MembershipFactory(user=both, organization=world.branch, role="secretary")
-    item = world.item(Status.DRAFT)
+    item = world.item(State.DRAFT)
     services.item_submit(item_id=item.pk, actor=both)
     assert_refused(item, TransitionError, lambda: services.item_approve(
         item_id=item.pk, actor=both, confidentiality_checked=True))
 
 
 def test_public_date_planned_before_internal_release_respects_the_lead_time(world):
-    item = world.item(Status.APPROVED)
+    item = world.item(State.APPROVED)
     soon = timezone.now() + timedelta(hours=1)
     services.item_plan_public(item_id=item.pk, actor=world.users["secretary"], when=soon)
     services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
@@ -338,6 +338,6 @@ def test_secretary_discards_a_draft_and_its_event_obligation(world):
     services.item_discard(item_id=item.pk, actor=world.users["secretary"])
     assert not DisclosureItem.objects.filter(pk=item.pk).exists()
     assert not Obligation.objects.exists()
-    submitted = world.item(Status.SUBMITTED, title="已提交事项")
+    submitted = world.item(State.SUBMITTED, title="已提交事项")
     with pytest.raises(TransitionError):
         services.item_discard(item_id=submitted.pk, actor=world.users["secretary"])

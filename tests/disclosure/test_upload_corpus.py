@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from disclosure.models import Attachment, Status
+from disclosure.models import Attachment, State
 from disclosure.uploads import check_upload, clean_name
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def shown_text(msgid: str) -> str:
 @pytest.fixture
 def draft(world, client):
     client.force_login(world.users["secretary"])
-    return world.item(Status.DRAFT)
+    return world.item(State.DRAFT)
 
 
 @pytest.mark.parametrize("case", REFUSED.values(), ids=REFUSED.keys())

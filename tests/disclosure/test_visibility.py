@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from disclosure.models import Status
+from disclosure.models import State
 from disclosure.visibility import can_view, visible_items
 
 pytestmark = pytest.mark.django_db
@@ -19,21 +19,21 @@ ACTORS = ["anonymous", "member", "other_member", "secretary", "committee_member"
 # Who sees an item of the first branch in each state, written out by hand.
 PUBLISHED_READERS = {"member", "secretary", "committee_member", "reviewer", "supervisor"}
 EXPECTED: dict[str, set[str]] = {
-    Status.DRAFT: {"secretary", "committee_member", "supervisor"},
-    Status.SUBMITTED: {"secretary", "committee_member", "reviewer", "supervisor"},
-    Status.RETURNED: {"secretary", "committee_member", "reviewer", "supervisor"},
-    Status.APPROVED: {"secretary", "committee_member", "reviewer", "supervisor"},
-    Status.INTERNAL: PUBLISHED_READERS,
-    Status.PUBLIC: set(ACTORS),
-    Status.EXPIRED: PUBLISHED_READERS,
+    State.DRAFT: {"secretary", "committee_member", "supervisor"},
+    State.SUBMITTED: {"secretary", "committee_member", "reviewer", "supervisor"},
+    State.RETURNED: {"secretary", "committee_member", "reviewer", "supervisor"},
+    State.APPROVED: {"secretary", "committee_member", "reviewer", "supervisor"},
+    State.INTERNAL: PUBLISHED_READERS,
+    State.PUBLIC: set(ACTORS),
+    State.EXPIRED: PUBLISHED_READERS,
 }
 
 
 @pytest.fixture
 def items(world):
     return {
-        status: world.item(status, title=f"标记事项-{status}", attachment=f"附件 {status}".encode())
-        for status in EXPECTED
+        state: world.item(state, title=f"标记事项-{state}", attachment=f"附件 {state}".encode())
+        for state in EXPECTED
     }
 
 
@@ -55,25 +55,25 @@ def test_visibility_matrix(world, items, actor):
     client, user = client_for(world, actor), user_for(world, actor)
     visible_ids = set(visible_items(user).values_list("pk", flat=True))
     browse = client.get("/items/").content.decode()
-    for status, item in items.items():
-        expected = actor in EXPECTED[status]
-        assert (item.pk in visible_ids) is expected, (actor, status, "visible_items")
-        assert can_view(user, item) is expected, (actor, status, "can_view")
+    for state, item in items.items():
+        expected = actor in EXPECTED[state]
+        assert (item.pk in visible_ids) is expected, (actor, state, "visible_items")
+        assert can_view(user, item) is expected, (actor, state, "can_view")
         detail = client.get(f"/items/{item.pk}/")
-        assert detail.status_code == (200 if expected else 404), (actor, status, "detail")
+        assert detail.status_code == (200 if expected else 404), (actor, state, "detail")
         attachment = item.attachments.get()
         download = client.get(f"/attachments/{attachment.pk}/")
-        assert download.status_code == (200 if expected else 404), (actor, status, "file")
+        assert download.status_code == (200 if expected else 404), (actor, state, "file")
         if expected:
-            assert b"".join(download.streaming_content) == f"附件 {status}".encode()
+            assert b"".join(download.streaming_content) == f"附件 {state}".encode()
         listed = item.title in browse
-        should_list = expected and status in (Status.INTERNAL, Status.PUBLIC)
-        assert listed is should_list, (actor, status, "list")
+        should_list = expected and state in (State.INTERNAL, State.PUBLIC)
+        assert listed is should_list, (actor, state, "list")
 
 
 def test_hidden_and_missing_answer_the_same(world, items):
     client = client_for(world, "outsider")
-    hidden_url = f"/items/{items[Status.INTERNAL].pk}/"
+    hidden_url = f"/items/{items[State.INTERNAL].pk}/"
     hidden, missing = client.get(hidden_url), client.get("/items/999999/")
     assert hidden.status_code == missing.status_code == 404
     assert normalized(hidden, hidden_url) == normalized(missing, "/items/999999/")
@@ -91,31 +91,31 @@ def test_membership_ending_removes_access_at_once(world, items):
 
     membership = Membership.objects.get(user=world.users["member"])
     client = client_for(world, "member")
-    assert client.get(f"/items/{items[Status.INTERNAL].pk}/").status_code == 200
+    assert client.get(f"/items/{items[State.INTERNAL].pk}/").status_code == 200
     membership.until = timezone.localdate()
     membership.save()
-    assert client.get(f"/items/{items[Status.INTERNAL].pk}/").status_code == 404
+    assert client.get(f"/items/{items[State.INTERNAL].pk}/").status_code == 404
 
 
 def test_new_membership_grants_access_at_once(world, items):
     from tests.factories import MembershipFactory
 
     client = client_for(world, "outsider")
-    assert client.get(f"/items/{items[Status.INTERNAL].pk}/").status_code == 404
+    assert client.get(f"/items/{items[State.INTERNAL].pk}/").status_code == 404
     MembershipFactory(user=world.users["outsider"], organization=world.branch, role="member")
-    assert client.get(f"/items/{items[Status.INTERNAL].pk}/").status_code == 200
+    assert client.get(f"/items/{items[State.INTERNAL].pk}/").status_code == 200
 
 
 def test_per_item_grant_shows_item_to_that_person_only(world, items):
     from guardian.shortcuts import assign_perm
 
-    item = items[Status.INTERNAL]
+    item = items[State.INTERNAL]
     assign_perm("disclosure.view_disclosureitem", world.users["outsider"], item)
     assert can_view(world.users["outsider"], item)
     assert item in visible_items(world.users["outsider"])
     assert client_for(world, "outsider").get(f"/items/{item.pk}/").status_code == 200
     assert client_for(world, "other_member").get(f"/items/{item.pk}/").status_code == 404
-    assert items[Status.DRAFT] not in visible_items(world.users["outsider"])
+    assert items[State.DRAFT] not in visible_items(world.users["outsider"])
 
 
 def test_counts_on_home_page_count_public_items_only(world, items):

@@ -9,7 +9,7 @@ from django.test import Client
 
 from catalog.models import CatalogEntry
 from disclosure import obligations, services
-from disclosure.models import DisclosureItem, Status, WorkPlan
+from disclosure.models import DisclosureItem, State, WorkPlan
 from portal.workflow import TransitionError
 from tests.conftest import walk
 
@@ -20,7 +20,7 @@ def plan(world, **extra):
     data = {"organization": world.branch, "actor": world.users["secretary"],
             "title": "支部共建活动经费使用情况",
             "plan": "拟公开与社区共建活动经费的来源和使用，面向全体党员和群众，张贴公开栏。",
-            "category": "other", "scope": "public", "time_limit": "long_term"}
+            "category": "other", "scope": "party_then_public", "time_limit": "long_term"}
     return services.workplan_submit(**{**data, **extra})
 
 
@@ -40,8 +40,8 @@ def test_item_outside_the_catalog_only_after_approval(world):
     item = services.item_create(organization=world.branch, entry=entry,
                                 actor=world.users["secretary"], title=made.title,
                                 body="经费来源：区级共建资金。")
-    walk(item, Status.INTERNAL, world.users["secretary"], world.users["reviewer"])
-    assert DisclosureItem.objects.get(pk=item.pk).status == Status.INTERNAL
+    walk(item, State.INTERNAL, world.users["secretary"], world.users["reviewer"])
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.INTERNAL
     obligations.generate_periodic_obligations()
     assert not entry.obligations.exists()
 
@@ -76,7 +76,7 @@ def test_plan_pages(world):
     sec.force_login(world.users["secretary"])
     response = sec.post("/plans/new/?org=B1", {
         "title": "共建活动经费", "plan": "拟公开共建活动经费的来源和使用情况，面向全体党员。",
-        "category": "other", "scope": "public", "time_limit": "long_term"})
+        "category": "other", "scope": "party_then_public", "time_limit": "long_term"})
     made = WorkPlan.objects.get()
     assert response.url == f"/plans/{made.pk}/"
     approver = Client()

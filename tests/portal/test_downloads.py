@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from disclosure.models import Status
+from disclosure.models import State
 from portal.downloads import protected_download
 
 pytestmark = pytest.mark.django_db
 
 
 def test_serves_the_objects_file_with_the_headers(world):
-    attachment = world.item(Status.PUBLIC, attachment="附件".encode()).attachments.get()
+    attachment = world.item(State.PUBLIC, attachment="附件".encode()).attachments.get()
     response = protected_download(attachment, attachment.file, filename="会议纪要.txt",
                                   content_type="text/plain")
     assert b"".join(response.streaming_content) == "附件".encode()
@@ -26,14 +26,14 @@ def test_serves_the_objects_file_with_the_headers(world):
 
 
 def test_refuses_a_file_of_another_object(world):
-    checked = world.item(Status.PUBLIC, attachment=b"a").attachments.get()
-    other = world.item(Status.INTERNAL, title="内部", attachment=b"b").attachments.get()
+    checked = world.item(State.PUBLIC, attachment=b"a").attachments.get()
+    other = world.item(State.INTERNAL, title="内部", attachment=b"b").attachments.get()
     with pytest.raises(ValueError):
         protected_download(checked, other.file, filename="b.txt", content_type="text/plain")
 
 
 def test_no_stored_file_is_404(world):
-    attachment = world.item(Status.PUBLIC, attachment=b"a").attachments.get()
+    attachment = world.item(State.PUBLIC, attachment=b"a").attachments.get()
     attachment.file.name = ""
     with pytest.raises(Http404):
         protected_download(attachment, attachment.file, filename="a.txt",

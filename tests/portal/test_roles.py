@@ -203,7 +203,7 @@ def test_history_form_cannot_rewrite_items(world, client):
     version = item.history.first()
     response = client.post(
         f"/admin/disclosure/disclosureitem/{item.pk}/history/{version.history_id}/",
-        {"title": "篡改", "status": "withdrawn"})
+        {"title": "篡改", "state": "withdrawn"})
     assert response.status_code in (403, 404)
     item.refresh_from_db()
-    assert item.title != "篡改" and item.status == "internal"
+    assert item.title != "篡改" and item.state == "internal"

@@ -8,7 +8,7 @@ from django.db import connection
 
 from archive.services import snapshot_of, verify_chain
 from disclosure import search
-from disclosure.models import DisclosureItem, Review, Status
+from disclosure.models import DisclosureItem, Review, State
 from disclosure.visibility import visible_items
 from portal.models import Organization, User
 
@@ -37,7 +37,7 @@ def test_seed_scale_builds_a_consistent_data_set_once(settings, tmp_path):
     problems = [p for p in verify_chain() if not isinstance(p, int)]
     assert problems == []
     # Frozen records have the shape archiving gives them (archive.services.snapshot_of).
-    archived = ours.filter(status=Status.ARCHIVED).select_related("archive_record").first()
+    archived = ours.filter(state=State.ARCHIVED).select_related("archive_record").first()
     assert archived is not None
     frozen = archived.archive_record.snapshot
     live = snapshot_of(archived)
@@ -49,7 +49,7 @@ def test_seed_scale_builds_a_consistent_data_set_once(settings, tmp_path):
     assert [r["action"] for r in frozen["reviews"]] == [
         r["action"] for r in live["reviews"] if r["action"] != Review.Action.ARCHIVE]
     # Each public item went through review and was released after its intra-party day.
-    for item in ours.filter(status=Status.PUBLIC)[:20]:
+    for item in ours.filter(state=State.PUBLIC)[:20]:
         actions = list(item.reviews.values_list("action", flat=True))
         assert actions[:2] == [Review.Action.SUBMIT, Review.Action.APPROVE]
         assert item.public_at > item.internal_at
@@ -64,7 +64,7 @@ def test_seed_scale_builds_a_consistent_data_set_once(settings, tmp_path):
     # A member reads their branch's intra-party items and nobody else's.
     member = User.objects.get(username="sc-m000001")
     branch = member.memberships.get().organization
-    seen = visible_items(member).exclude(status=Status.PUBLIC)
+    seen = visible_items(member).exclude(state=State.PUBLIC)
     assert seen.exists()
     assert set(seen.values_list("organization_id", flat=True)) == {branch.pk}
 

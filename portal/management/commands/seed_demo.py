@@ -141,7 +141,7 @@ class Command(BaseCommand):
     def _catalog(self, issuer: Organization) -> dict[str, CatalogEntry]:
         catalog, _ = Catalog.objects.get_or_create(
             issuer=issuer, name="城东街道基层党组织党务公开目录", version="2026",
-            defaults={"effective_from": dt.date(2026, 1, 1), "status": Catalog.Status.ACTIVE},
+            defaults={"effective_from": dt.date(2026, 1, 1), "state": Catalog.State.ACTIVE},
         )
         entries = {}
         for order, row in enumerate(ENTRIES):
@@ -225,7 +225,7 @@ class Command(BaseCommand):
 
         branch, sec = orgs["CD-JG-01"], users["secretary"]
         if not Feedback.objects.exists():
-            public = DisclosureItem.objects.filter(organization=branch, status="public").first()
+            public = DisclosureItem.objects.filter(organization=branch, state="public").first()
             answered = feedback_services.feedback_submit(
                 organization=branch, item=public, author=None, allow_publish=True,
                 body="建议在公开栏同时张贴学习计划的具体时间和地点。", address="127.0.0.1")
@@ -315,7 +315,7 @@ class Command(BaseCommand):
         services.item_release_public(item_id=item.pk, actor=sec)
 
     def _attach_demo_file(self, branch: Organization, sec: User) -> None:
-        item = DisclosureItem.objects.filter(organization=branch, status="draft").first()
+        item = DisclosureItem.objects.filter(organization=branch, state="draft").first()
         if item is None or item.attachments.exists():
             return
         text = "换届选举候选人名单（示例）\n1. 李红梅\n2. 刘强\n3. 吴芳\n".encode()

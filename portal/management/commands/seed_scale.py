@@ -28,7 +28,7 @@ from django.utils import timezone
 from archive.models import ArchiveRecord
 from archive.services import GENESIS, _lock_chain, compute_hash
 from catalog.models import CATEGORY_CODES, CatalogEntry, Category, Scope, TimeLimit
-from disclosure.models import DisclosureItem, Review, Status
+from disclosure.models import DisclosureItem, Review, State
 from disclosure.search import _quote as quote
 from disclosure.search import tokenize, tsvector_literal
 from portal.bulk import copy_rows, reserve_ids
@@ -303,7 +303,7 @@ class Command(BaseCommand):
         copy_rows(history, history_columns, (
             [item.get(c) if c in item else None for c in history_columns]
             for item in (self.history_row(i) for i in items)))
-        archived = [i for i in items if i["status"] == Status.ARCHIVED]
+        archived = [i for i in items if i["state"] == State.ARCHIVED]
         if archived:
             records = self.archive_records(archived, reviews)
             columns = ["sequence", "item_id", "organization_id", "year", "category_code",
@@ -333,31 +333,31 @@ class Command(BaseCommand):
             title = f"{org.name}{entry.title}（{created:%Y年%m月}·{rng.choice(PLACES)}）"
         body_number = rng.randrange(BODIES)
         body = self.body(body_number)
-        status = self.pick_status(rng, entry, created, now)
-        published = status in (Status.INTERNAL, Status.PUBLIC, Status.EXPIRED,
-                               Status.WITHDRAWN, Status.ARCHIVED)
+        state = self.pick_status(rng, entry, created, now)
+        published = state in (State.INTERNAL, State.PUBLIC, State.EXPIRED,
+                               State.WITHDRAWN, State.ARCHIVED)
         submitted = created + timedelta(hours=rng.uniform(1, 48))
         approved = submitted + timedelta(hours=rng.uniform(1, 72))
         internal = approved + timedelta(hours=rng.uniform(0, 24))
         public = None
-        if published and entry.scope == Scope.INTERNAL_THEN_PUBLIC and status != Status.WITHDRAWN:
+        if published and entry.scope == Scope.INTERNAL_THEN_PUBLIC and state != State.WITHDRAWN:
             public = internal + timedelta(days=entry.lead_days or 0, hours=1)
         display_until = None
         if entry.display_days:
             display_until = (public or internal).date() + timedelta(days=entry.display_days)
-        if display_until and display_until < now.date() and status in (Status.INTERNAL,
-                                                                      Status.PUBLIC):
-            status = Status.EXPIRED
+        if display_until and display_until < now.date() and state in (State.INTERNAL,
+                                                                      State.PUBLIC):
+            state = State.EXPIRED
         closed = None
-        if status in (Status.EXPIRED, Status.WITHDRAWN) or (
-                status == Status.ARCHIVED and display_until is not None):
+        if state in (State.EXPIRED, State.WITHDRAWN) or (
+                state == State.ARCHIVED and display_until is not None):
             closed = datetime_at(display_until) if display_until else internal + timedelta(
                 days=rng.randint(30, 300))
-        last = max(t for t in (created, submitted if status != Status.DRAFT else None,
-                               approved if status not in (Status.DRAFT, Status.SUBMITTED)
+        last = max(t for t in (created, submitted if state != State.DRAFT else None,
+                               approved if state not in (State.DRAFT, State.SUBMITTED)
                                else None,
                                internal if published else None, public, closed) if t)
-        archived_at = last + timedelta(days=rng.randint(1, 60)) if status == Status.ARCHIVED \
+        archived_at = last + timedelta(days=rng.randint(1, 60)) if state == State.ARCHIVED \
             else None
         if archived_at is not None and archived_at > now:
             archived_at = now
@@ -371,10 +371,10 @@ class Command(BaseCommand):
             "time_limit": entry.time_limit,
             "event_date": created.date() if entry.time_limit == TimeLimit.TIMELY else None,
             "period_start": period_start, "period_end": period_end,
-            "display_until": display_until, "status": status, "created_by_id": secretary,
+            "display_until": display_until, "state": state, "created_by_id": secretary,
             "created_at": created, "updated_at": archived_at or last,
-            "submitted_at": submitted if status != Status.DRAFT else None,
-            "approved_at": approved if status not in (Status.DRAFT, Status.SUBMITTED) else None,
+            "submitted_at": submitted if state != State.DRAFT else None,
+            "approved_at": approved if state not in (State.DRAFT, State.SUBMITTED) else None,
             "internal_at": internal if published else None,
             "planned_public_at": None, "public_at": public, "closed_at": closed,
             "archived_at": archived_at,
@@ -419,17 +419,17 @@ class Command(BaseCommand):
         archived_share = self.options["archived_share"]
         u = rng.random()
         if age > 30 and u < archived_share:
-            return Status.ARCHIVED
+            return State.ARCHIVED
         u = rng.random()
         if age < 20 and u < 0.25:
-            return rng.choice([Status.DRAFT, Status.SUBMITTED, Status.APPROVED])
+            return rng.choice([State.DRAFT, State.SUBMITTED, State.APPROVED])
         if u < 0.03:
-            return Status.WITHDRAWN
+            return State.WITHDRAWN
         if entry.display_days and u < 0.5:
-            return Status.EXPIRED
+            return State.EXPIRED
         if entry.scope == Scope.INTERNAL_THEN_PUBLIC:
-            return Status.PUBLIC
-        return Status.INTERNAL
+            return State.PUBLIC
+        return State.INTERNAL
 
     def archive_records(self, items: list[dict], reviews: list[tuple]) -> list[ArchiveRecord]:
         """Chain records for ``items`` onto the archive under its lock, as archiving does."""
@@ -485,8 +485,8 @@ def snapshot(item: dict, org, entry, trail: list[tuple], names: dict[int, str]) 
         "entry": {"code": entry.code, "title": entry.title, "catalog": str(entry.catalog)},
         "category": item["category"], "scope": item["scope"],
         "time_limit": item["time_limit"],
-        "status": Status.EXPIRED if item["closed_at"] else Status.PUBLIC
-        if item["public_at"] else Status.INTERNAL,
+        "state": State.EXPIRED if item["closed_at"] else State.PUBLIC
+        if item["public_at"] else State.INTERNAL,
         "event_date": _when(item["event_date"]), "period_start": _when(item["period_start"]),
         "period_end": _when(item["period_end"]),
         "display_until": _when(item["display_until"]),
