@@ -9,14 +9,12 @@ Changing a field, a file, or the order or number of records breaks the chain, an
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Retention
 from disclosure.models import DisclosureItem
-from portal.models import Organization
+from portal import fields
 
 
 class ArchiveRecord(models.Model):
@@ -30,10 +28,7 @@ class ArchiveRecord(models.Model):
         DisclosureItem, verbose_name=_("item"), on_delete=models.PROTECT,
         related_name="archive_record",
     )
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
-        related_name="archive_records",
-    )
+    organization = fields.organization("archive_records")
     year = models.PositiveSmallIntegerField(_("year"))
     category_code = models.CharField(_("category code"), max_length=4)
     number = models.PositiveIntegerField(_("serial number"))
@@ -41,11 +36,8 @@ class ArchiveRecord(models.Model):
     retention = models.CharField(_("retention"), max_length=10, choices=Retention.choices)
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
     snapshot = models.JSONField(_("snapshot"))
-    archived_at = models.DateTimeField(_("archived"), default=timezone.now)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("archived by"), on_delete=models.PROTECT,
-        related_name="+",
-    )
+    archived_at = fields.moment(_("archived"), now=True)
+    archived_by = fields.person(_("archived by"))
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
 

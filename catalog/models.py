@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import fields
 from portal.models import Organization
 
 
@@ -89,9 +90,7 @@ class Catalog(models.Model):
         _("binds organization types"), default=list, blank=True,
         help_text=_("Organization types this catalog applies to; all types when empty."),
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
-    )
+    state = fields.state(State, State.DRAFT)
     history = HistoricalRecords()
 
     class Meta:

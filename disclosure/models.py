@@ -16,7 +16,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from catalog.models import CatalogEntry, Category, Scope, TimeLimit
-from portal.models import Decision, Organization
+from portal import fields
+from portal.models import Decision
 from portal.workflow import Step, Workflow
 
 from .text import render_body
@@ -68,10 +69,7 @@ class DisclosureItem(models.Model):
 
     workflow: ClassVar[Workflow]
 
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
-        related_name="items",
-    )
+    organization = fields.organization("items")
     entry = models.ForeignKey(
         CatalogEntry, verbose_name=_("catalog entry"), on_delete=models.PROTECT,
         related_name="items",
@@ -85,22 +83,17 @@ class DisclosureItem(models.Model):
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
     display_until = models.DateField(_("display until"), null=True, blank=True)
-    state = models.CharField(
-        _("state"), max_length=12, choices=State.choices, default=State.DRAFT
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    state = fields.state(State, State.DRAFT, 12)
+    created_by = fields.person(_("created by"))
+    created_at = fields.moment(_("created"), now=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    internal_at = models.DateTimeField(_("published within the party"), null=True, blank=True)
-    planned_public_at = models.DateTimeField(_("planned public release"), null=True, blank=True)
-    public_at = models.DateTimeField(_("published to the public"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("expired or withdrawn"), null=True, blank=True)
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    submitted_at = fields.moment(_("submitted"))
+    approved_at = fields.moment(_("approved"))
+    internal_at = fields.moment(_("published within the party"))
+    planned_public_at = fields.moment(_("planned public release"))
+    public_at = fields.moment(_("published to the public"))
+    closed_at = fields.moment(_("expired or withdrawn"))
+    archived_at = fields.moment(_("archived"))
     search_vector = TSVectorField(null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
 
@@ -228,7 +221,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_at = fields.moment(_("uploaded"), now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -258,16 +251,13 @@ class Review(models.Model):
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = fields.person(_("by"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     comment = models.TextField(_("comment"), blank=True)
     confidentiality_checked = models.BooleanField(
         _("confidentiality check attested"), default=False
     )
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    created_at = fields.moment(_("time"), now=True)
 
     class Meta:
         verbose_name = _("review")
@@ -293,16 +283,12 @@ class Obligation(models.Model):
         CatalogEntry, verbose_name=_("catalog entry"), on_delete=models.PROTECT,
         related_name="obligations",
     )
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
-        related_name="obligations",
-    )
+    organization = fields.organization("obligations")
     # The period for periodic entries; for timely entries both are the event date.
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     due_date = models.DateField(_("due date"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.OPEN)
+    state = fields.state(State, State.OPEN)
     draft = models.OneToOneField(
         DisclosureItem, verbose_name=_("prepared draft"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="prepared_for",
@@ -311,8 +297,8 @@ class Obligation(models.Model):
         DisclosureItem, verbose_name=_("fulfilled by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="fulfilled_obligations",
     )
-    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    fulfilled_at = fields.moment(_("fulfilled"))
+    created_at = fields.moment(_("created"), now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -361,11 +347,9 @@ class NonDisclosureFiling(Decision):
         related_name="filings",
     )
     reason = models.TextField(_("reason"))
-    state = models.CharField(_("state"), max_length=12, choices=State.choices,
-                             default=State.FILED)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"),
-                                 on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    state = fields.state(State, State.FILED, 12)
+    filed_by = fields.person(_("filed by"))
+    filed_at = fields.moment(_("filed"), now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -392,24 +376,19 @@ class DisclosureRequest(models.Model):
         DISCLOSED_TO_SCOPE = "scope", _("Disclosed within a scope")
         DECLINED = "declined", _("Declined")
 
-    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
-                                     on_delete=models.PROTECT, related_name="requests")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant"),
-                                  on_delete=models.PROTECT, related_name="disclosure_requests")
+    organization = fields.organization("requests")
+    applicant = fields.person(_("applicant"), related_name="disclosure_requests")
     subject = models.CharField(_("what to disclose"), max_length=200)
     reason = models.TextField(_("why it is needed"), blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.SUBMITTED)
-    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    state = fields.state(State, State.SUBMITTED)
+    submitted_at = fields.moment(_("submitted"), now=True)
     due_date = models.DateField(_("answer due"))
     item = models.ForeignKey(DisclosureItem, verbose_name=_("disclosed item"), null=True,
                              blank=True, on_delete=models.PROTECT, related_name="requests")
     scope_role = models.CharField(_("disclosed to the role"), max_length=20, blank=True)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
-                                    null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = fields.person(_("answered by"), optional=True)
+    answered_at = fields.moment(_("answered"))
     history = HistoricalRecords()
 
     class Meta:
@@ -444,11 +423,9 @@ class ChangeRequest(Decision):
     new_title = models.CharField(_("new title"), max_length=200, blank=True)
     new_body = models.TextField(_("new body"), blank=True)
     explanation = models.TextField(_("explanation to publish"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.SUBMITTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    state = fields.state(State, State.SUBMITTED)
+    requested_by = fields.person(_("requested by"))
+    requested_at = fields.moment(_("requested"), now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -475,8 +452,7 @@ class WorkPlan(Decision):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
-                                     on_delete=models.PROTECT, related_name="work_plans")
+    organization = fields.organization("work_plans")
     title = models.CharField(_("matter to disclose"), max_length=150)
     plan = models.TextField(_("work plan"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -487,11 +463,9 @@ class WorkPlan(Decision):
                                 on_delete=models.PROTECT, related_name="work_plans")
     entry = models.OneToOneField(CatalogEntry, verbose_name=_("catalog entry"), null=True,
                                  blank=True, on_delete=models.PROTECT, related_name="work_plan")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.SUBMITTED)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    state = fields.state(State, State.SUBMITTED)
+    submitted_by = fields.person(_("submitted by"))
+    submitted_at = fields.moment(_("submitted"), now=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -22,7 +22,6 @@ from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
 from portal import deadlines
 from portal.calendar import add_working_days, period_containing
 from portal.models import Organization
-from portal.roles import role_holders
 from portal.system import system_user
 
 from . import search
@@ -241,19 +240,8 @@ def pending_obligations() -> QuerySet[Obligation]:
                                      organization__is_active=True)
 
 
-def _lock(pk: int) -> Obligation | None:
-    return (pending_obligations().select_for_update(of=("self",))
-            .select_related("organization", "entry").filter(pk=pk).first())
-
-
 deadlines.register(deadlines.DeadlineSource(
-    name="obligation",
-    pending=pending_obligations,
-    lock=_lock,
-    organization=lambda obligation: obligation.organization,
-    owners=lambda obligation: role_holders([obligation.organization_id],
-                                           ["secretary", "committee"]),
-))
+    name="obligation", pending=pending_obligations, related=("organization", "entry")))
 
 
 def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, list]:

@@ -8,11 +8,11 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from disclosure.models import DisclosureItem
+from portal import fields
 from portal.models import Organization
 from portal.workflow import Step, Workflow
 
@@ -43,10 +43,7 @@ class Feedback(models.Model):
         REPLIED = "replied", _("Replied")
         CLOSED = "closed", _("Closed")
 
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
-        related_name="feedback",
-    )
+    organization = fields.organization("feedback")
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="feedback",
@@ -64,22 +61,15 @@ class Feedback(models.Model):
         _("the answer may be published under the item"), default=False)
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
                                      default=new_tracking_code)
-    state = models.CharField(_("state"), max_length=12, choices=State.choices,
-                              default=State.RECEIVED)
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    state = fields.state(State, State.RECEIVED, 12)
+    received_at = fields.moment(_("received"), now=True)
     due_date = models.DateField(_("reply due"))
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
+    handled_by = fields.person(_("handled by"), optional=True)
+    recorded_by = fields.person(_("recorded by"), optional=True)
     rejection_reason = models.TextField(_("reason for not accepting"), blank=True)
     reply = models.TextField(_("reply"), blank=True)
-    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    replied_at = fields.moment(_("replied"))
+    closed_at = fields.moment(_("closed"))
     # SHA-256 of the submitter's address and the secret key, for rate limiting only.
     address_hash = models.CharField(max_length=64, blank=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["address_hash"])
@@ -140,26 +130,19 @@ class RectificationOrder(models.Model):
         SENT_BACK = "sent_back", _("Sent back")
         CLOSED = "closed", _("Closed")
 
-    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
-                                     on_delete=models.PROTECT, related_name="rectifications")
+    organization = fields.organization("rectifications")
     finding = models.TextField(_("finding"))
     requirement = models.TextField(_("what must be done"), blank=True)
     due_date = models.DateField(_("deadline"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.ORDERED)
-    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ordered by"),
-                                   on_delete=models.PROTECT, related_name="+")
-    ordered_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    state = fields.state(State, State.ORDERED)
+    ordered_by = fields.person(_("ordered by"))
+    ordered_at = fields.moment(_("ordered"), now=True)
     response = models.TextField(_("response"), blank=True)
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responded by"),
-                                     null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    responded_by = fields.person(_("responded by"), optional=True)
+    responded_at = fields.moment(_("responded"))
     verification = models.TextField(_("verification"), blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"),
-                                    null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    verified_by = fields.person(_("verified by"), optional=True)
+    closed_at = fields.moment(_("closed"))
     history = HistoricalRecords()
 
     class Meta:
@@ -210,10 +193,9 @@ class Campaign(models.Model):
     results_public = models.BooleanField(
         _("results visible to the public"), default=False,
         help_text=_("Otherwise the results are shown to members of the organizations."))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.DRAFT)
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    state = fields.state(State, State.DRAFT)
+    opened_at = fields.moment(_("opened"))
+    closed_at = fields.moment(_("closed"))
     history = HistoricalRecords(m2m_fields=[organizations])
 
     class Meta:
@@ -246,7 +228,7 @@ class Ballot(models.Model):
                               related_name="+")
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True)
-    cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+    cast_at = fields.moment(_("cast"), now=True)
 
     class Meta:
         verbose_name = _("ballot")

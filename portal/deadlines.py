@@ -32,14 +32,27 @@ Stage = Reminder.Stage
 
 @dataclass(frozen=True)
 class DeadlineSource:
+    """A kind of deadline: targets with a ``due_date`` and an ``organization``."""
+
     name: str
     # Pending targets (any state that still needs action), as a queryset with ``due_date``.
     pending: Callable[[], QuerySet]
-    # Re-read a target under lock and return it if it still needs action, else None.
-    lock: Callable[[int], Any]
-    organization: Callable[[Any], Organization]
-    # Who must act (e.g. the organization's secretaries).
-    owners: Callable[[Any], Iterable[User]]
+    # Relations to load with a target.
+    related: tuple[str, ...] = ("organization",)
+
+    def lock(self, pk: int) -> Any:
+        """Re-read a target under lock and return it if it still needs action, else None."""
+        return (self.pending().select_for_update(of=("self",)).select_related(*self.related)
+                .filter(pk=pk).first())
+
+    def organization(self, target) -> Organization:
+        return target.organization
+
+    def owners(self, target) -> Iterable[User]:
+        """Who must act: the organization's secretaries and committee members."""
+        from .roles import role_holders
+
+        return role_holders([target.organization_id], ["secretary", "committee"])
 
 
 _sources: dict[str, DeadlineSource] = {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +11,14 @@ from django.http import Http404, HttpRequest
 
 from .models import Organization, User
 from .workflow import TransitionError
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    StrOrPromise = str | _StrPromise
+else:
+    StrOrPromise = str
+
 
 
 class AuthedRequest(HttpRequest):
@@ -27,7 +35,7 @@ class Outcome:
     value: Any = None
 
 
-def attempt(request: HttpRequest, call: Callable[[], Any], *, success: str = "",
+def attempt(request: HttpRequest, call: Callable[[], Any], *, success: StrOrPromise = "",
             form: forms.BaseForm | None = None) -> Outcome:
     """Run one service call for a page: the one way views call services.
 
@@ -84,3 +92,18 @@ def pick_organization(request: HttpRequest, choices: Iterable[Organization],
     if not choices:
         raise Http404
     return choices[0]
+
+
+def submit(request: HttpRequest, form: forms.BaseForm, call: Callable[[dict], Any], *,
+           success: StrOrPromise = "") -> Outcome:
+    """Run ``call(cleaned_data)`` through :func:`attempt` when ``form`` was posted and is
+    valid; otherwise nothing happens (the form shows its own errors)."""
+    if request.method != "POST" or not form.is_valid():
+        return Outcome(False)
+    return attempt(request, lambda: call(form.cleaned_data), form=form, success=success)
+
+
+def posted_text(request: HttpRequest, form_class: type[forms.Form], field: str) -> str:
+    """Return the cleaned text of one optional field of a posted form ("" if invalid)."""
+    form = form_class(request.POST)
+    return form.cleaned_data[field] if form.is_valid() else ""

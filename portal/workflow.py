@@ -175,6 +175,24 @@ def transition(model: type[models.Model], pk: int, action: str, *, actor,
     return obj
 
 
+def decide(model: type[models.Model], pk: int, *, approve: bool, actor, comment: str = "",
+           reason_required: Any, actions: tuple[str, str] = ("approve", "reject"),
+           on_approval: Callable[[Any], Mapping[str, Any]] | None = None):
+    """Take an approver's decision on a :class:`portal.models.Decision` record: the first
+    of ``actions`` if ``approve``, else the second, which needs a comment
+    (``reason_required`` is the sentence shown without one). ``on_approval`` returns more
+    fields to write when approving."""
+    action = actions[0] if approve else actions[1]
+    obj = begin(model, pk, action, actor)
+    if not approve and not comment.strip():
+        raise TransitionError(reason_required)
+    changes = dict(obj.decision(actor, comment))
+    if approve and on_approval is not None:
+        changes.update(on_approval(obj))
+    return transition(model, pk, action, actor=actor, comment=comment.strip(),
+                      changes=changes, obj=obj)
+
+
 def save(obj, actor, values: Mapping[str, Any], *, reason: Any = "") -> None:
     """Write ``values`` on ``obj`` with one history row by ``actor`` (None: the system)."""
     from .system import system_user

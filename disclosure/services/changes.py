@@ -54,12 +54,9 @@ def change_submit(*, item_id: int, actor: User, kind: str, explanation: str,
 def change_decide(*, request_id: int, actor: User, approve: bool,
                   comment: str = "") -> ChangeRequest:
     """Approve (and apply to the item) or reject a change request."""
-    action = "approve" if approve else "reject"
-    change = workflow.begin(ChangeRequest, request_id, action, actor)
-    if not approve and not comment.strip():
-        raise TransitionError(_("Say why the request is rejected."))
-    workflow.transition(ChangeRequest, request_id, action, actor=actor, comment=comment,
-                        changes=change.decision(actor, comment), obj=change)
+    change = workflow.decide(ChangeRequest, request_id, approve=approve, actor=actor,
+                             comment=comment,
+                             reason_required=_("Say why the request is rejected."))
     if approve:
         _apply(change, actor)
     notify(role_holders([change.item.organization_id], ["secretary", "committee"]),

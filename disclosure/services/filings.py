@@ -17,6 +17,7 @@ from ..models import NonDisclosureFiling, Obligation
 from ..permissions import can_file
 
 Filing = NonDisclosureFiling
+DECISIONS = ("acknowledge", "return")
 
 
 def parent_reviewers(org: Organization):
@@ -46,12 +47,6 @@ def filing_submit(*, obligation_id: int, actor: User, reason: str) -> Filing:
     return filing
 
 
-def _decide(filing_id: int, action: str, actor: User, comment: str) -> Filing:
-    filing = workflow.begin(Filing, filing_id, action, actor)
-    return workflow.transition(Filing, filing_id, action, actor=actor, comment=comment,
-                               changes=filing.decision(actor, comment), obj=filing)
-
-
 def _tell_officers(filing: Filing) -> None:
     notify(role_holders([filing.obligation.organization_id], ["secretary", "committee"]),
            "filing.decided", target_id=filing.pk)
@@ -60,7 +55,8 @@ def _tell_officers(filing: Filing) -> None:
 @transaction.atomic
 def filing_acknowledge(*, filing_id: int, actor: User, comment: str = "") -> Filing:
     """The parent acknowledges: the obligation counts as filed, no longer due or overdue."""
-    filing = _decide(filing_id, "acknowledge", actor, comment.strip())
+    filing = workflow.decide(Filing, filing_id, approve=True, actor=actor, comment=comment,
+                             reason_required="", actions=DECISIONS)
     obligation = Obligation.objects.select_for_update().get(pk=filing.obligation_id)
     if obligation.is_pending:
         workflow.save(obligation, actor, {"state": Obligation.State.FILED})
@@ -71,11 +67,8 @@ def filing_acknowledge(*, filing_id: int, actor: User, comment: str = "") -> Fil
 @transaction.atomic
 def filing_return(*, filing_id: int, actor: User, comment: str) -> Filing:
     """The parent does not accept the reason: the obligation stays due."""
-    filing = workflow.begin(Filing, filing_id, "return", actor)
-    if not comment.strip():
-        raise TransitionError(_("Say why the filing is returned."))
-    filing = workflow.transition(Filing, filing_id, "return", actor=actor,
-                                 comment=comment.strip(),
-                                 changes=filing.decision(actor, comment), obj=filing)
+    filing = workflow.decide(Filing, filing_id, approve=False, actor=actor, comment=comment,
+                             reason_required=_("Say why the filing is returned."),
+                             actions=DECISIONS)
     _tell_officers(filing)
     return filing

@@ -90,11 +90,4 @@ def pending_requests():
                                   organization__is_active=True)
 
 
-deadlines.register(deadlines.DeadlineSource(
-    name="request",
-    pending=pending_requests,
-    lock=lambda pk: pending_requests().select_for_update(of=("self",)).select_related(
-        "organization").filter(pk=pk).first(),
-    organization=lambda request: request.organization,
-    owners=lambda request: _officers(request.organization_id),
-))
+deadlines.register(deadlines.DeadlineSource(name="request", pending=pending_requests))

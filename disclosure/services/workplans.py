@@ -53,23 +53,22 @@ def workplan_submit(*, organization: Organization, actor: User, title: str, plan
     return work_plan
 
 
+def _entry_for(plan: WorkPlan) -> CatalogEntry:
+    """The catalog entry an approved plan adds, for its organization only."""
+    return CatalogEntry.objects.create(
+        catalog=plan.catalog, code=f"OUT-{plan.pk}", category=plan.category, title=plan.title,
+        content=plan.plan, scope=plan.scope, time_limit=plan.time_limit,
+        display_days=plan.display_days, only_for=plan.organization, order=999)
+
+
 @transaction.atomic
 def workplan_decide(*, plan_id: int, actor: User, approve: bool,
                     comment: str = "") -> WorkPlan:
     """Approve (adding the catalog entry for the organization) or reject a work plan."""
-    action = "approve" if approve else "reject"
-    work_plan = workflow.begin(WorkPlan, plan_id, action, actor)
-    if not approve and not comment.strip():
-        raise TransitionError(_("Say why the work plan is rejected."))
-    changes = work_plan.decision(actor, comment)
-    if approve:
-        changes["entry"] = CatalogEntry.objects.create(
-            catalog=work_plan.catalog, code=f"OUT-{work_plan.pk}", category=work_plan.category,
-            title=work_plan.title, content=work_plan.plan, scope=work_plan.scope,
-            time_limit=work_plan.time_limit, display_days=work_plan.display_days,
-            only_for=work_plan.organization, order=999)
-    workflow.transition(WorkPlan, plan_id, action, actor=actor, comment=comment.strip(),
-                        changes=changes, obj=work_plan)
+    work_plan = workflow.decide(
+        WorkPlan, plan_id, approve=approve, actor=actor, comment=comment,
+        reason_required=_("Say why the work plan is rejected."),
+        on_approval=lambda plan: {"entry": _entry_for(plan)})
     notify(role_holders([work_plan.organization_id], ["secretary", "committee"]),
            "workplan.decided", target_id=work_plan.pk)
     return work_plan

@@ -11,16 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt
+from portal.http import AuthedRequest, attempt, submit
 from portal.permissions import load_for
 from portal.roles import org_ids_with
 
 from .. import permissions, selectors, services
 from ..forms import ChangeForm
 from ..models import ChangeRequest
+
+SENT_FOR_APPROVAL = gettext_lazy("Sent to the catalog-setting organization for approval.")
 
 
 @login_required
@@ -30,12 +33,10 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ChangeForm(request.POST or None,
                       initial={"kind": "change", "new_title": item.title, "new_body": item.body})
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.change_submit(
-            item_id=item.pk, actor=request.user, **form.cleaned_data), form=form,
-            success=_("Sent to the catalog-setting organization for approval."))
-        if made.ok:
-            return redirect("disclosure:change_detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.change_submit(
+        item_id=item.pk, actor=request.user, **data), success=SENT_FOR_APPROVAL)
+    if made.ok:
+        return redirect("disclosure:change_detail", pk=made.value.pk)
     return render(request, "disclosure/change_form.html", {"form": form, "item": item})
 
 

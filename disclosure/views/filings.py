@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.http import AuthedRequest, attempt
+from portal.http import AuthedRequest, attempt, submit
 from portal.permissions import load_for
 
 from .. import permissions, services
@@ -23,10 +23,9 @@ def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
     if not permissions.can_file(request.user, obligation):
         raise Http404
     form = FilingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and attempt(
-            request, lambda: services.filing_submit(
-                obligation_id=pk, actor=request.user, reason=form.cleaned_data["reason"]),
-            form=form, success=_("Filed with the parent organization.")).ok:
+    if submit(request, form, lambda data: services.filing_submit(
+            obligation_id=pk, actor=request.user, reason=data["reason"]),
+            success=_("Filed with the parent organization.")).ok:
         return redirect(f"/workspace/?org={obligation.organization.code}")
     return render(request, "disclosure/filing_form.html", {"form": form, "obligation": obligation})
 

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 from catalog.models import CatalogEntry
 from portal import workflow
 from portal.downloads import protected_download
-from portal.http import AuthedRequest, attempt, flash_errors, pick_organization
+from portal.http import (
+    AuthedRequest,
+    attempt,
+    flash_errors,
+    pick_organization,
+    posted_text,
+    submit,
+)
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import acts_for, is_superuser, org_ids_with, user_organizations
@@ -139,12 +146,10 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
     entry = get_object_or_404(CatalogEntry.objects.for_organization(org), pk=entry_id)
     initial = {"title": entry.title, "body": entry.body_template}
     form = ItemForm(request.POST or None, initial=initial, entry=entry)
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.item_create(
-            organization=org, entry=entry, actor=request.user, **form.cleaned_data),
-            form=form, success=_("Draft saved."))
-        if made.ok:
-            return redirect("disclosure:item_detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.item_create(
+        organization=org, entry=entry, actor=request.user, **data), success=_("Draft saved."))
+    if made.ok:
+        return redirect("disclosure:item_detail", pk=made.value.pk)
     return render(request, "disclosure/item_form.html", {"form": form, "org": org, "entry": entry})
 
 
@@ -157,13 +162,10 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
     form = ItemForm(request.POST or None, instance=item, entry=item.entry)
-    if request.method == "POST" and form.is_valid():
-        saved = attempt(request, lambda: services.item_update(
-            item_id=item.pk, actor=request.user,
-            **{name: form.cleaned_data[name] for name in form.fields}),
-            form=form, success=_("Draft saved."))
-        if saved.ok:
-            return redirect("disclosure:item_detail", pk=item.pk)
+    if submit(request, form, lambda data: services.item_update(
+            item_id=item.pk, actor=request.user, **{name: data[name] for name in form.fields}),
+            success=_("Draft saved.")).ok:
+        return redirect("disclosure:item_detail", pk=item.pk)
     return render(request, "disclosure/item_form.html", {
         "form": form, "org": item.organization, "entry": item.entry, "item": item,
     })
@@ -178,8 +180,7 @@ def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> Ht
 @require_POST
 def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    comment = CommentForm(request.POST)
-    text = comment.cleaned_data["comment"] if comment.is_valid() else ""
+    text = posted_text(request, CommentForm, "comment")
     actions = {
         "submit": (services.item_submit, _("Submitted for review.")),
         "discard": (None, _("Draft discarded.")),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, pick_organization
+from portal.http import AuthedRequest, pick_organization, submit
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -29,12 +29,11 @@ def request_new(request: AuthedRequest) -> HttpResponse:
     org = pick_organization(request, sorted(targets, key=lambda t: t.pk != mine[0].pk)
                             if mine else [])
     form = RequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.request_submit(
-            organization=org, applicant=request.user, **form.cleaned_data),
-            form=form, success=_("Your application was sent."))
-        if made.ok:
-            return redirect("disclosure:request_detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.request_submit(
+        organization=org, applicant=request.user, **data),
+        success=_("Your application was sent."))
+    if made.ok:
+        return redirect("disclosure:request_detail", pk=made.value.pk)
     return render(request, "disclosure/request_new.html", {
         "form": form, "org": org, "targets": targets})
 
@@ -47,8 +46,8 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_answer:
             return redirect("disclosure:request_detail", pk=found.pk)
-        if form.is_valid() and attempt(request, lambda: services.request_answer(
-                request_id=found.pk, actor=request.user, **form.cleaned_data), form=form,
+        if submit(request, form, lambda data: services.request_answer(
+                request_id=found.pk, actor=request.user, **data),
                 success=_("Answered and filed with the parent organization.")).ok:
             return redirect("disclosure:request_detail", pk=found.pk)
     return render(request, "disclosure/request_detail.html", {

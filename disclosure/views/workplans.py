@@ -9,25 +9,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, pick_organization
+from portal.http import AuthedRequest, attempt, pick_organization, submit
 from portal.permissions import load_for
 from portal.roles import user_organizations
 
 from .. import permissions, services
 from ..forms import PlanForm
 from ..models import WorkPlan
+from .changes import SENT_FOR_APPROVAL
 
 
 @login_required
 def plan_new(request: AuthedRequest) -> HttpResponse:
     org = pick_organization(request, user_organizations(request.user, "publish"))
     form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.workplan_submit(
-            organization=org, actor=request.user, **form.cleaned_data), form=form,
-            success=_("Sent to the catalog-setting organization for approval."))
-        if made.ok:
-            return redirect("disclosure:plan_detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.workplan_submit(
+        organization=org, actor=request.user, **data), success=SENT_FOR_APPROVAL)
+    if made.ok:
+        return redirect("disclosure:plan_detail", pk=made.value.pk)
     return render(request, "disclosure/plan_form.html", {"form": form, "org": org})
 
 

@@ -160,15 +160,4 @@ def pending_feedback():
     return Feedback.objects.filter(state__in=OPEN_STATES, organization__is_active=True)
 
 
-def _lock_pending(pk: int):
-    return pending_feedback().select_for_update(of=("self",)).select_related(
-        "organization").filter(pk=pk).first()
-
-
-deadlines.register(deadlines.DeadlineSource(
-    name="feedback",
-    pending=pending_feedback,
-    lock=_lock_pending,
-    organization=lambda feedback: feedback.organization,
-    owners=lambda feedback: role_holders([feedback.organization_id], ["secretary", "committee"]),
-))
+deadlines.register(deadlines.DeadlineSource(name="feedback", pending=pending_feedback))

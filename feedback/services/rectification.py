@@ -83,11 +83,4 @@ def pending_orders():
                                 organization__is_active=True)
 
 
-deadlines.register(deadlines.DeadlineSource(
-    name="rectification",
-    pending=pending_orders,
-    lock=lambda pk: pending_orders().select_for_update(of=("self",)).select_related(
-        "organization").filter(pk=pk).first(),
-    organization=lambda order: order.organization,
-    owners=_officers,
-))
+deadlines.register(deadlines.DeadlineSource(name="rectification", pending=pending_orders))

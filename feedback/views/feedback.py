@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from disclosure import selectors as item_selectors
 from disclosure.visibility import can_view
 from portal import ratelimit, workflow
-from portal.http import AuthedRequest, attempt, pick_organization
+from portal.http import AuthedRequest, attempt, pick_organization, posted_text, submit
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import user_organizations
@@ -123,13 +123,12 @@ def record_offline(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "publish")
     org = pick_organization(request, orgs)
     form = OfflineFeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.feedback_record_offline(
-            organization=org, actor=request.user, **form.cleaned_data), form=form)
-        if made.ok:
-            messages.success(request, _("Recorded with tracking code %(code)s.") % {
-                "code": made.value.tracking_code})
-            return redirect("feedback:detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.feedback_record_offline(
+        organization=org, actor=request.user, **data))
+    if made.ok:
+        messages.success(request, _("Recorded with tracking code %(code)s.") % {
+            "code": made.value.tracking_code})
+        return redirect("feedback:detail", pk=made.value.pk)
     return render(request, "feedback/record.html", {"form": form, "org": org, "orgs": orgs})
 
 
@@ -149,8 +148,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
-    form = HandleForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
+    text = posted_text(request, HandleForm, "text")
     actions = {
         "accept": lambda: services.feedback_accept(feedback_id=pk, actor=request.user),
         "reject": lambda: services.feedback_reject(feedback_id=pk, actor=request.user,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt
+from portal.http import AuthedRequest, attempt, posted_text, submit
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -34,12 +34,10 @@ def order_new(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_order(request.user, org):
         raise Http404
     form = OrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        made = attempt(request, lambda: services.rectification_order(
-            organization=org, actor=request.user, **form.cleaned_data), form=form,
-            success=_("Rectification ordered."))
-        if made.ok:
-            return redirect("feedback:order_detail", pk=made.value.pk)
+    made = submit(request, form, lambda data: services.rectification_order(
+        organization=org, actor=request.user, **data), success=_("Rectification ordered."))
+    if made.ok:
+        return redirect("feedback:order_detail", pk=made.value.pk)
     return render(request, "feedback/order_new.html", {"form": form, "org": org})
 
 
@@ -56,8 +54,7 @@ def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     order = load_for(request.user, Order, pk=pk)
-    form = TextForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
+    text = posted_text(request, TextForm, "text")
     calls = {
         "respond": lambda: services.rectification_respond(order_id=pk, actor=request.user,
                                                           response=text),
