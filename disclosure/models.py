@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,9 @@ class DisclosureItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:item_detail", args=[self.pk])
 
     @cached_property
     def body_html(self) -> str:
@@ -400,6 +404,9 @@ class DisclosureRequest(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:request_detail", args=[self.pk])
+
 
 class ChangeRequest(Decision):
     """变更、撤销、终止: a published item changes only through a request approved by the
@@ -440,6 +447,9 @@ class ChangeRequest(Decision):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.item}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:change_detail", args=[self.pk])
+
 
 class WorkPlan(Decision):
     """目录外事项: a matter outside the catalog needs a work plan approved by the
@@ -479,6 +489,9 @@ class WorkPlan(Decision):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:plan_detail", args=[self.pk])
 
 
 def _record_review(item, actor, action: str, comment: str, extra) -> None:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,6 +91,9 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_code} · {self.organization}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -153,6 +157,9 @@ class RectificationOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.finding[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:order_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from .models import Organization, User
 from .workflow import TransitionError
@@ -107,3 +108,14 @@ def posted_text(request: HttpRequest, form_class: type[forms.Form], field: str) 
     """Return the cleaned text of one optional field of a posted form ("" if invalid)."""
     form = form_class(request.POST)
     return form.cleaned_data[field] if form.is_valid() else ""
+
+
+def form_page(request: HttpRequest, template: str, form: forms.BaseForm,
+              call: Callable[[dict], Any], *, success: StrOrPromise = "",
+              **context: Any) -> HttpResponse:
+    """The page of a form that makes or changes one record: on a valid post, run the
+    service and go to the record's page; otherwise show the form (with its errors)."""
+    made = submit(request, form, call, success=success)
+    if made.ok:
+        return redirect(made.value)
+    return render(request, template, {"form": form, **context})

@@ -62,6 +62,25 @@ def visible_loader(model) -> Loader:
     return load
 
 
+def register_texts(model, texts: Mapping[str, tuple[str, str]],
+                   values: Callable[[Any], dict],
+                   url: Callable[[Any, Notification], str] | None = None) -> None:
+    """Register notifications about ``model``: ``texts`` maps each kind to its subject and
+    body (marked with ``gettext_noop``, translated when read), ``values(target)`` fills the
+    body, ``url`` links to the target (its own page by default). Targets are loaded through
+    the model's permission home; one the reader may not see reads neutrally."""
+
+    def render_one(notification: Notification, target) -> Rendered:
+        if target is None:
+            return hidden()
+        subject, body = texts[notification.kind]
+        link = url(target, notification) if url else target.get_absolute_url()
+        return Rendered(_(subject), _(body) % values(target), link)
+
+    for kind in texts:
+        register(kind, render_one, visible_loader(model))
+
+
 def language_of(user: User) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     return user.language if user.language in codes else settings.LANGUAGE_CODE

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, submit
+from portal.http import AuthedRequest, attempt, form_page
 from portal.permissions import load_for
 from portal.roles import org_ids_with
 
@@ -33,11 +33,10 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ChangeForm(request.POST or None,
                       initial={"kind": "change", "new_title": item.title, "new_body": item.body})
-    made = submit(request, form, lambda data: services.change_submit(
-        item_id=item.pk, actor=request.user, **data), success=SENT_FOR_APPROVAL)
-    if made.ok:
-        return redirect("disclosure:change_detail", pk=made.value.pk)
-    return render(request, "disclosure/change_form.html", {"form": form, "item": item})
+    return form_page(request, "disclosure/change_form.html", form,
+                     lambda data: services.change_submit(item_id=item.pk, actor=request.user,
+                                                         **data),
+                     success=SENT_FOR_APPROVAL, item=item)
 
 
 @login_required

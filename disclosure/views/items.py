@@ -18,9 +18,9 @@ from portal.http import (
     AuthedRequest,
     attempt,
     flash_errors,
+    form_page,
     pick_organization,
     posted_text,
-    submit,
 )
 from portal.models import Organization
 from portal.pagination import paginate
@@ -146,11 +146,10 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
     entry = get_object_or_404(CatalogEntry.objects.for_organization(org), pk=entry_id)
     initial = {"title": entry.title, "body": entry.body_template}
     form = ItemForm(request.POST or None, initial=initial, entry=entry)
-    made = submit(request, form, lambda data: services.item_create(
-        organization=org, entry=entry, actor=request.user, **data), success=_("Draft saved."))
-    if made.ok:
-        return redirect("disclosure:item_detail", pk=made.value.pk)
-    return render(request, "disclosure/item_form.html", {"form": form, "org": org, "entry": entry})
+    return form_page(request, "disclosure/item_form.html", form,
+                     lambda data: services.item_create(organization=org, entry=entry,
+                                                       actor=request.user, **data),
+                     success=_("Draft saved."), org=org, entry=entry)
 
 
 @login_required
@@ -162,13 +161,12 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
     form = ItemForm(request.POST or None, instance=item, entry=item.entry)
-    if submit(request, form, lambda data: services.item_update(
-            item_id=item.pk, actor=request.user, **{name: data[name] for name in form.fields}),
-            success=_("Draft saved.")).ok:
-        return redirect("disclosure:item_detail", pk=item.pk)
-    return render(request, "disclosure/item_form.html", {
-        "form": form, "org": item.organization, "entry": item.entry, "item": item,
-    })
+    return form_page(request, "disclosure/item_form.html", form,
+                     lambda data: services.item_update(
+                         item_id=item.pk, actor=request.user,
+                         **{name: data[name] for name in form.fields}),
+                     success=_("Draft saved."), org=item.organization, entry=item.entry,
+                     item=item)
 
 
 def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> HttpResponse:

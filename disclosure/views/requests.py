@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal import workflow
-from portal.http import AuthedRequest, pick_organization, submit
+from portal.http import AuthedRequest, form_page, pick_organization, submit
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -28,14 +28,10 @@ def request_new(request: AuthedRequest) -> HttpResponse:
     # The applicant's own (first) organization comes first, as the default.
     org = pick_organization(request, sorted(targets, key=lambda t: t.pk != mine[0].pk)
                             if mine else [])
-    form = RequestForm(request.POST or None)
-    made = submit(request, form, lambda data: services.request_submit(
-        organization=org, applicant=request.user, **data),
-        success=_("Your application was sent."))
-    if made.ok:
-        return redirect("disclosure:request_detail", pk=made.value.pk)
-    return render(request, "disclosure/request_new.html", {
-        "form": form, "org": org, "targets": targets})
+    return form_page(request, "disclosure/request_new.html", RequestForm(request.POST or None),
+                     lambda data: services.request_submit(organization=org,
+                                                          applicant=request.user, **data),
+                     success=_("Your application was sent."), org=org, targets=targets)
 
 
 @login_required

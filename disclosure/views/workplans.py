@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, pick_organization, submit
+from portal.http import AuthedRequest, attempt, form_page, pick_organization
 from portal.permissions import load_for
 from portal.roles import user_organizations
 
@@ -23,11 +23,10 @@ from .changes import SENT_FOR_APPROVAL
 def plan_new(request: AuthedRequest) -> HttpResponse:
     org = pick_organization(request, user_organizations(request.user, "publish"))
     form = PlanForm(request.POST or None)
-    made = submit(request, form, lambda data: services.workplan_submit(
-        organization=org, actor=request.user, **data), success=SENT_FOR_APPROVAL)
-    if made.ok:
-        return redirect("disclosure:plan_detail", pk=made.value.pk)
-    return render(request, "disclosure/plan_form.html", {"form": form, "org": org})
+    return form_page(request, "disclosure/plan_form.html", form,
+                     lambda data: services.workplan_submit(organization=org,
+                                                           actor=request.user, **data),
+                     success=SENT_FOR_APPROVAL, org=org)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, posted_text, submit
+from portal.http import AuthedRequest, attempt, form_page, posted_text
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -33,12 +33,10 @@ def order_new(request: AuthedRequest) -> HttpResponse:
     org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     if not permissions.may_order(request.user, org):
         raise Http404
-    form = OrderForm(request.POST or None)
-    made = submit(request, form, lambda data: services.rectification_order(
-        organization=org, actor=request.user, **data), success=_("Rectification ordered."))
-    if made.ok:
-        return redirect("feedback:order_detail", pk=made.value.pk)
-    return render(request, "feedback/order_new.html", {"form": form, "org": org})
+    return form_page(request, "feedback/order_new.html", OrderForm(request.POST or None),
+                     lambda data: services.rectification_order(organization=org,
+                                                               actor=request.user, **data),
+                     success=_("Rectification ordered."), org=org)
 
 
 @login_required
