@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .models import Organization, User
 from .workflow import TransitionError
@@ -108,6 +111,22 @@ def posted_text(request: HttpRequest, form_class: type[forms.Form], field: str) 
     """Return the cleaned text of one optional field of a posted form ("" if invalid)."""
     form = form_class(request.POST)
     return form.cleaned_data[field] if form.is_valid() else ""
+
+
+def decision_view(service: Callable[..., Any], id_name: str, page: str):
+    """Return the view that posts an approver's decision (``approve`` or ``reject`` in the
+    URL, the comment in the form) to ``service`` and goes back to the record's ``page``."""
+
+    @login_required
+    @require_POST
+    def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        attempt(request, lambda: service(**{id_name: pk}, actor=request.user,
+                                         approve=decision == "approve",
+                                         comment=request.POST.get("comment", "")),
+                success=_("Saved."))
+        return redirect(page, pk=pk)
+
+    return decide
 
 
 def form_page(request: HttpRequest, template: str, form: forms.BaseForm,

@@ -100,6 +100,16 @@ def _rule(obj, step: Step) -> Callable[[Any, Any], bool] | None:
     return rule_for(type(obj), step.rule) if step.rule else None
 
 
+def required(text: str, message: Any) -> Callable[[Any], None]:
+    """Return a ``validate`` for :func:`transition` that refuses when ``text`` is empty."""
+
+    def validate(obj) -> None:
+        if not text:
+            raise TransitionError(message)
+
+    return validate
+
+
 def has_right(user, obj, action: str) -> bool:
     """Return whether ``user`` holds the right the action needs, whatever the state."""
     rule = _rule(obj, workflow_of(obj)[action])

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, form_page
+from portal.http import AuthedRequest, decision_view, form_page
 from portal.permissions import load_for
 from portal.roles import org_ids_with
 
@@ -57,13 +55,7 @@ def change_inbox(request: AuthedRequest) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
-def change_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
-    attempt(request, lambda: services.change_decide(
-        request_id=pk, actor=request.user, approve=decision == "approve",
-        comment=request.POST.get("comment", "")), success=_("Saved."))
-    return redirect("disclosure:change_detail", pk=pk)
+change_decide = decision_view(services.change_decide, "request_id", "disclosure:change_detail")
 
 
 def withdrawn_notice(request: HttpRequest, item) -> HttpResponse:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from portal import workflow
-from portal.http import AuthedRequest, attempt, form_page, pick_organization
+from portal.http import AuthedRequest, decision_view, form_page, pick_organization
 from portal.permissions import load_for
 from portal.roles import user_organizations
 
@@ -38,10 +36,4 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
-def plan_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
-    attempt(request, lambda: services.workplan_decide(
-        plan_id=pk, actor=request.user, approve=decision == "approve",
-        comment=request.POST.get("comment", "")), success=_("Saved."))
-    return redirect("disclosure:plan_detail", pk=pk)
+plan_decide = decision_view(services.workplan_decide, "plan_id", "disclosure:plan_detail")

@@ -19,7 +19,6 @@ from portal.calendar import add_working_days
 from portal.models import Organization, User
 from portal.notifications import notify
 from portal.roles import role_holders
-from portal.workflow import TransitionError
 
 from ..models import OPEN_STATES, Feedback
 from ..permissions import may_record_offline
@@ -110,14 +109,6 @@ def _step(feedback_id: int, action: str, actor: User, changes: dict | None = Non
                                changes={**(changes or {}), "handled_by": actor})
 
 
-def _required(text: str, message: str):
-    def validate(feedback: Feedback) -> None:
-        if not text:
-            raise TransitionError(message)
-
-    return validate
-
-
 @transaction.atomic
 def feedback_accept(*, feedback_id: int, actor: User) -> Feedback:
     return _step(feedback_id, "accept", actor)
@@ -127,7 +118,7 @@ def feedback_accept(*, feedback_id: int, actor: User) -> Feedback:
 def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
     reason = clean_text(reason, 2000)
     feedback = _step(feedback_id, "reject", actor, {"rejection_reason": reason},
-                     _required(reason, _("Say why the feedback is not accepted.")))
+                     workflow.required(reason, _("Say why the feedback is not accepted.")))
     _tell_author(feedback)
     return feedback
 
@@ -141,7 +132,7 @@ def feedback_start(*, feedback_id: int, actor: User) -> Feedback:
 def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
     reply = clean_text(reply, 5000)
     feedback = _step(feedback_id, "reply", actor, {"reply": reply},
-                     _required(reply if len(reply) >= 5 else "", _("Write the reply.")))
+                     workflow.required(reply if len(reply) >= 5 else "", _("Write the reply.")))
     _tell_author(feedback)
     return feedback
 

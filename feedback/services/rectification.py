@@ -13,7 +13,6 @@ from portal import deadlines, workflow
 from portal.models import Organization, User
 from portal.notifications import notify
 from portal.roles import role_holders
-from portal.workflow import TransitionError
 
 from ..models import RectificationOrder
 from ..permissions import may_order
@@ -43,14 +42,6 @@ def rectification_order(*, organization: Organization, actor: User, finding: str
     return order
 
 
-def _text_required(text: str, message: str):
-    def validate(order: Order) -> None:
-        if not text:
-            raise TransitionError(message)
-
-    return validate
-
-
 @transaction.atomic
 def rectification_respond(*, order_id: int, actor: User, response: str) -> Order:
     """Report what was done; the orderer verifies it."""
@@ -58,7 +49,7 @@ def rectification_respond(*, order_id: int, actor: User, response: str) -> Order
     order = workflow.transition(
         Order, order_id, "respond", actor=actor, comment=response,
         changes={"response": response, "responded_by": actor},
-        validate=_text_required(response if len(response) >= 5 else "",
+        validate=workflow.required(response if len(response) >= 5 else "",
                                 _("Describe what was done.")))
     notify([order.ordered_by], "rectification.responded", target_id=order.pk)
     return order
@@ -72,7 +63,7 @@ def rectification_verify(*, order_id: int, actor: User, accept: bool,
     order = workflow.transition(
         Order, order_id, "close" if accept else "send_back", actor=actor, comment=comment,
         changes={"verification": comment, "verified_by": actor},
-        validate=None if accept else _text_required(
+        validate=None if accept else workflow.required(
             comment, _("Say what is still missing when sending it back.")))
     notify(_officers(order), "rectification.verified", target_id=order.pk)
     return order
