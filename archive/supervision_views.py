@@ -23,10 +23,13 @@ from disclosure.visibility import visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
 from portal.pagination import paginate
+from portal.routing import Routes
 from portal.spreadsheets import csv_bytes, spreadsheet_response
 from portal.widgets import DateInput
 
 from . import supervision
+
+routes = Routes()
 
 
 def _overseen(request: AuthedRequest):
@@ -36,6 +39,7 @@ def _overseen(request: AuthedRequest):
     return orgs
 
 
+@routes("supervision/")
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     orgs = _overseen(request)
@@ -65,6 +69,7 @@ def _dashboard_csv(rows) -> HttpResponse:
     return spreadsheet_response(body, "compliance", "csv")
 
 
+@routes("supervision/obligations/")
 @login_required
 def obligations(request: AuthedRequest) -> HttpResponse:
     """Drill down from the dashboard: one organization's obligations, optionally by state."""
@@ -116,6 +121,7 @@ def _supervised(request: AuthedRequest):
     return orgs
 
 
+@routes("supervision/history/")
 @login_required
 def history(request: AuthedRequest) -> HttpResponse:
     orgs = _supervised(request)
@@ -139,6 +145,7 @@ def history(request: AuthedRequest) -> HttpResponse:
     })
 
 
+@routes("supervision/history/<slug:kind>/<int:pk>/")
 @login_required
 def history_timeline(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     """Every version of one record, with what changed field by field."""
@@ -186,6 +193,7 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, border=1)
 
 
+@routes("orgs/<str:code>/notice-board/")
 def notice_board(request: HttpRequest, code: str) -> HttpResponse:
     """An A4 page for the organization's notice board (公开栏): its current public items,
     and for its members also the intra-party ones, each with a QR code to the item."""

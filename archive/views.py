@@ -15,10 +15,13 @@ from disclosure.models import Review
 from portal.downloads import protected_download
 from portal.http import AuthedRequest, attempt
 from portal.pagination import paginate
+from portal.routing import Routes
 from portal.spreadsheets import spreadsheet_response
 
 from . import exports, permissions, selectors, services
 from .forms import RegisterFilterForm
+
+routes = Routes()
 
 
 def _register(request: AuthedRequest):
@@ -31,6 +34,7 @@ def _register(request: AuthedRequest):
     return form, records
 
 
+@routes("archive/")
 @login_required
 def register(request: AuthedRequest) -> HttpResponse:
     form, records = _register(request)
@@ -38,6 +42,7 @@ def register(request: AuthedRequest) -> HttpResponse:
     return render(request, "archive/register.html", {"form": form, "page": page})
 
 
+@routes("archive/export.<register_format:fmt>")
 @login_required
 def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form, records = _register(request)
@@ -56,6 +61,7 @@ def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     return spreadsheet_response(body, "archive-register", fmt)
 
 
+@routes("archive/<str:number>/")
 @login_required
 def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
     record = selectors.record_for_user(request.user, number)
@@ -67,6 +73,7 @@ def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
     })
 
 
+@routes("archive/files/<int:pk>/")
 @login_required
 def file_download(request: AuthedRequest, pk: int) -> FileResponse:
     copy = selectors.file_for_user(request.user, pk)
@@ -74,6 +81,7 @@ def file_download(request: AuthedRequest, pk: int) -> FileResponse:
                               content_type=copy.content_type)
 
 
+@routes("items/<int:pk>/archive/")
 @login_required
 @require_POST
 def archive_item(request: AuthedRequest, pk: int) -> HttpResponse:

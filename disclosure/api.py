@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from catalog.models import Category, TimeLimit
 from portal.models import Organization
 from portal.pagination import CappedPaginator
+from portal.routing import Routes
 
 from . import search
 from .models import DisclosureItem
@@ -22,6 +23,8 @@ from .openapi import document
 from .visibility import public_items
 
 MAX_PAGE_SIZE = 100
+
+routes = Routes()
 
 
 class ItemQuery(forms.Form):
@@ -83,6 +86,7 @@ def item_full(request: HttpRequest, item: DisclosureItem) -> dict:
     return data
 
 
+@routes("api/v1/items/", name="api_items")
 @require_GET
 def items(request: HttpRequest) -> JsonResponse:
     query = ItemQuery(request.GET)
@@ -119,6 +123,7 @@ def items(request: HttpRequest) -> JsonResponse:
     })
 
 
+@routes("api/v1/items/<int:pk>/", name="api_item")
 @require_GET
 def item_detail(request: HttpRequest, pk: int) -> JsonResponse:
     item = public_items().select_related("organization").filter(pk=pk).first()
@@ -134,6 +139,7 @@ def _org(org: Organization, parents: dict[int, str]) -> dict:
     }
 
 
+@routes("api/v1/organizations/", name="api_organizations")
 @require_GET
 def organizations(request: HttpRequest) -> JsonResponse:
     orgs = list(Organization.objects.filter(is_active=True))
@@ -141,6 +147,7 @@ def organizations(request: HttpRequest) -> JsonResponse:
     return _json({"count": len(orgs), "results": [_org(o, parents) for o in orgs]})
 
 
+@routes("api/v1/organizations/<str:code>/", name="api_organization")
 @require_GET
 def organization_detail(request: HttpRequest, code: str) -> JsonResponse:
     org = Organization.objects.filter(code=code, is_active=True).select_related("parent").first()
@@ -153,6 +160,7 @@ def organization_detail(request: HttpRequest, code: str) -> JsonResponse:
     return _json(data)
 
 
+@routes("api/openapi.json", name="api_openapi")
 @require_GET
 def openapi(request: HttpRequest) -> JsonResponse:
     return _json(document(request.build_absolute_uri("/api/v1")))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from portal.models import Organization
+from portal.routing import Routes
 
 from .models import DisclosureItem
 from .visibility import public_items
@@ -97,3 +98,11 @@ class CategoryFeed(PublicItemsFeed):
 
     def select(self, items, obj):
         return super().select(items.filter(category=obj), obj)
+
+
+routes = Routes()
+routes("feeds/items.atom", name="feed_all")(PublicItemsFeed())
+routes("feeds/orgs/<str:code>.atom", name="feed_org")(OrganizationFeed())
+routes("feeds/orgs/<str:code>/subtree.atom", name="feed_org_subtree",
+       subtree=True)(OrganizationFeed())
+routes("feeds/categories/<slug:category>.atom", name="feed_category")(CategoryFeed())

@@ -26,3 +26,12 @@ def register_words(name: str, *words: str) -> None:
     converter = type(f"Words_{name}", (Words,), {
         "words": frozenset(words), "regex": "|".join(sorted(words, key=len, reverse=True))})
     register_converter(converter, name)
+
+
+register_words("item_step", "submit", "discard", "publish-internal", "release-public")
+register_words("decision", "approve", "reject")
+register_words("filing_decision", "acknowledge", "return")
+register_words("export_format", "csv", "xlsx")
+register_words("feedback_step", "accept", "reject", "start", "reply", "close")
+register_words("order_step", "respond", "close", "send-back")
+register_words("register_format", "csv", "xlsx", "zip")

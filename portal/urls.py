@@ -5,19 +5,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .routing import collect
 
 admin.site.site_header = _("Party Affairs Disclosure Portal: administration")
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = _("Catalog and organizations")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
-    path("orgs/", views.organization_list, name="organization_list"),
-    path("orgs/<str:code>/", views.organization_detail, name="organization_detail"),
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
-    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    *collect(views),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Category
 from disclosure import selectors
 from disclosure.visibility import public_items
+from portal.routing import Routes
 
 from . import notifications
 from .caching import remembered
@@ -21,6 +22,8 @@ from .models import Notification, Organization
 from .pagination import paginate
 
 PUBLIC_COUNTS_SECONDS = 120  # how stale the public counts on home and organization pages may be
+
+routes = Routes()
 
 
 def public_counts(by: str) -> dict:
@@ -31,6 +34,7 @@ def public_counts(by: str) -> dict:
     return remembered(f"public-counts:{by}", count, PUBLIC_COUNTS_SECONDS)
 
 
+@routes("")
 def home(request: HttpRequest) -> HttpResponse:
     counts = public_counts("category")
     return render(request, "portal/home.html", {
@@ -40,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+@routes("orgs/")
 def organization_list(request: HttpRequest) -> HttpResponse:
     """The tree down to the general branches (branches are listed on their parent's page),
     or the organizations whose name or code matches ``q``."""
@@ -65,6 +70,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 ORG_MATCHES = 200
 
 
+@routes("orgs/<str:code>/")
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = get_object_or_404(Organization, code=code, is_active=True)
     subtree = request.GET.get("subtree") == "1"
@@ -82,6 +88,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+@routes("notifications/")
 @login_required
 def notification_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(
@@ -94,6 +101,7 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "portal/notification_list.html", {"page": page, "rows": rows})
 
 
+@routes("notifications/<int:pk>/")
 @login_required
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -102,6 +110,7 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(url or "notification_list")
 
 
+@routes("notifications/read-all/")
 @login_required
 @require_POST
 def notification_read_all(request: AuthedRequest) -> HttpResponse:
@@ -110,6 +119,7 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
     return redirect("notification_list")
 
 
+@routes("health/")
 def health(request: HttpRequest) -> HttpResponse:
     """Answer that the application server is up: one small template and no queries, which
     load balancers poll and the benchmark measures as the floor of a Django page."""

@@ -16,6 +16,7 @@ from portal import workflow
 from portal.http import AuthedRequest, decision_view, form_page
 from portal.permissions import load_for
 from portal.roles import org_ids_with
+from portal.routing import Routes
 
 from .. import permissions, selectors, services
 from ..forms import ChangeForm
@@ -23,7 +24,10 @@ from ..models import ChangeRequest
 
 SENT_FOR_APPROVAL = gettext_lazy("Sent to the catalog-setting organization for approval.")
 
+routes = Routes()
 
+
+@routes("items/<int:pk>/change/")
 @login_required
 def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
@@ -37,6 +41,7 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
                      success=SENT_FOR_APPROVAL, item=item)
 
 
+@routes("changes/<int:pk>/")
 @login_required
 def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     change = load_for(request.user, ChangeRequest, pk=pk)
@@ -44,6 +49,7 @@ def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "change": change, "actions": workflow.available_actions(request.user, change)})
 
 
+@routes("changes/")
 @login_required
 def change_inbox(request: AuthedRequest) -> HttpResponse:
     if not org_ids_with(request.user, "review"):
@@ -55,7 +61,8 @@ def change_inbox(request: AuthedRequest) -> HttpResponse:
     })
 
 
-change_decide = decision_view(services.change_decide, "request_id", "disclosure:change_detail")
+change_decide = routes("changes/<int:pk>/<decision:decision>/", name="change_decide")(
+    decision_view(services.change_decide, "request_id", "disclosure:change_detail"))
 
 
 def withdrawn_notice(request: HttpRequest, item) -> HttpResponse:

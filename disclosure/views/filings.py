@@ -11,12 +11,16 @@ from django.views.decorators.http import require_POST
 
 from portal.http import AuthedRequest, attempt, submit
 from portal.permissions import load_for
+from portal.routing import Routes
 
 from .. import permissions, services
 from ..forms import FilingForm
 from ..models import Obligation
 
+routes = Routes()
 
+
+@routes("obligations/<int:pk>/file/")
 @login_required
 def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
     obligation = load_for(request.user, Obligation, pk=pk)
@@ -33,6 +37,7 @@ def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
 DECISIONS = {"acknowledge": services.filing_acknowledge, "return": services.filing_return}
 
 
+@routes("filings/<int:pk>/<filing_decision:decision>/")
 @login_required
 @require_POST
 def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:

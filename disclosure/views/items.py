@@ -25,6 +25,7 @@ from portal.http import (
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import acts_for, is_superuser, org_ids_with, user_organizations
+from portal.routing import Routes
 
 from .. import exports, obligations, permissions, search, selectors, services
 from ..forms import (
@@ -40,7 +41,10 @@ from ..models import DisclosureItem, Review, State
 from ..visibility import can_manage, can_see_workflow, visible_items
 from .changes import withdrawn_notice
 
+routes = Routes()
 
+
+@routes("items/")
 def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET or None)
     items = selectors.browse_items(request.user)
@@ -58,6 +62,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@routes("items/export.<export_format:fmt>")
 def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Export the list the user sees, with the same filters, as CSV or Excel."""
     if fmt not in ("csv", "xlsx"):
@@ -70,6 +75,7 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.as_xlsx(items, name) if fmt == "xlsx" else exports.as_csv(items, name)
 
 
+@routes("items/<int:pk>/")
 def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse:
     try:
         item = selectors.item_for_user(request.user, pk)
@@ -99,12 +105,14 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
     return render(request, "disclosure/item_detail.html", context)
 
 
+@routes("attachments/<int:pk>/")
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = selectors.attachment_for_user(request.user, pk)
     return protected_download(attachment, attachment.file, filename=attachment.original_name,
                               content_type=attachment.content_type)
 
 
+@routes("mine/")
 @login_required
 def member_items(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "view_internal")
@@ -113,6 +121,7 @@ def member_items(request: AuthedRequest) -> HttpResponse:
     })
 
 
+@routes("workspace/")
 @login_required
 def workspace(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "publish")
@@ -140,6 +149,7 @@ def _manageable_org(request: HttpRequest, code: str) -> Organization:
     return org
 
 
+@routes("workspace/<str:code>/new/<int:entry_id>/")
 @login_required
 def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpResponse:
     org = _manageable_org(request, code)
@@ -152,6 +162,7 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
                      success=_("Draft saved."), org=org, entry=entry)
 
 
+@routes("items/<int:pk>/edit/")
 @login_required
 def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
@@ -174,6 +185,7 @@ def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> Ht
     return redirect("disclosure:item_detail", pk=item.pk)
 
 
+@routes("items/<int:pk>/<item_step:transition>/")
 @login_required
 @require_POST
 def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
@@ -198,6 +210,7 @@ def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpRes
                 lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
 
 
+@routes("items/<int:pk>/plan-public/")
 @login_required
 @require_POST
 def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -212,6 +225,7 @@ def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
                 _("Public release planned."))
 
 
+@routes("items/<int:pk>/review/")
 @login_required
 @require_POST
 def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -233,6 +247,7 @@ def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
     ), _("Returned to the organization."))
 
 
+@routes("items/<int:pk>/attachments/")
 @login_required
 @require_POST
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -248,6 +263,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     ), _("Attachment added."))
 
 
+@routes("attachments/<int:pk>/delete/")
 @login_required
 @require_POST
 def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -259,6 +275,7 @@ def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     ), _("Attachment removed."))
 
 
+@routes("review/")
 @login_required
 def review_inbox(request: AuthedRequest) -> HttpResponse:
     reviewing = org_ids_with(request.user, "review")

@@ -13,12 +13,16 @@ from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
 from portal.roles import ancestor_ids, user_organizations
+from portal.routing import Routes
 
 from .. import permissions, services
 from ..forms import AnswerForm, RequestForm
 from ..models import DisclosureRequest
 
+routes = Routes()
 
+
+@routes("requests/new/")
 @login_required
 def request_new(request: AuthedRequest) -> HttpResponse:
     mine = user_organizations(request.user, "view_internal")
@@ -34,6 +38,7 @@ def request_new(request: AuthedRequest) -> HttpResponse:
                      success=_("Your application was sent."), org=org, targets=targets)
 
 
+@routes("requests/<int:pk>/")
 @login_required
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     found = load_for(request.user, DisclosureRequest, pk=pk)
@@ -51,6 +56,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
+@routes("requests/")
 @login_required
 def request_list(request: AuthedRequest) -> HttpResponse:
     user = request.user

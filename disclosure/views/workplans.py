@@ -10,13 +10,17 @@ from portal import workflow
 from portal.http import AuthedRequest, decision_view, form_page, pick_organization
 from portal.permissions import load_for
 from portal.roles import user_organizations
+from portal.routing import Routes
 
 from .. import permissions, services
 from ..forms import PlanForm
 from ..models import WorkPlan
 from .changes import SENT_FOR_APPROVAL
 
+routes = Routes()
 
+
+@routes("plans/new/")
 @login_required
 def plan_new(request: AuthedRequest) -> HttpResponse:
     org = pick_organization(request, user_organizations(request.user, "publish"))
@@ -27,6 +31,7 @@ def plan_new(request: AuthedRequest) -> HttpResponse:
                      success=SENT_FOR_APPROVAL, org=org)
 
 
+@routes("plans/<int:pk>/")
 @login_required
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = load_for(request.user, WorkPlan, pk=pk)
@@ -36,4 +41,5 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
-plan_decide = decision_view(services.workplan_decide, "plan_id", "disclosure:plan_detail")
+plan_decide = routes("plans/<int:pk>/<decision:decision>/", name="plan_decide")(
+    decision_view(services.workplan_decide, "plan_id", "disclosure:plan_detail"))

@@ -9,12 +9,16 @@ from django.utils.translation import gettext as _
 
 from portal.http import AuthedRequest, attempt
 from portal.permissions import load_for
+from portal.routing import Routes
 
 from .. import permissions, selectors, services
 from ..forms import BallotForm
 from ..models import Ballot, Campaign
 
+routes = Routes()
 
+
+@routes("evaluation/", name="campaigns")
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     closed = permissions.published_results(user)
@@ -22,6 +26,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "open": permissions.campaigns_open_to(user), "closed": closed})
 
 
+@routes("evaluation/<int:pk>/")
 @login_required
 def vote(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk, state=Campaign.State.OPEN)
@@ -45,6 +50,7 @@ def vote(request: AuthedRequest, pk: int) -> HttpResponse:
         "campaign": campaign, "orgs": orgs, "done": done, "form": form})
 
 
+@routes("evaluation/<int:pk>/results/", name="results")
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = load_for(request.user, Campaign, pk=pk)
     return render(request, "feedback/results.html", {

@@ -18,6 +18,7 @@ from portal.http import AuthedRequest, attempt, pick_organization, posted_text, 
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import user_organizations
+from portal.routing import Routes
 
 from .. import permissions, selectors, services
 from ..forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
@@ -25,7 +26,10 @@ from ..models import Feedback
 
 SESSION_CODES = "feedback_codes"
 
+routes = Routes()
 
+
+@routes("feedback/new/", name="new")
 def feedback_new(request: HttpRequest) -> HttpResponse:
     item = None
     if item_id := request.GET.get("item"):
@@ -64,6 +68,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/new.html", {"form": form, "org": org, "item": item})
 
 
+@routes("feedback/thanks/")
 def thanks(request: HttpRequest) -> HttpResponse:
     codes = request.session.get(SESSION_CODES, [])
     if not codes:
@@ -71,6 +76,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/thanks.html", {"code": codes[0]})
 
 
+@routes("feedback/track/")
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
     feedback = None
@@ -93,6 +99,7 @@ def track(request: HttpRequest) -> HttpResponse:
                                                    "shown_item": shown_item})
 
 
+@routes("feedback/mine/")
 @login_required
 def mine(request: AuthedRequest) -> HttpResponse:
     rows = Feedback.objects.filter(author=request.user).select_related("organization", "item")
@@ -100,6 +107,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
     return render(request, "feedback/mine.html", {"page": page})
 
 
+@routes("feedback/inbox/")
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
     rows = permissions.handled_feedback(request.user)
@@ -118,6 +126,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     })
 
 
+@routes("feedback/inbox/record/", name="record")
 @login_required
 def record_offline(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "publish")
@@ -132,6 +141,7 @@ def record_offline(request: AuthedRequest) -> HttpResponse:
     return render(request, "feedback/record.html", {"form": form, "org": org, "orgs": orgs})
 
 
+@routes("feedback/<int:pk>/")
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
@@ -144,6 +154,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
+@routes("feedback/<int:pk>/<feedback_step:step>/")
 @login_required
 @require_POST
 def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:

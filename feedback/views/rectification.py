@@ -13,6 +13,7 @@ from portal.http import AuthedRequest, attempt, form_page, posted_text
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
+from portal.routing import Routes
 
 from .. import permissions, services
 from ..forms import OrderForm, TextForm
@@ -20,7 +21,10 @@ from ..models import RectificationOrder
 
 Order = RectificationOrder
 
+routes = Routes()
 
+
+@routes("rectification/")
 @login_required
 def order_list(request: AuthedRequest) -> HttpResponse:
     rows = permissions.visible_orders(request.user).select_related("organization").order_by(
@@ -28,6 +32,7 @@ def order_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "feedback/order_list.html", {"page": paginate(request, rows)})
 
 
+@routes("rectification/new/")
 @login_required
 def order_new(request: AuthedRequest) -> HttpResponse:
     org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
@@ -39,6 +44,7 @@ def order_new(request: AuthedRequest) -> HttpResponse:
                      success=_("Rectification ordered."), org=org)
 
 
+@routes("rectification/<int:pk>/")
 @login_required
 def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     order = load_for(request.user, Order, pk=pk)
@@ -48,6 +54,7 @@ def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
+@routes("rectification/<int:pk>/<order_step:action>/")
 @login_required
 @require_POST
 def order_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
