@@ -1,8 +1,11 @@
 import datetime as dt
 
 import factory
+from django.contrib.auth.models import Permission
 
 from catalog.models import Catalog, CatalogEntry, Category, Scope, TimeLimit
+from feedback import services as feedback_services
+from feedback.models import Ballot, Campaign
 from portal.models import Membership, Organization, User
 
 PASSWORD = "test-pass-123"
@@ -64,3 +67,27 @@ class CatalogEntryFactory(factory.django.DjangoModelFactory):
     scope = Scope.INTERNAL_THEN_PUBLIC
     time_limit = TimeLimit.LONG_TERM
     lead_days = 3
+
+
+def feedback_admin() -> User:
+    """A staff user with every permission of the feedback app (campaigns, ballots)."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="feedback"))
+    return user
+
+
+def open_campaign(organizations, actor: User, *, title: str = "评议",
+                  period_label: str = "2026") -> Campaign:
+    """An evaluation campaign of ``organizations``, opened by ``actor`` and reloaded."""
+    campaign = Campaign.objects.create(title=title, period_label=period_label)
+    campaign.organizations.set(organizations)
+    feedback_services.campaign_open(campaign_id=campaign.pk, actor=actor)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def cast_ballot(campaign: Campaign, organization: Organization, voter: User, rating: str,
+                **fields) -> Ballot:
+    """``voter`` rates ``organization`` in ``campaign``; ``fields`` go on as given (a comment)."""
+    return feedback_services.ballot_cast(campaign=campaign, organization=organization,
+                                         voter=voter, rating=rating, **fields)

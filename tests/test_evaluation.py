@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.test import Client
@@ -16,65 +16,38 @@ from feedback import permissions as feedback_permissions
 from feedback import services as feedback_services
 from feedback.models import Ballot, Campaign
 from portal.workflow import TransitionError
-from tests.factories import UserFactory
+from tests.factories import UserFactory, cast_ballot, feedback_admin, open_campaign
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_user(db):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="feedback"))
-    return user
+    return feedback_admin()
 
 
 @pytest.fixture
 def campaign(world, admin_user):
-    made = Campaign.objects.create(title="2026年度党务公开民主评议", period_label="2026年度")
-    made.organizations.set([world.branch, world.other_branch])
-    feedback_services.campaign_open(campaign_id=made.pk, actor=admin_user)
-    made.refresh_from_db()
-    return made
+    return open_campaign([world.branch, world.other_branch], admin_user,
+                         title="2026年度党务公开民主评议", period_label="2026年度")
 
 
 def test_members_vote_once_for_their_organization(world, campaign):
-    feedback_services.ballot_cast(
-        campaign=campaign,
-        organization=world.branch,
-        voter=world.users["member"],
-        rating="satisfied",
-        comment="公开及时",
-    )
+    member = world.users["member"]
+    cast_ballot(campaign, world.branch, member, "satisfied", comment="公开及时")
     with pytest.raises(TransitionError):
-        feedback_services.ballot_cast(
-            campaign=campaign,
-            organization=world.branch,
-            voter=world.users["member"],
-            rating="unsatisfied",
-        )
+        cast_ballot(campaign, world.branch, member, "unsatisfied")
     with pytest.raises(PermissionDenied):  # not a member of the other branch
-        feedback_services.ballot_cast(
-            campaign=campaign,
-            organization=world.other_branch,
-            voter=world.users["member"],
-            rating="satisfied",
-        )
+        cast_ballot(campaign, world.other_branch, member, "satisfied")
     with pytest.raises(PermissionDenied):
-        feedback_services.ballot_cast(
-            campaign=campaign,
-            organization=world.branch,
-            voter=world.users["outsider"],
-            rating="satisfied",
-        )
+        cast_ballot(campaign, world.branch, world.users["outsider"], "satisfied")
     assert Ballot.objects.count() == 1
 
 
 def test_public_campaign_lets_registered_public_vote(world, campaign):
     Campaign.objects.filter(pk=campaign.pk).update(voters="everyone")
     campaign.refresh_from_db()
-    feedback_services.ballot_cast(
-        campaign=campaign, organization=world.branch, voter=world.users["outsider"], rating="fairly"
-    )
+    cast_ballot(campaign, world.branch, world.users["outsider"], "fairly")
     assert Ballot.objects.count() == 1
 
 
@@ -84,9 +57,7 @@ def test_results_after_closing_for_the_named_audience(world, campaign, admin_use
         ("secretary", "fairly"),
         ("committee_member", "unsatisfied"),
     ]:
-        feedback_services.ballot_cast(
-            campaign=campaign, organization=world.branch, voter=world.users[name], rating=rating
-        )
+        cast_ballot(campaign, world.branch, world.users[name], rating)
     outsider = Client()
     outsider.force_login(world.users["outsider"])
     member = Client()
@@ -103,12 +74,8 @@ def test_results_after_closing_for_the_named_audience(world, campaign, admin_use
     Campaign.objects.filter(pk=campaign.pk).update(results_public=True)
     assert Client().get(f"/evaluation/{campaign.pk}/results/").status_code == 200
     with pytest.raises(PermissionDenied):
-        feedback_services.ballot_cast(
-            campaign=Campaign.objects.get(pk=campaign.pk),
-            organization=world.branch,
-            voter=world.users["member"],
-            rating="satisfied",
-        )
+        cast_ballot(Campaign.objects.get(pk=campaign.pk), world.branch, world.users["member"],
+                    "satisfied")
 
 
 def test_vote_page(world, campaign):
@@ -180,22 +147,14 @@ def test_campaigns_with_visible_results_agrees_with_may_see_results(world, admin
 def test_concurrent_double_submission_makes_one_ballot(world, admin_user):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    made = Campaign.objects.create(title="评议", period_label="2026")
-    made.organizations.set([world.branch])
-    feedback_services.campaign_open(campaign_id=made.pk, actor=admin_user)
-    made.refresh_from_db()
+    made = open_campaign([world.branch], admin_user)
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
     def submit():
         try:
             barrier.wait()
-            feedback_services.ballot_cast(
-                campaign=made,
-                organization=world.branch,
-                voter=world.users["member"],
-                rating="satisfied",
-            )
+            cast_ballot(made, world.branch, world.users["member"], "satisfied")
             outcomes.append("cast")
         except TransitionError:
             outcomes.append("refused")

@@ -29,33 +29,35 @@ def order(world, actor="supervisor", days=10):
     )
 
 
+def respond(world, made, actor="secretary", response="已整改完成。"):
+    return feedback_services.rectification_respond(
+        order_id=made.pk, actor=world.users[actor], response=response
+    )
+
+
+def verify(world, made, actor="supervisor", accept=True, **fields):
+    return feedback_services.rectification_verify(
+        order_id=made.pk, actor=world.users[actor], accept=accept, **fields
+    )
+
+
 def test_supervisor_orders_secretary_responds_supervisor_closes(world):
     made = order(world)
     assert Notification.objects.filter(
         recipient=world.users["secretary"], kind="rectification.ordered"
     ).exists()
-    feedback_services.rectification_respond(
-        order_id=made.pk, actor=world.users["secretary"], response="已补充明细并重新公开。"
-    )
-    feedback_services.rectification_verify(
-        order_id=made.pk, actor=world.users["supervisor"], accept=True
-    )
+    respond(world, made, response="已补充明细并重新公开。")
+    verify(world, made)
     made.refresh_from_db()
     assert made.state == State.CLOSED and made.closed_at is not None
 
 
 def test_send_back_needs_a_reason_and_reopens(world):
     made = order(world, actor="reviewer")
-    feedback_services.rectification_respond(
-        order_id=made.pk, actor=world.users["secretary"], response="已整改完成。"
-    )
+    respond(world, made)
     with pytest.raises(TransitionError):
-        feedback_services.rectification_verify(
-            order_id=made.pk, actor=world.users["reviewer"], accept=False
-        )
-    feedback_services.rectification_verify(
-        order_id=made.pk, actor=world.users["reviewer"], accept=False, comment="仍缺少三季度数据。"
-    )
+        verify(world, made, actor="reviewer", accept=False)
+    verify(world, made, actor="reviewer", accept=False, comment="仍缺少三季度数据。")
     assert RectificationOrder.objects.get(pk=made.pk).state == State.SENT_BACK
 
 
@@ -67,20 +69,12 @@ def test_wrong_actors_and_states(world):
         order(world, days=0)
     made = order(world)
     with pytest.raises(PermissionDenied):
-        feedback_services.rectification_respond(
-            order_id=made.pk, actor=world.users["member"], response="整改完成了"
-        )
+        respond(world, made, actor="member", response="整改完成了")
     with pytest.raises(TransitionError):
-        feedback_services.rectification_verify(
-            order_id=made.pk, actor=world.users["supervisor"], accept=True
-        )
-    feedback_services.rectification_respond(
-        order_id=made.pk, actor=world.users["secretary"], response="整改完成了"
-    )
+        verify(world, made)
+    respond(world, made, response="整改完成了")
     with pytest.raises(PermissionDenied):
-        feedback_services.rectification_verify(
-            order_id=made.pk, actor=world.users["secretary"], accept=True
-        )
+        verify(world, made, actor="secretary")
 
 
 def test_deadline_reminders_and_escalation(world):

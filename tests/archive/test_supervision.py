@@ -106,12 +106,10 @@ def test_notice_board_print_view(world):
 
 
 def test_dashboard_shows_feedback_rectification_and_evaluation(world):
-    from django.contrib.auth.models import Permission
     from django.utils import timezone
 
     from feedback import services as feedback_services
-    from feedback.models import Campaign
-    from tests.factories import UserFactory
+    from tests.factories import cast_ballot, feedback_admin, open_campaign
 
     feedback = feedback_services.feedback_submit(
         organization=world.branch, item=None, author=world.users["member"], body="意见内容文字"
@@ -130,18 +128,9 @@ def test_dashboard_shows_feedback_rectification_and_evaluation(world):
         requirement="",
         due_date=timezone.localdate() + dt.timedelta(days=3),
     )
-    admin = UserFactory(is_staff=True)
-    admin.user_permissions.set(Permission.objects.filter(content_type__app_label="feedback"))
-    campaign = Campaign.objects.create(title="评议", period_label="2026")
-    campaign.organizations.set([world.branch])
-    feedback_services.campaign_open(campaign_id=campaign.pk, actor=admin)
-    campaign.refresh_from_db()
-    feedback_services.ballot_cast(
-        campaign=campaign,
-        organization=world.branch,
-        voter=world.users["member"],
-        rating="satisfied",
-    )
+    admin = feedback_admin()
+    campaign = open_campaign([world.branch], admin)
+    cast_ballot(campaign, world.branch, world.users["member"], "satisfied")
     feedback_services.campaign_close(campaign_id=campaign.pk, actor=admin)
     page = logged_in(world, "supervisor").get("/supervision/")
     row = {r.organization.code: r for r in page.context["rows"]}["B1"]

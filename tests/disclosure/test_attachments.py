@@ -7,7 +7,7 @@ import os
 import zipfile
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosure import services
@@ -90,20 +90,15 @@ def test_path_traversal_name_is_neutralised(world, settings):
     assert os.path.realpath(attachment.file.path).startswith(str(settings.MEDIA_ROOT))
 
 
-def test_refused_after_submission_leaves_no_file(world, settings):
-    item = world.item(State.SUBMITTED)
-    with pytest.raises(TransitionError):
-        services.attachment_add(item_id=item.pk, actor=world.users["secretary"],
-                                upload=upload("a.pdf", PDF))
-    assert files_on_disk(settings) == []
-
-
-def test_member_cannot_attach(world, settings):
-    from django.core.exceptions import PermissionDenied
-
-    item = world.item(State.DRAFT)
-    with pytest.raises(PermissionDenied):
-        services.attachment_add(item_id=item.pk, actor=world.users["member"],
+@pytest.mark.parametrize("state,who,error", [
+    (State.SUBMITTED, "secretary", TransitionError),
+    (State.DRAFT, "member", PermissionDenied),
+], ids=["after-submission", "member"])
+def test_attaching_after_submission_or_as_member_is_refused_and_leaves_no_file(
+        world, settings, state, who, error):
+    item = world.item(state)
+    with pytest.raises(error):
+        services.attachment_add(item_id=item.pk, actor=world.users[who],
                                 upload=upload("a.pdf", PDF))
     assert files_on_disk(settings) == []
 

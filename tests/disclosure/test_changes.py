@@ -14,6 +14,15 @@ from portal.workflow import TransitionError
 pytestmark = pytest.mark.django_db
 
 
+def withdraw(world, item: DisclosureItem, explanation: str) -> None:
+    """The secretary asks to withdraw ``item``; the committee, which set the catalog,
+    approves."""
+    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
+                                    kind="withdraw", explanation=explanation)
+    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
+                           approve=True)
+
+
 def test_published_item_cannot_be_edited_in_place(world):
     item = world.item(State.PUBLIC)
     with pytest.raises(TransitionError):
@@ -38,10 +47,7 @@ def test_approved_change_makes_a_new_version(world):
 
 def test_withdrawal_keeps_a_public_notice_with_the_explanation(world):
     item = world.item(State.PUBLIC, title="将被撤销的事项")
-    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
-                                    kind="withdraw", explanation="该事项内容有误，予以撤销。")
-    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                          approve=True)
+    withdraw(world, item, "该事项内容有误，予以撤销。")
     item.refresh_from_db()
     assert item.state == State.WITHDRAWN
     page = Client().get(f"/items/{item.pk}/")
@@ -52,10 +58,7 @@ def test_withdrawal_keeps_a_public_notice_with_the_explanation(world):
 
 def test_withdrawn_internal_item_stays_hidden_from_the_public(world):
     item = world.item(State.INTERNAL, title="党内撤销事项")
-    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
-                                    kind="withdraw", explanation="党内撤销说明文字")
-    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                          approve=True)
+    withdraw(world, item, "党内撤销说明文字")
     assert Client().get(f"/items/{item.pk}/").status_code == 404
     member = Client()
     member.force_login(world.users["member"])

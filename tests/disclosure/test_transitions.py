@@ -23,17 +23,23 @@ def snapshot(item: DisclosureItem) -> tuple:
     )
 
 
-def assert_refused(item, exc, call):
+def perform(item: DisclosureItem, transition, actor, **kwargs) -> None:
+    """Take ``item`` through ``transition`` as ``actor`` and reload it."""
+    transition(item_id=item.pk, actor=actor, **kwargs)
+    item.refresh_from_db()
+
+
+def assert_refused(item: DisclosureItem, exc, transition, actor, **kwargs) -> None:
+    """``transition`` of ``item`` by ``actor`` raises ``exc`` and changes nothing."""
     before = snapshot(item)
     with pytest.raises(exc):
-        call()
+        transition(item_id=item.pk, actor=actor, **kwargs)
     assert snapshot(item) == before
 
 
 def test_secretary_submits_draft(world):
     item = world.item(State.DRAFT)
-    services.item_submit(item_id=item.pk, actor=world.users["secretary"], comment="请审核")
-    item.refresh_from_db()
+    perform(item, services.item_submit, world.users["secretary"], comment="请审核")
     assert item.state == State.SUBMITTED and item.submitted_at is not None
     review = item.reviews.get()
     assert (review.action, review.actor, review.comment) == (
@@ -50,43 +56,38 @@ def test_committee_member_may_submit(world):
 @pytest.mark.parametrize("who", ["member", "other_secretary", "reviewer", "outsider"])
 def test_others_cannot_submit(world, who):
     item = world.item(State.DRAFT)
-    assert_refused(item, PermissionDenied,
-                   lambda: services.item_submit(item_id=item.pk, actor=world.users[who]))
+    assert_refused(item, PermissionDenied, services.item_submit, world.users[who])
 
 
 @pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED, State.INTERNAL])
 def test_submit_refused_in_wrong_state(world, state):
     item = world.item(state)
-    assert_refused(item, TransitionError, lambda: services.item_submit(
-        item_id=item.pk, actor=world.users["secretary"]))
+    assert_refused(item, TransitionError, services.item_submit, world.users["secretary"])
 
 
 def test_returned_item_can_be_edited_and_resubmitted(world):
     item = world.item(State.RETURNED)
     services.item_update(item_id=item.pk, actor=world.users["secretary"], title="修改后的标题")
-    services.item_submit(item_id=item.pk, actor=world.users["secretary"])
-    item.refresh_from_db()
+    perform(item, services.item_submit, world.users["secretary"])
     assert (item.state, item.title) == (State.SUBMITTED, "修改后的标题")
 
 
 def test_edit_refused_after_submission(world):
     item = world.item(State.SUBMITTED)
-    assert_refused(item, TransitionError, lambda: services.item_update(
-        item_id=item.pk, actor=world.users["secretary"], title="偷偷修改"))
+    assert_refused(item, TransitionError, services.item_update, world.users["secretary"],
+                   title="偷偷修改")
     assert DisclosureItem.objects.get(pk=item.pk).title == "党费收缴情况公开"
 
 
 def test_edit_refused_for_member(world):
     item = world.item(State.DRAFT)
-    assert_refused(item, PermissionDenied, lambda: services.item_update(
-        item_id=item.pk, actor=world.users["member"], title="x"))
+    assert_refused(item, PermissionDenied, services.item_update, world.users["member"], title="x")
 
 
 def test_reviewer_of_parent_approves_with_confidentiality_check(world):
     item = world.item(State.SUBMITTED)
-    services.item_approve(item_id=item.pk, actor=world.users["reviewer"],
-                          confidentiality_checked=True, comment="同意")
-    item.refresh_from_db()
+    perform(item, services.item_approve, world.users["reviewer"], confidentiality_checked=True,
+            comment="同意")
     assert item.state == State.APPROVED
     review = item.reviews.get(action=Review.Action.APPROVE)
     assert review.confidentiality_checked and review.actor == world.users["reviewer"]
@@ -94,8 +95,8 @@ def test_reviewer_of_parent_approves_with_confidentiality_check(world):
 
 def test_approval_without_confidentiality_check_is_refused(world):
     item = world.item(State.SUBMITTED)
-    assert_refused(item, TransitionError, lambda: services.item_approve(
-        item_id=item.pk, actor=world.users["reviewer"], confidentiality_checked=False))
+    assert_refused(item, TransitionError, services.item_approve, world.users["reviewer"],
+                   confidentiality_checked=False)
 
 
 @pytest.mark.parametrize("who", ["secretary", "member", "committee_reviewer", "supervisor",
@@ -103,100 +104,90 @@ def test_approval_without_confidentiality_check_is_refused(world):
 def test_only_parent_reviewer_approves(world, who):
     """The committee's reviewer reviews the general branch, not its grandchildren."""
     item = world.item(State.SUBMITTED)
-    assert_refused(item, PermissionDenied, lambda: services.item_approve(
-        item_id=item.pk, actor=world.users[who], confidentiality_checked=True))
+    assert_refused(item, PermissionDenied, services.item_approve, world.users[who],
+                   confidentiality_checked=True)
 
 
 @pytest.mark.parametrize("state", [State.DRAFT, State.APPROVED, State.RETURNED])
 def test_approve_refused_in_wrong_state(world, state):
     item = world.item(state)
-    assert_refused(item, TransitionError, lambda: services.item_approve(
-        item_id=item.pk, actor=world.users["reviewer"], confidentiality_checked=True))
+    assert_refused(item, TransitionError, services.item_approve, world.users["reviewer"],
+                   confidentiality_checked=True)
 
 
 def test_reviewer_returns_with_comment(world):
     item = world.item(State.SUBMITTED)
-    services.item_return(item_id=item.pk, actor=world.users["reviewer"], comment="请补充明细")
-    item.refresh_from_db()
+    perform(item, services.item_return, world.users["reviewer"], comment="请补充明细")
     assert item.state == State.RETURNED
     assert item.reviews.get(action=Review.Action.RETURN).comment == "请补充明细"
 
 
 def test_return_needs_a_comment(world):
     item = world.item(State.SUBMITTED)
-    assert_refused(item, TransitionError, lambda: services.item_return(
-        item_id=item.pk, actor=world.users["reviewer"], comment="  "))
+    assert_refused(item, TransitionError, services.item_return, world.users["reviewer"],
+                   comment="  ")
 
 
 def test_return_refused_for_wrong_actor_and_state(world):
     item = world.item(State.SUBMITTED)
-    assert_refused(item, PermissionDenied, lambda: services.item_return(
-        item_id=item.pk, actor=world.users["secretary"], comment="x"))
+    assert_refused(item, PermissionDenied, services.item_return, world.users["secretary"],
+                   comment="x")
     approved = world.item(State.APPROVED, title="另一事项")
-    assert_refused(approved, TransitionError, lambda: services.item_return(
-        item_id=approved.pk, actor=world.users["reviewer"], comment="x"))
+    assert_refused(approved, TransitionError, services.item_return, world.users["reviewer"],
+                   comment="x")
 
 
 def test_secretary_publishes_approved_item_internally(world):
     item = world.item(State.APPROVED)
-    services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
-    item.refresh_from_db()
+    perform(item, services.item_publish_internal, world.users["secretary"])
     assert item.state == State.INTERNAL and item.internal_at is not None
 
 
 def test_publish_internal_refused_for_reviewer_and_unapproved(world):
     item = world.item(State.APPROVED)
-    assert_refused(item, PermissionDenied, lambda: services.item_publish_internal(
-        item_id=item.pk, actor=world.users["reviewer"]))
+    assert_refused(item, PermissionDenied, services.item_publish_internal,
+                   world.users["reviewer"])
     submitted = world.item(State.SUBMITTED, title="未审核事项")
-    assert_refused(submitted, TransitionError, lambda: services.item_publish_internal(
-        item_id=submitted.pk, actor=world.users["secretary"]))
+    assert_refused(submitted, TransitionError, services.item_publish_internal,
+                   world.users["secretary"])
 
 
 def test_public_release_waits_for_lead_time(world):
     item = world.item(State.INTERNAL)
-    assert_refused(item, TransitionError, lambda: services.item_release_public(
-        item_id=item.pk, actor=world.users["secretary"]))
+    assert_refused(item, TransitionError, services.item_release_public, world.users["secretary"])
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=3, minutes=1))
-    services.item_release_public(item_id=item.pk, actor=world.users["secretary"])
-    item.refresh_from_db()
+    perform(item, services.item_release_public, world.users["secretary"])
     assert item.state == State.PUBLIC and item.public_at is not None
 
 
 def test_public_release_refused_from_approved(world):
     item = world.item(State.APPROVED)
-    assert_refused(item, TransitionError, lambda: services.item_release_public(
-        item_id=item.pk, actor=world.users["secretary"]))
+    assert_refused(item, TransitionError, services.item_release_public, world.users["secretary"])
 
 
 def test_intra_party_only_item_never_goes_public(world):
     item = world.item(State.INTERNAL, entry="internal")
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=365))
-    assert_refused(item, TransitionError, lambda: services.item_release_public(
-        item_id=item.pk, actor=world.users["secretary"]))
-    assert_refused(item, TransitionError, lambda: services.item_plan_public(
-        item_id=item.pk, actor=world.users["secretary"],
-        when=timezone.now() + timedelta(days=1)))
+    assert_refused(item, TransitionError, services.item_release_public, world.users["secretary"])
+    assert_refused(item, TransitionError, services.item_plan_public, world.users["secretary"],
+                   when=timezone.now() + timedelta(days=1))
 
 
 def test_public_release_refused_for_member(world):
     item = world.item(State.INTERNAL)
     DisclosureItem.objects.filter(pk=item.pk).update(
         internal_at=timezone.now() - timedelta(days=30))
-    assert_refused(item, PermissionDenied, lambda: services.item_release_public(
-        item_id=item.pk, actor=world.users["member"]))
+    assert_refused(item, PermissionDenied, services.item_release_public, world.users["member"])
 
 
 def test_plan_public_not_before_lead_time(world):
     item = world.item(State.INTERNAL)
-    assert_refused(item, TransitionError, lambda: services.item_plan_public(
-        item_id=item.pk, actor=world.users["secretary"],
-        when=timezone.now() + timedelta(days=1)))
-    services.item_plan_public(item_id=item.pk, actor=world.users["secretary"],
-                              when=timezone.now() + timedelta(days=4))
-    item.refresh_from_db()
+    assert_refused(item, TransitionError, services.item_plan_public, world.users["secretary"],
+                   when=timezone.now() + timedelta(days=1))
+    perform(item, services.item_plan_public, world.users["secretary"],
+            when=timezone.now() + timedelta(days=4))
     assert item.planned_public_at is not None and item.state == State.INTERNAL
 
 
@@ -306,16 +297,14 @@ def test_nobody_approves_their_own_submission(world):
     MembershipFactory(user=both, organization=world.branch, role="secretary")
     item = world.item(State.DRAFT)
     services.item_submit(item_id=item.pk, actor=both)
-    assert_refused(item, TransitionError, lambda: services.item_approve(
-        item_id=item.pk, actor=both, confidentiality_checked=True))
+    assert_refused(item, TransitionError, services.item_approve, both, confidentiality_checked=True)
 
 
 def test_public_date_planned_before_internal_release_respects_the_lead_time(world):
     item = world.item(State.APPROVED)
     soon = timezone.now() + timedelta(hours=1)
     services.item_plan_public(item_id=item.pk, actor=world.users["secretary"], when=soon)
-    services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
-    item.refresh_from_db()
+    perform(item, services.item_publish_internal, world.users["secretary"])
     assert item.planned_public_at == item.earliest_public_at()
 
 
