@@ -81,3 +81,7 @@ class ArchivedFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def download_name(self) -> str:
+        return self.name

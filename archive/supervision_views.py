@@ -32,8 +32,8 @@ from . import supervision
 routes = Routes()
 
 
-def _overseen(request: AuthedRequest):
-    orgs = supervision.overseen_organizations(request.user)
+def _some(orgs):
+    """The organizations a supervision page is about; none at all answers 404."""
     if not orgs.exists():
         raise Http404
     return orgs
@@ -42,7 +42,7 @@ def _overseen(request: AuthedRequest):
 @routes("supervision/")
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    orgs = _overseen(request)
+    orgs = _some(supervision.overseen_organizations(request.user))
     rows = supervision.compliance(orgs)
     trend = supervision.monthly_trend(orgs)
     if request.GET.get("format") == "csv":
@@ -73,7 +73,7 @@ def _dashboard_csv(rows) -> HttpResponse:
 @login_required
 def obligations(request: AuthedRequest) -> HttpResponse:
     """Drill down from the dashboard: one organization's obligations, optionally by state."""
-    orgs = _overseen(request)
+    orgs = _some(supervision.overseen_organizations(request.user))
     org = get_object_or_404(orgs, code=request.GET.get("org", ""))
     rows = Obligation.objects.filter(organization=org).select_related(
         "entry", "draft", "fulfilled_by").order_by("-due_date")
@@ -114,17 +114,10 @@ class HistoryFilter(forms.Form):
         field.queryset = orgs
 
 
-def _supervised(request: AuthedRequest):
-    orgs = supervision.supervised_organizations(request.user)
-    if not orgs.exists():
-        raise Http404
-    return orgs
-
-
 @routes("supervision/history/")
 @login_required
 def history(request: AuthedRequest) -> HttpResponse:
-    orgs = _supervised(request)
+    orgs = _some(supervision.supervised_organizations(request.user))
     form = HistoryFilter(request.GET or None, orgs=orgs)
     data = form.cleaned_data if form.is_valid() else {}
     kind = data.get("kind") or "item"

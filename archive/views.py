@@ -76,9 +76,7 @@ def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
 @routes("archive/files/<int:pk>/")
 @login_required
 def file_download(request: AuthedRequest, pk: int) -> FileResponse:
-    copy = selectors.file_for_user(request.user, pk)
-    return protected_download(copy, copy.file, filename=copy.name,
-                              content_type=copy.content_type)
+    return protected_download(selectors.file_for_user(request.user, pk))
 
 
 @routes("items/<int:pk>/archive/")

@@ -236,6 +236,10 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def download_name(self) -> str:
+        return self.original_name
+
 
 class Review(models.Model):
     """One decision or transition on an item: who, what, when and why."""

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from portal import workflow
 from portal.models import Organization
 from portal.roles import org_ids_with
 
@@ -23,6 +24,15 @@ def item_for_user(user, item_id: int) -> DisclosureItem:
         pk=item_id,
     )
     if not can_view(user, item):
+        raise Http404
+    return item
+
+
+def item_for_action(user, item_id: int, action: str) -> DisclosureItem:
+    """Load an item for a page of ``action``: 404 unless the user may see it and holds the
+    action's right (its state is the service's to check)."""
+    item = item_for_user(user, item_id)
+    if not workflow.has_right(user, item, action):
         raise Http404
     return item
 

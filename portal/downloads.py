@@ -2,16 +2,27 @@
 whatever is added later.
 
 The helper does not decide who may have the file. The caller loads the object through its
-visibility check first (``attachment_for_user``, ``file_for_user``, ...) and passes it in
-together with its file; the helper checks that the file is that object's and serves it as a
-download that a browser neither renders, sniffs nor keeps.
+visibility check first (``attachment_for_user``, ``file_for_user``, ...) and passes it in;
+the helper serves that object's own file as a download that a browser neither renders,
+sniffs nor keeps.
 """
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Protocol
+
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
+
+
+class Downloadable(Protocol):
+    """A record with a stored file, the name to download it as, and its content type."""
+
+    file: FieldFile
+    content_type: str
+
+    @property
+    def download_name(self) -> str: ...
 
 DOWNLOAD_HEADERS = {
     # Never guess a type from the content: a "text/plain" file with HTML in it stays text.
@@ -23,12 +34,10 @@ DOWNLOAD_HEADERS = {
 }
 
 
-def protected_download(obj: models.Model, file: FieldFile, *, filename: str,
-                       content_type: str) -> FileResponse:
-    """``file`` of ``obj`` (already loaded through its visibility check) as an attachment
-    named ``filename``; 404 if the stored file is missing."""
-    if file.instance is not obj:
-        raise ValueError("the file must belong to the object that was checked")
+def protected_download(obj: Downloadable) -> FileResponse:
+    """The file of ``obj`` (loaded through its visibility check) as an attachment named
+    ``obj.download_name``; 404 if the stored file is missing."""
+    file, filename, content_type = obj.file, obj.download_name, obj.content_type
     if not file.name:
         raise Http404
     try:

@@ -129,6 +129,19 @@ def decision_view(service: Callable[..., Any], id_name: str, page: str):
     return decide
 
 
+def record_page(request: HttpRequest, model, pk: int, template: str, name: str,
+                **extra: Callable[[Any, Any], Any]) -> HttpResponse:
+    """The page of one record the user may see (404 otherwise), with the actions the user
+    may take on it; each of ``extra`` is computed as ``extra(user, record)``."""
+    from .permissions import load_for
+    from .workflow import available_actions
+
+    obj = load_for(request.user, model, pk=pk)
+    return render(request, template, {
+        name: obj, "actions": available_actions(request.user, obj),
+        **{key: compute(request.user, obj) for key, compute in extra.items()}})
+
+
 def form_page(request: HttpRequest, template: str, form: forms.BaseForm,
               call: Callable[[dict], Any], *, success: StrOrPromise = "",
               **context: Any) -> HttpResponse:

@@ -12,9 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from portal import workflow
-from portal.http import AuthedRequest, decision_view, form_page
-from portal.permissions import load_for
+from portal.http import AuthedRequest, decision_view, form_page, record_page
 from portal.roles import org_ids_with
 from portal.routing import Routes
 
@@ -30,9 +28,7 @@ routes = Routes()
 @routes("items/<int:pk>/change/")
 @login_required
 def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = selectors.item_for_user(request.user, pk)
-    if not workflow.has_right(request.user, item, "request_change"):
-        raise Http404
+    item = selectors.item_for_action(request.user, pk, "request_change")
     form = ChangeForm(request.POST or None,
                       initial={"kind": "change", "new_title": item.title, "new_body": item.body})
     return form_page(request, "disclosure/change_form.html", form,
@@ -44,9 +40,7 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @routes("changes/<int:pk>/")
 @login_required
 def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    change = load_for(request.user, ChangeRequest, pk=pk)
-    return render(request, "disclosure/change_detail.html", {
-        "change": change, "actions": workflow.available_actions(request.user, change)})
+    return record_page(request, ChangeRequest, pk, "disclosure/change_detail.html", "change")
 
 
 @routes("changes/")

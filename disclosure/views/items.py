@@ -107,9 +107,7 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
 
 @routes("attachments/<int:pk>/")
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = selectors.attachment_for_user(request.user, pk)
-    return protected_download(attachment, attachment.file, filename=attachment.original_name,
-                              content_type=attachment.content_type)
+    return protected_download(selectors.attachment_for_user(request.user, pk))
 
 
 @routes("mine/")
@@ -165,9 +163,7 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
 @routes("items/<int:pk>/edit/")
 @login_required
 def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = selectors.item_for_user(request.user, pk)
-    if not workflow.has_right(request.user, item, "edit"):
-        raise Http404
+    item = selectors.item_for_action(request.user, pk, "edit")
     if not item.allows("edit"):
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
@@ -229,9 +225,7 @@ def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = selectors.item_for_user(request.user, pk)
-    if not workflow.has_right(request.user, item, "approve"):
-        raise Http404
+    item = selectors.item_for_action(request.user, pk, "approve")
     form = ReviewForm(request.POST)
     if not form.is_valid():
         # Keep what the reviewer wrote: show the page again with the errors.
@@ -251,9 +245,7 @@ def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = selectors.item_for_user(request.user, pk)
-    if not workflow.has_right(request.user, item, "edit"):
-        raise Http404
+    item = selectors.item_for_action(request.user, pk, "edit")
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         flash_errors(request, form)
@@ -268,11 +260,9 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_for_user(request.user, pk)
-    if not workflow.has_right(request.user, attachment.item, "edit"):
-        raise Http404
-    return _act(request, attachment.item, lambda: services.attachment_remove(
-        attachment_id=attachment.pk, actor=request.user
-    ), _("Attachment removed."))
+    item = selectors.item_for_action(request.user, attachment.item_id, "edit")
+    return _act(request, item, lambda: services.attachment_remove(
+        attachment_id=attachment.pk, actor=request.user), _("Attachment removed."))
 
 
 @routes("review/")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
 
-from portal import workflow
-from portal.http import AuthedRequest, decision_view, form_page, pick_organization
-from portal.permissions import load_for
+from portal.http import AuthedRequest, decision_view, form_page, pick_organization, record_page
 from portal.roles import user_organizations
 from portal.routing import Routes
 
@@ -34,11 +31,8 @@ def plan_new(request: AuthedRequest) -> HttpResponse:
 @routes("plans/<int:pk>/")
 @login_required
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    plan = load_for(request.user, WorkPlan, pk=pk)
-    return render(request, "disclosure/plan_detail.html", {
-        "plan": plan, "actions": workflow.available_actions(request.user, plan),
-        "may_draft": permissions.can_draft_from_plan(request.user, plan),
-    })
+    return record_page(request, WorkPlan, pk, "disclosure/plan_detail.html", "plan",
+                       may_draft=permissions.can_draft_from_plan)
 
 
 plan_decide = routes("plans/<int:pk>/<decision:decision>/", name="plan_decide")(

@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import workflow
-from portal.http import AuthedRequest, attempt, form_page, posted_text
+from portal.http import AuthedRequest, attempt, form_page, posted_text, record_page
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -47,11 +46,8 @@ def order_new(request: AuthedRequest) -> HttpResponse:
 @routes("rectification/<int:pk>/")
 @login_required
 def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    order = load_for(request.user, Order, pk=pk)
-    return render(request, "feedback/order_detail.html", {
-        "order": order, "form": TextForm(),
-        "actions": workflow.available_actions(request.user, order),
-    })
+    return record_page(request, Order, pk, "feedback/order_detail.html", "order",
+                       form=lambda user, order: TextForm())
 
 
 @routes("rectification/<int:pk>/<order_step:action>/")
