@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,8 @@ class ItemForm(forms.ModelForm):
     def __init__(self, *args, entry: CatalogEntry, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.entry = entry
+        self.fields["title"].validators.append(
+            MinLengthValidator(4, _("The title is too short.")))
         keep = {"title", "body"}
         if entry.time_limit == TimeLimit.TIMELY:
             keep.add("event_date")
@@ -45,12 +48,6 @@ class ItemForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if len(title) < 4:
-            raise forms.ValidationError(_("The title is too short."))
-        return title
 
 
 class AttachmentForm(forms.Form):

@@ -69,6 +69,18 @@ def _param(name: str, schema: dict, description: str) -> dict:
             "description": description}
 
 
+def _get_one(summary: str, operation: str, key: tuple[str, str], found: tuple[str, str],
+             missing: str) -> dict:
+    """A GET of one record by a path parameter: 200 with it, or 404."""
+    name, kind = key
+    return {"get": {
+        "summary": summary, "operationId": operation,
+        "parameters": [{"name": name, "in": "path", "required": True,
+                        "schema": {"type": kind}}],
+        "responses": {"200": _json_response(*found), "404": _json_response(missing, "Error")},
+    }}
+
+
 def _json_response(description: str, ref: str) -> dict:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
@@ -106,25 +118,16 @@ def document(server: str) -> dict:
                     "404": _json_response("Unknown organization or page", "Error"),
                 },
             }},
-            "/items/{id}/": {"get": {
-                "summary": "One public item", "operationId": "getItem",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": _json_response("The item", "Item"),
-                              "404": _json_response("No such public item", "Error")},
-            }},
+            "/items/{id}/": _get_one("One public item", "getItem", ("id", "integer"),
+                                     ("The item", "Item"), "No such public item"),
             "/organizations/": {"get": {
                 "summary": "List organizations", "operationId": "listOrganizations",
                 "responses": {"200": _json_response("All active organizations",
                                                     "OrganizationList")},
             }},
-            "/organizations/{code}/": {"get": {
-                "summary": "One organization", "operationId": "getOrganization",
-                "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
-                "responses": {"200": _json_response("The organization", "Organization"),
-                              "404": _json_response("No such organization", "Error")},
-            }},
+            "/organizations/{code}/": _get_one(
+                "One organization", "getOrganization", ("code", "string"),
+                ("The organization", "Organization"), "No such organization"),
         },
         "components": {"schemas": {
             "OrganizationRef": ORG_REF,

@@ -21,6 +21,7 @@ from portal.roles import (
     org_ids_with,
     org_matter,
     org_matter_q,
+    organization_business,
     reviews_for,
     signed_in,
 )
@@ -32,12 +33,7 @@ from .visibility import can_approve_change, can_view, visible_items
 # reviewers and the supervisors of its subtree.
 
 
-def can_view_obligation(user, obligation: Obligation) -> bool:
-    return org_matter(user, obligation.organization)
-
-
-def visible_obligations(user) -> QuerySet[Obligation]:
-    return Obligation.objects.filter(org_matter_q(user))
+can_view_obligation, visible_obligations = organization_business(Obligation)
 
 
 def can_file(user, obligation: Obligation) -> bool:
@@ -48,12 +44,8 @@ def can_file(user, obligation: Obligation) -> bool:
 # Non-disclosure filings: filed by the organization, decided by the parent's reviewers.
 
 
-def can_view_filing(user, filing: NonDisclosureFiling) -> bool:
-    return org_matter(user, filing.obligation.organization)
-
-
-def visible_filings(user) -> QuerySet[NonDisclosureFiling]:
-    return NonDisclosureFiling.objects.filter(org_matter_q(user, "obligation__organization__"))
+can_view_filing, visible_filings = organization_business(NonDisclosureFiling,
+                                                         "obligation__organization")
 
 
 def can_decide_filing(user, filing: NonDisclosureFiling) -> bool:

@@ -8,7 +8,9 @@ from .models import Ballot, Feedback
 
 class FeedbackForm(forms.Form):
     body = forms.CharField(label=_("Your opinion or suggestion"), max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 6}))
+                           min_length=5, widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"min_length": _("Please write at least a few "
+                                                           "words.")})
     name = forms.CharField(label=_("Name (optional)"), max_length=60, required=False)
     contact = forms.CharField(label=_("Phone or e-mail (optional)"), max_length=100,
                               required=False)
@@ -16,12 +18,6 @@ class FeedbackForm(forms.Form):
         label=_("The answer may be published under the item (without my name)"),
         required=False)
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
-        if len(body) < 5:
-            raise forms.ValidationError(_("Please write at least a few words."))
-        return body
 
 
 class OfflineFeedbackForm(forms.Form):

@@ -16,8 +16,7 @@ from portal.roles import (
     is_superuser,
     member_of,
     org_ids_with,
-    org_matter,
-    org_matter_q,
+    organization_business,
     overseen_q,
     oversees,
     reviews_for,
@@ -68,12 +67,7 @@ def may_order(user, organization: Organization) -> bool:
     return oversees(user, organization) or reviews_for(user, organization)
 
 
-def can_view_order(user, order: RectificationOrder) -> bool:
-    return org_matter(user, order.organization)
-
-
-def visible_orders(user) -> QuerySet[RectificationOrder]:
-    return RectificationOrder.objects.filter(org_matter_q(user))
+can_view_order, visible_orders = organization_business(RectificationOrder)
 
 
 def can_respond(user, order: RectificationOrder) -> bool:

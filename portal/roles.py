@@ -240,3 +240,22 @@ def org_matter_q(user, prefix: str = "organization__") -> Q:
     if is_superuser(user):
         return EVERYTHING
     return acts_for_q(user, prefix) | reviews_for_q(user, prefix) | overseen_q(user, prefix)
+
+
+def organization_business(model, path: str = "organization"):
+    """Return ``(can_view, visible)`` for records that are an organization's own business
+    (reached from the record by ``path``): followed by whoever :func:`org_matter` allows."""
+    attributes = path.split("__")
+
+    def organization_of(obj) -> Organization:
+        for attribute in attributes:
+            obj = getattr(obj, attribute)
+        return obj
+
+    def can_view(user, obj) -> bool:
+        return org_matter(user, organization_of(obj))
+
+    def visible(user):
+        return model.objects.filter(org_matter_q(user, f"{path}__"))
+
+    return can_view, visible

@@ -71,3 +71,5 @@ def _apply(change: ChangeRequest, actor: User) -> None:
     else:
         items.item_withdraw(item_id=change.item_id, actor=actor,
                             explanation=change.explanation)
+
+__all__ = ["change_decide", "change_submit"]

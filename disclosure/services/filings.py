@@ -72,3 +72,5 @@ def filing_return(*, filing_id: int, actor: User, comment: str) -> Filing:
                              actions=DECISIONS)
     _tell_officers(filing)
     return filing
+
+__all__ = ["filing_acknowledge", "filing_return", "filing_submit"]

@@ -91,3 +91,5 @@ def pending_requests():
 
 
 deadlines.register(deadlines.DeadlineSource(name="request", pending=pending_requests))
+
+__all__ = ["request_answer", "request_submit"]

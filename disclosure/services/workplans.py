@@ -72,3 +72,5 @@ def workplan_decide(*, plan_id: int, actor: User, approve: bool,
     notify(role_holders([work_plan.organization_id], ["secretary", "committee"]),
            "workplan.decided", target_id=work_plan.pk)
     return work_plan
+
+__all__ = ["catalog_for", "workplan_decide", "workplan_submit"]

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import CatalogEntry
@@ -16,6 +17,7 @@ from portal import workflow
 from portal.downloads import protected_download
 from portal.http import (
     AuthedRequest,
+    StrOrPromise,
     attempt,
     flash_errors,
     form_page,
@@ -176,9 +178,19 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                      item=item)
 
 
-def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> HttpResponse:
+def _act(request: HttpRequest, item: DisclosureItem, action,
+         success: StrOrPromise) -> HttpResponse:
     attempt(request, action, success=success)
     return redirect("disclosure:item_detail", pk=item.pk)
+
+
+# The step in the URL → its service and what the page says when it went through.
+ITEM_STEPS = {
+    "submit": (services.item_submit, gettext_lazy("Submitted for review.")),
+    "publish-internal": (services.item_publish_internal,
+                         gettext_lazy("Published to the organization's members.")),
+    "release-public": (services.item_release_public, gettext_lazy("Published to the public.")),
+}
 
 
 @routes("items/<int:pk>/<item_step:transition>/")
@@ -186,22 +198,13 @@ def _act(request: HttpRequest, item: DisclosureItem, action, success: str) -> Ht
 @require_POST
 def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    text = posted_text(request, CommentForm, "comment")
-    actions = {
-        "submit": (services.item_submit, _("Submitted for review.")),
-        "discard": (None, _("Draft discarded.")),
-        "publish-internal": (services.item_publish_internal,
-                             _("Published to the organization's members.")),
-        "release-public": (services.item_release_public, _("Published to the public.")),
-    }
-    if transition not in actions:
-        raise Http404
-    service, success = actions[transition]
-    if service is None:
+    if transition == "discard":
         if attempt(request, lambda: services.item_discard(item_id=item.pk, actor=request.user),
-                   success=success).ok:
+                   success=_("Draft discarded.")).ok:
             return redirect(f"/workspace/?org={item.organization.code}")
         return redirect("disclosure:item_detail", pk=item.pk)
+    service, success = ITEM_STEPS[transition]
+    text = posted_text(request, CommentForm, "comment")
     return _act(request, item,
                 lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
 

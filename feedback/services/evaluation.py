@@ -46,3 +46,5 @@ def ballot_cast(*, campaign: Campaign, organization: Organization, voter: User, 
                                          comment=comment.strip()[:2000])
     except IntegrityError as error:
         raise TransitionError(_("You have already evaluated this organization.")) from error
+
+__all__ = ["ballot_cast", "campaign_close", "campaign_open"]

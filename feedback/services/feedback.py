@@ -109,9 +109,21 @@ def _step(feedback_id: int, action: str, actor: User, changes: dict | None = Non
                                changes={**(changes or {}), "handled_by": actor})
 
 
-@transaction.atomic
-def feedback_accept(*, feedback_id: int, actor: User) -> Feedback:
-    return _step(feedback_id, "accept", actor)
+def _plain(action: str):
+    """The service of a handling step that needs nothing but the actor."""
+
+    @transaction.atomic
+    def step(*, feedback_id: int, actor: User) -> Feedback:
+        return _step(feedback_id, action, actor)
+
+    step.__name__ = step.__qualname__ = f"feedback_{action}"
+    step.__doc__ = f"Take the handling step {action!r} on a feedback."
+    return step
+
+
+feedback_accept = _plain("accept")
+feedback_start = _plain("start")
+feedback_close = _plain("close")
 
 
 @transaction.atomic
@@ -124,11 +136,6 @@ def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
 
 
 @transaction.atomic
-def feedback_start(*, feedback_id: int, actor: User) -> Feedback:
-    return _step(feedback_id, "start", actor)
-
-
-@transaction.atomic
 def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
     reply = clean_text(reply, 5000)
     feedback = _step(feedback_id, "reply", actor, {"reply": reply},
@@ -137,9 +144,6 @@ def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
     return feedback
 
 
-@transaction.atomic
-def feedback_close(*, feedback_id: int, actor: User) -> Feedback:
-    return _step(feedback_id, "close", actor)
 
 
 def _tell_author(feedback: Feedback) -> None:
@@ -152,3 +156,9 @@ def pending_feedback():
 
 
 deadlines.register(deadlines.DeadlineSource(name="feedback", pending=pending_feedback))
+
+__all__ = [
+    "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_close",
+    "feedback_record_offline", "feedback_reject", "feedback_reply", "feedback_start",
+    "feedback_submit", "pending_feedback", "reply_due",
+]

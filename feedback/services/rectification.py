@@ -75,3 +75,5 @@ def pending_orders():
 
 
 deadlines.register(deadlines.DeadlineSource(name="rectification", pending=pending_orders))
+
+__all__ = ["rectification_order", "rectification_respond", "rectification_verify"]

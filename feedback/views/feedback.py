@@ -154,20 +154,19 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
+# The step in the URL → its service and the name of the text argument it takes.
+HANDLING = {"accept": (services.feedback_accept, ""), "start": (services.feedback_start, ""),
+            "reject": (services.feedback_reject, "reason"),
+            "reply": (services.feedback_reply, "reply"), "close": (services.feedback_close, "")}
+
+
 @routes("feedback/<int:pk>/<feedback_step:step>/")
 @login_required
 @require_POST
 def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
-    text = posted_text(request, HandleForm, "text")
-    actions = {
-        "accept": lambda: services.feedback_accept(feedback_id=pk, actor=request.user),
-        "reject": lambda: services.feedback_reject(feedback_id=pk, actor=request.user,
-                                                   reason=text),
-        "start": lambda: services.feedback_start(feedback_id=pk, actor=request.user),
-        "reply": lambda: services.feedback_reply(feedback_id=pk, actor=request.user,
-                                                 reply=text),
-        "close": lambda: services.feedback_close(feedback_id=pk, actor=request.user),
-    }
-    attempt(request, actions[step], success=_("Saved."))
+    service, text_argument = HANDLING[step]
+    text = {text_argument: posted_text(request, HandleForm, "text")} if text_argument else {}
+    attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
+            success=_("Saved."))
     return redirect("feedback:detail", pk=feedback.pk)
