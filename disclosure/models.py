@@ -364,10 +364,7 @@ class NonDisclosureFiling(Decision):
         verbose_name = _("non-disclosure filing")
         verbose_name_plural = _("non-disclosure filings")
         ordering = ["-filed_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["obligation"], condition=Q(state="filed"),
-                                    name="one_open_filing_per_obligation"),
-        ]
+        constraints = [fields.one_open("obligation", "filed", "one_open_filing_per_obligation")]
 
     def __str__(self) -> str:
         return f"{self.obligation} · {self.get_state_display()}"
@@ -444,9 +441,7 @@ class ChangeRequest(Decision):
         verbose_name_plural = _("change requests")
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["item"], condition=Q(state="submitted"),
-                                    name="one_open_change_request_per_item"),
-        ]
+            fields.one_open("item", "submitted", "one_open_change_request_per_item")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.item}"

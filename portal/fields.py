@@ -34,3 +34,10 @@ def state(choices: type[models.TextChoices], default, max_length: int = 10) -> m
     """The record's workflow state."""
     return models.CharField(_("state"), max_length=max_length, choices=choices.choices,
                             default=default)
+
+
+def one_open(field: str, open_state: str, name: str) -> models.UniqueConstraint:
+    """At most one record per ``field`` may be in ``open_state`` at a time (one pending
+    request per item, one filing awaiting acknowledgement per obligation)."""
+    return models.UniqueConstraint(fields=[field], condition=models.Q(state=open_state),
+                                   name=name)
