@@ -20,7 +20,8 @@ LIST_RELATED = ("organization", "entry")
 def item_for_user(user, item_id: int) -> DisclosureItem:
     """Load an item the user may see, or raise 404 as if it did not exist."""
     item = get_object_or_404(
-        DisclosureItem.objects.select_related("organization", "organization__parent", "entry"),
+        DisclosureItem.objects.select_related("organization", "organization__parent",
+                                              "entry__catalog"),
         pk=item_id,
     )
     if not can_view(user, item):

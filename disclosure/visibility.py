@@ -165,7 +165,7 @@ permissions.register(permissions.Rules(
     DisclosureItem, visible=visible_items, can_view=can_view,
     rules={"manage": can_manage, "review": can_review, "approve_change": can_approve_change},
     url=lambda item: reverse("disclosure:item_detail", args=[item.pk]),
-    related=("organization", "organization__parent", "entry"),
+    related=("organization", "organization__parent", "entry__catalog"),
 ))
 permissions.register(permissions.Rules(
     Review, visible=visible_reviews, can_view=can_view_review,
