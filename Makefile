@@ -23,7 +23,7 @@ demo: migrate
 
 run: demo
 	@echo "Portal at http://127.0.0.1:8000/  (demo password: demo-pass-2026)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=1 & \
 	$(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -117,8 +117,8 @@ def can_decide_change(user, change: ChangeRequest) -> bool:
 
 
 def changes_to_decide(user) -> QuerySet[ChangeRequest]:
-    return ChangeRequest.objects.filter(
-        state=ChangeRequest.State.SUBMITTED,
+    pending = ChangeRequest.objects.filter(state=ChangeRequest.State.SUBMITTED)
+    return pending if is_superuser(user) else pending.filter(
         item__entry__catalog__issuer_id__in=org_ids_with(user, "review"))
 
 
@@ -146,8 +146,9 @@ def can_draft_from_plan(user, plan: WorkPlan) -> bool:
 
 
 def plans_to_decide(user) -> QuerySet[WorkPlan]:
-    return WorkPlan.objects.filter(state=WorkPlan.State.SUBMITTED,
-                                   catalog__issuer_id__in=org_ids_with(user, "review"))
+    pending = WorkPlan.objects.filter(state=WorkPlan.State.SUBMITTED)
+    return pending if is_superuser(user) else pending.filter(
+        catalog__issuer_id__in=org_ids_with(user, "review"))
 
 
 def may_plan(user, organization: Organization) -> bool:

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from portal.http import AuthedRequest, decision_view, form_page, record_page
-from portal.roles import org_ids_with
+from portal.roles import is_superuser, org_ids_with
 from portal.routing import Routes
 
 from .. import permissions, selectors, services
@@ -46,7 +46,7 @@ def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @routes("changes/")
 @login_required
 def change_inbox(request: AuthedRequest) -> HttpResponse:
-    if not org_ids_with(request.user, "review"):
+    if not (org_ids_with(request.user, "review") or is_superuser(request.user)):
         raise Http404
     return render(request, "disclosure/change_inbox.html", {
         "pending": permissions.changes_to_decide(request.user).select_related(

@@ -104,3 +104,21 @@ def test_approver_reads_the_request_but_not_the_item(world):
     outsider = Client()
     outsider.force_login(world.users["other_member"])
     assert outsider.get(f"/changes/{change.pk}/").status_code == 404
+
+
+def test_change_inbox_lists_pending_requests_for_approvers_and_superusers_only(world):
+    from tests.factories import UserFactory
+
+    change = services.change_submit(item_id=world.item(State.PUBLIC).pk,
+                                    actor=world.users["secretary"], kind="withdraw",
+                                    explanation="撤销说明文字")
+    pages = {}
+    for name, user in [("approver", world.users["committee_reviewer"]),
+                       ("superuser", UserFactory(is_superuser=True)),
+                       ("member", world.users["member"])]:
+        client = Client()
+        client.force_login(user)
+        pages[name] = client.get("/changes/")
+    assert list(pages["approver"].context["pending"]) == [change]
+    assert list(pages["superuser"].context["pending"]) == [change]
+    assert pages["member"].status_code == 404
