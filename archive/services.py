@@ -88,7 +88,9 @@ def snapshot_of(item: DisclosureItem) -> dict:
         "category": item.category,
         "scope": item.scope,
         "time_limit": item.time_limit,
-        "state": item.state,
+        # The frozen record's format keeps its key: records archived before and after the
+        # field was renamed read alike.
+        "status": item.state,
         "event_date": _when(item.event_date),
         "period_start": _when(item.period_start),
         "period_end": _when(item.period_end),

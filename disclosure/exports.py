@@ -15,7 +15,7 @@ MAX_ROWS = 10_000
 
 def _header() -> list[str]:
     return [_("ID"), _("Title"), _("Organization"), _("Category"), _("Time limit"),
-            _("Scope"), _("State"), _("Published within the party"),
+            _("Scope"), _("Status"), _("Published within the party"),
             _("Published to the public")]
 
 

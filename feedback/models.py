@@ -99,6 +99,10 @@ class Feedback(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def is_rejected(self) -> bool:
+        return self.state == self.State.REJECTED
+
+    @property
     def reply_is_public(self) -> bool:
         return bool(self.allow_publish and self.reply and self.item_id
                     and self.state in (self.State.REPLIED, self.State.CLOSED))
@@ -107,7 +111,7 @@ class Feedback(models.Model):
 OPEN_STATES = (Feedback.State.RECEIVED, Feedback.State.ACCEPTED, Feedback.State.IN_PROGRESS)
 
 _S = Feedback.State
-_NOT_NOW = _("That step is not possible for this feedback in its present state.")
+_NOT_NOW = _("This feedback is %(status)s; that step is not possible.")
 # The handling steps; "handle" is the secretaries' rule in ``feedback.permissions``.
 Feedback.workflow = Workflow("state", {
     "accept": Step((_S.RECEIVED,), _S.ACCEPTED, "handle", refused=_NOT_NOW,

@@ -144,8 +144,11 @@ def check(obj, action: str, actor) -> Step:
     if step.when and not getattr(obj, step.when):
         raise TransitionError(step.when_refused)
     if flow.state_of(obj) not in step.sources:
-        raise TransitionError(step.refused or _("This step is not possible in the "
-                                                "record's present state."))
+        message = str(step.refused or _("This step is not possible in the record's present "
+                                        "state."))
+        if "%(status)s" in message:  # the sentence names the present state
+            message = message % {"status": getattr(obj, f"get_{flow.state_field}_display")()}
+        raise TransitionError(message)
     return step
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from disclosure.models import State
 from feedback import services
@@ -164,3 +165,23 @@ def test_feedback_pages_answer_404_to_others(world):
     assert secretary.get("/feedback/inbox/").context["page"].paginator.count == 1
     internal = world.item(State.INTERNAL)
     assert Client().get(f"/feedback/new/?item={internal.pk}").status_code == 404
+
+
+def test_tracking_shows_the_rejection_reason_only_while_rejected(world):
+    sec = world.users["secretary"]
+    feedback = services.feedback_submit(organization=world.branch, item=None, author=None,
+                                        body="匿名提出的一条意见", address="10.0.0.9")
+    services.feedback_reject(feedback_id=feedback.pk, actor=sec, reason="不属于本支部职责范围")
+    track = {"code": feedback.tracking_code}
+    assert "不属于本支部职责范围" in Client().get("/feedback/track/", track).content.decode()
+    services.feedback_close(feedback_id=feedback.pk, actor=sec)
+    assert "不属于本支部职责范围" not in Client().get("/feedback/track/", track).content.decode()
+
+
+def test_a_refused_step_names_the_present_state(world):
+    feedback = services.feedback_submit(organization=world.branch, item=None,
+                                        author=world.users["member"], body="一条内部意见文字")
+    with translation.override("en"), pytest.raises(TransitionError) as refused:
+        services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
+                                reply="直接答复的内容")
+    assert str(refused.value) == "This feedback is Received; that step is not possible."

@@ -54,6 +54,9 @@ def change_submit(*, item_id: int, actor: User, kind: str, explanation: str,
 def change_decide(*, request_id: int, actor: User, approve: bool,
                   comment: str = "") -> ChangeRequest:
     """Approve (and apply to the item) or reject a change request."""
+    # Lock the item before the request, in the order change_submit takes them.
+    workflow.lock(DisclosureItem, ChangeRequest.objects.values_list(
+        "item_id", flat=True).get(pk=request_id))
     change = workflow.decide(ChangeRequest, request_id, approve=approve, actor=actor,
                              comment=comment,
                              reason_required=_("Say why the request is rejected."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -46,7 +46,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST or None, organization=found.organization)
     if request.method == "POST":
         if not may_answer:
-            return redirect("disclosure:request_detail", pk=found.pk)
+            raise Http404
         if submit(request, form, lambda data: services.request_answer(
                 request_id=found.pk, actor=request.user, **data),
                 success=_("Answered and filed with the parent organization.")).ok:

@@ -178,3 +178,18 @@ def test_request_pages(world, applicant):
     page = sec.post(f"/requests/{request.pk}/", {"decision": "declined", "answer": "不予公开。"})
     assert page.status_code == 302
     assert Request.objects.get().state == "declined"
+
+
+def test_posting_an_answer_without_the_right_or_twice_answers_404(world, applicant):
+    request = services.request_submit(organization=world.branch, applicant=applicant,
+                                      subject="申请公开支部经费预算")
+    answer = {"decision": "declined", "answer": "暂无此项材料"}
+    own = Client()
+    own.force_login(applicant)
+    assert own.post(f"/requests/{request.pk}/", answer).status_code == 404
+    sec = Client()
+    sec.force_login(world.users["secretary"])
+    assert sec.post(f"/requests/{request.pk}/", answer).status_code == 302
+    assert sec.post(f"/requests/{request.pk}/", answer).status_code == 404
+    request.refresh_from_db()
+    assert request.answer == "暂无此项材料"

@@ -485,7 +485,7 @@ def snapshot(item: dict, org, entry, trail: list[tuple], names: dict[int, str]) 
         "entry": {"code": entry.code, "title": entry.title, "catalog": str(entry.catalog)},
         "category": item["category"], "scope": item["scope"],
         "time_limit": item["time_limit"],
-        "state": State.EXPIRED if item["closed_at"] else State.PUBLIC
+        "status": State.EXPIRED if item["closed_at"] else State.PUBLIC
         if item["public_at"] else State.INTERNAL,
         "event_date": _when(item["event_date"]), "period_start": _when(item["period_start"]),
         "period_end": _when(item["period_end"]),
