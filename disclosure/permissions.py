@@ -16,6 +16,7 @@ from portal.models import Organization
 from portal.roles import (
     acts_for,
     acts_for_q,
+    ancestor_ids,
     has_org_perm,
     is_superuser,
     org_ids_with,
@@ -24,6 +25,7 @@ from portal.roles import (
     organization_business,
     reviews_for,
     signed_in,
+    user_organizations,
 )
 
 from .models import ChangeRequest, DisclosureRequest, NonDisclosureFiling, Obligation, WorkPlan
@@ -66,6 +68,15 @@ def may_apply(user, organization: Organization) -> bool:
     """Members apply to their own organization or to one above it."""
     own = org_ids_with(user, "view_internal") if signed_in(user) else frozenset()
     return Organization.objects.filter(pk__in=own, path__startswith=organization.path).exists()
+
+
+def organizations_to_apply_to(user) -> list[Organization]:
+    """Return where ``user`` may apply, their own (first) organization first: their
+    organizations and the ones above them."""
+    mine = user_organizations(user, "view_internal") if signed_in(user) else []
+    targets = Organization.objects.filter(
+        pk__in={pk for org in mine for pk in ancestor_ids(org)})
+    return sorted(targets, key=lambda org: (org.pk != mine[0].pk, org.path)) if mine else []
 
 
 def can_view_request(user, request: DisclosureRequest) -> bool:

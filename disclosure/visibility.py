@@ -115,6 +115,11 @@ def can_view(user, item: DisclosureItem) -> bool:
     return visible_items(user).filter(pk=item.pk).exists()
 
 
+def can_draft(user, organization) -> bool:
+    """Return whether ``user`` drafts items for ``organization``."""
+    return signed_in(user) and has_org_perm(user, "publish", organization)
+
+
 def can_manage(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` acts as the item's organization (drafts, publication)."""
     return signed_in(user) and has_org_perm(user, "publish", item.organization_id)
@@ -129,6 +134,19 @@ def can_approve_change(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` approves changes of the item: a reviewer of the organization
     that set its catalog."""
     return signed_in(user) and has_org_perm(user, "review", item.entry.catalog.issuer_id)
+
+
+def reviews_anything(user) -> bool:
+    """Return whether ``user`` reviews for some organization (or is a superuser)."""
+    return is_superuser(user) or bool(signed_in(user) and org_ids_with(user, "review"))
+
+
+def items_to_review(user) -> QuerySet[DisclosureItem]:
+    """Return the submitted items awaiting ``user``'s review."""
+    items = visible_items(user).filter(state=State.SUBMITTED)
+    if is_superuser(user):
+        return items
+    return items.filter(organization__parent_id__in=org_ids_with(user, "review"))
 
 
 def can_see_workflow(user, item: DisclosureItem) -> bool:

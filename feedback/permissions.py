@@ -48,6 +48,11 @@ def handled_feedback(user) -> QuerySet[Feedback]:
     return Feedback.objects.filter(acts_for_q(user) | overseen_q(user))
 
 
+def may_open_inbox(user) -> bool:
+    """Secretaries and supervisors have a feedback inbox (even while it is empty)."""
+    return bool(org_ids_with(user, "publish")) or handled_feedback(user).exists()
+
+
 def visible_feedback(user) -> QuerySet[Feedback]:
     if not signed_in(user):
         return Feedback.objects.none()

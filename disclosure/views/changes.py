@@ -13,12 +13,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from portal.http import AuthedRequest, decision_view, form_page, record_page
-from portal.roles import is_superuser, org_ids_with
 from portal.routing import Routes
 
 from .. import permissions, selectors, services
 from ..forms import ChangeForm
 from ..models import ChangeRequest
+from ..visibility import reviews_anything
 
 SENT_FOR_APPROVAL = gettext_lazy("Sent to the catalog-setting organization for approval.")
 
@@ -46,7 +46,7 @@ def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @routes("changes/")
 @login_required
 def change_inbox(request: AuthedRequest) -> HttpResponse:
-    if not (org_ids_with(request.user, "review") or is_superuser(request.user)):
+    if not reviews_anything(request.user):
         raise Http404
     return render(request, "disclosure/change_inbox.html", {
         "pending": permissions.changes_to_decide(request.user).select_related(

@@ -26,7 +26,7 @@ from portal.http import (
 )
 from portal.models import Organization
 from portal.pagination import paginate
-from portal.roles import acts_for, is_superuser, org_ids_with, user_organizations
+from portal.roles import user_organizations
 from portal.routing import Routes
 
 from .. import exports, obligations, permissions, search, selectors, services
@@ -40,7 +40,14 @@ from ..forms import (
     WorkspaceFilterForm,
 )
 from ..models import DisclosureItem, Review, State
-from ..visibility import can_manage, can_see_workflow, visible_items
+from ..visibility import (
+    can_draft,
+    can_manage,
+    can_see_workflow,
+    items_to_review,
+    reviews_anything,
+    visible_items,
+)
 from .changes import withdrawn_notice
 
 routes = Routes()
@@ -144,7 +151,7 @@ def workspace(request: AuthedRequest) -> HttpResponse:
 
 def _manageable_org(request: HttpRequest, code: str) -> Organization:
     org = get_object_or_404(Organization, code=code, is_active=True)
-    if not acts_for(request.user, org):
+    if not can_draft(request.user, org):
         raise Http404
     return org
 
@@ -271,13 +278,10 @@ def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @routes("review/")
 @login_required
 def review_inbox(request: AuthedRequest) -> HttpResponse:
-    reviewing = org_ids_with(request.user, "review")
-    if not reviewing and not is_superuser(request.user):
+    if not reviews_anything(request.user):
         raise Http404
-    items = visible_items(request.user).filter(state=State.SUBMITTED)
-    if not is_superuser(request.user):
-        items = items.filter(organization__parent_id__in=reviewing)
-    items = items.select_related("organization", "entry").order_by("submitted_at", "pk")
+    items = items_to_review(request.user).select_related("organization", "entry").order_by(
+        "submitted_at", "pk")
     # The items this reviewer decided most recently, newest decision first.
     decided = Review.objects.filter(actor=request.user, action__in=["approve", "return"]
                                     ).order_by("-created_at").values_list("item_id", flat=True)

@@ -9,10 +9,8 @@ from django.utils.translation import gettext as _
 
 from portal import workflow
 from portal.http import AuthedRequest, form_page, pick_organization, submit
-from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
-from portal.roles import ancestor_ids, user_organizations
 from portal.routing import Routes
 
 from .. import permissions, services
@@ -25,13 +23,8 @@ routes = Routes()
 @routes("requests/new/")
 @login_required
 def request_new(request: AuthedRequest) -> HttpResponse:
-    mine = user_organizations(request.user, "view_internal")
-    # Members apply to their own organization or to one above it.
-    targets = list(Organization.objects.filter(
-        pk__in={pk for org in mine for pk in ancestor_ids(org)}))
-    # The applicant's own (first) organization comes first, as the default.
-    org = pick_organization(request, sorted(targets, key=lambda t: t.pk != mine[0].pk)
-                            if mine else [])
+    targets = permissions.organizations_to_apply_to(request.user)
+    org = pick_organization(request, targets)
     return form_page(request, "disclosure/request_new.html", RequestForm(request.POST or None),
                      lambda data: services.request_submit(organization=org,
                                                           applicant=request.user, **data),
@@ -64,5 +57,5 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         "organization", "applicant").order_by("-submitted_at", "-pk")
     return render(request, "disclosure/request_list.html", {
         "page": paginate(request, rows),
-        "may_apply": bool(user_organizations(user, "view_internal")),
+        "may_apply": bool(permissions.organizations_to_apply_to(user)),
     })

@@ -110,9 +110,9 @@ def mine(request: AuthedRequest) -> HttpResponse:
 @routes("feedback/inbox/")
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
-    rows = permissions.handled_feedback(request.user)
-    if not rows.exists() and not user_organizations(request.user, "publish"):
+    if not permissions.may_open_inbox(request.user):
         raise Http404
+    rows = permissions.handled_feedback(request.user)
     state = request.GET.get("state", "")
     if state in Feedback.State.values:
         rows = rows.filter(state=state)
