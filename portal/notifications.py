@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -62,22 +63,23 @@ def visible_loader(model) -> Loader:
     return load
 
 
-def register_texts(model, texts: Mapping[str, tuple[str, str]],
-                   values: Callable[[Any], dict],
+def register_texts(model, kinds: Iterable[str], values: Callable[[Any], dict],
                    url: Callable[[Any, Notification], str] | None = None) -> None:
-    """Register notifications about ``model``: ``texts`` maps each kind to its subject and
-    body (marked with ``gettext_noop``, translated when read), ``values(target)`` fills the
-    body, ``url`` links to the target (its own page by default). Targets are loaded through
-    the model's permission home; one the reader may not see reads neutrally."""
+    """Register notifications about ``model``. The text of each kind is the template
+    ``notifications/<kind>.txt`` (the subject on its first line, the body after it),
+    rendered in the reader's language with ``values(target)``; ``url`` links to the target
+    (its own page by default). Targets are loaded through the model's permission home; one
+    the reader may not see reads neutrally."""
 
     def render_one(notification: Notification, target) -> Rendered:
         if target is None:
             return hidden()
-        subject, body = texts[notification.kind]
+        text = render_to_string(f"notifications/{notification.kind}.txt", values(target))
+        subject, _newline, body = text.strip().partition("\n")
         link = url(target, notification) if url else target.get_absolute_url()
-        return Rendered(_(subject), _(body) % values(target), link)
+        return Rendered(subject, body, link)
 
-    for kind in texts:
+    for kind in kinds:
         register(kind, render_one, visible_loader(model))
 
 
