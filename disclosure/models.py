@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from catalog.models import CatalogEntry, Category, Scope, TimeLimit
 from portal import fields
 from portal.models import Decision
-from portal.workflow import Step, Workflow
+from portal.workflow import Step, Workflow, decision_steps
 
 from .text import render_body
 
@@ -542,12 +542,10 @@ DisclosureItem.workflow = Workflow("state", {
 }, related=("entry", "organization"), recorder=_record_review).contribute(DisclosureItem)
 
 _F = NonDisclosureFiling.State
-NonDisclosureFiling.workflow = Workflow("state", {
-    "acknowledge": Step((_F.FILED,), _F.ACKNOWLEDGED, "decide", "decided_at",
-                        _("This filing has been decided already."), _("Acknowledged")),
-    "return": Step((_F.FILED,), _F.RETURNED, "decide", "decided_at",
-                   _("This filing has been decided already."), _("Returned")),
-}, related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
+NonDisclosureFiling.workflow = Workflow("state", decision_steps(
+    _F.FILED, _F.ACKNOWLEDGED, _F.RETURNED, _("This filing has been decided already."),
+    ("acknowledge", "return")),
+    related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
 
 _R = DisclosureRequest.State
 _ANSWERED = _("This application has been answered already.")
@@ -561,17 +559,11 @@ DisclosureRequest.workflow = Workflow("state", {
 }, related=("organization", "applicant")).contribute(DisclosureRequest)
 
 _C = ChangeRequest.State
-ChangeRequest.workflow = Workflow("state", {
-    "approve": Step((_C.SUBMITTED,), _C.APPROVED, "decide", "decided_at",
-                    _("This request has been decided already."), _C.APPROVED.label),
-    "reject": Step((_C.SUBMITTED,), _C.REJECTED, "decide", "decided_at",
-                   _("This request has been decided already."), _C.REJECTED.label),
-}, related=("item__organization", "item__entry__catalog")).contribute(ChangeRequest)
+ChangeRequest.workflow = Workflow("state", decision_steps(
+    _C.SUBMITTED, _C.APPROVED, _C.REJECTED, _("This request has been decided already.")),
+    related=("item__organization", "item__entry__catalog")).contribute(ChangeRequest)
 
 _W = WorkPlan.State
-WorkPlan.workflow = Workflow("state", {
-    "approve": Step((_W.SUBMITTED,), _W.APPROVED, "decide", "decided_at",
-                    _("This work plan has been decided already."), _W.APPROVED.label),
-    "reject": Step((_W.SUBMITTED,), _W.REJECTED, "decide", "decided_at",
-                   _("This work plan has been decided already."), _W.REJECTED.label),
-}, related=("catalog", "organization")).contribute(WorkPlan)
+WorkPlan.workflow = Workflow("state", decision_steps(
+    _W.SUBMITTED, _W.APPROVED, _W.REJECTED, _("This work plan has been decided already.")),
+    related=("catalog", "organization")).contribute(WorkPlan)

@@ -86,6 +86,15 @@ class Workflow:
         return self.steps[action].sources
 
 
+def decision_steps(pending, accepted, refused, decided: Any,
+                   actions: tuple[str, str] = ("approve", "reject")) -> dict[str, Step]:
+    """The two steps of a :class:`portal.models.Decision` record: from ``pending`` to
+    ``accepted`` or ``refused`` (``TextChoices`` members), by the record's ``decide`` rule,
+    stamping ``decided_at``; ``decided`` is the sentence once it has been decided."""
+    return {action: Step((pending,), state, "decide", "decided_at", decided, state.label)
+            for action, state in zip(actions, (accepted, refused), strict=True)}
+
+
 def workflow_of(obj_or_model) -> Workflow:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     found = getattr(model, "workflow", None)
