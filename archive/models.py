@@ -21,7 +21,9 @@ class ArchiveRecord(models.Model):
     class Reason(models.TextChoices):
         EXPIRED = "expired", _("Display period ended")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        CLOSED = "closed", _("Period closed")
+        TERMINATED = "terminated", _("Terminated")
+        CLOSED = "closed", _("Superseded by the next period's disclosure")
+        FILED = "filed", _("Filed by the organization")
 
     sequence = models.PositiveBigIntegerField(_("chain position"), unique=True)
     item = models.OneToOneField(

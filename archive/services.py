@@ -23,7 +23,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import CATEGORY_CODES, Category, TimeLimit
+from catalog.models import CATEGORY_CODES, Category, Frequency
 from disclosure import services as item_services
 from disclosure.models import DisclosureItem, State
 from portal.models import User
@@ -86,8 +86,14 @@ def snapshot_of(item: DisclosureItem) -> dict:
         "entry": {"code": item.entry.code, "title": item.entry.title,
                   "catalog": str(item.entry.catalog)},
         "category": item.category,
-        "scope": item.scope,
-        "time_limit": item.time_limit,
+        "audience": {"party": item.party_audience, "public": item.public_audience,
+                     "range_leadership": item.range_leadership,
+                     "range_cadres": item.range_cadres,
+                     "range_organizations": sorted(
+                         item.range_organizations.values_list("code", flat=True))},
+        "duration": item.duration,
+        "display_days": item.display_days,
+        "frequency": item.frequency,
         # The frozen record's format keeps its key: records archived before and after the
         # field was renamed read alike.
         "status": item.state,
@@ -121,12 +127,16 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def _reason_for(item: DisclosureItem) -> str:
-    if item.state == State.EXPIRED:
-        return ArchiveRecord.Reason.EXPIRED
-    if item.state == State.WITHDRAWN:
-        return ArchiveRecord.Reason.WITHDRAWN
-    return ArchiveRecord.Reason.CLOSED
+def _reason_for(item: DisclosureItem, actor: User | None) -> str:
+    """Return why the item is archived, as it truly is."""
+    reasons = {State.EXPIRED: ArchiveRecord.Reason.EXPIRED,
+               State.WITHDRAWN: ArchiveRecord.Reason.WITHDRAWN,
+               State.TERMINATED: ArchiveRecord.Reason.TERMINATED}
+    if item.state in reasons:
+        return reasons[State(item.state)]
+    # Still on display: the scheduler archives a period's item once the next one is out;
+    # a person files it by hand.
+    return ArchiveRecord.Reason.CLOSED if actor is None else ArchiveRecord.Reason.FILED
 
 
 def archive_item(*, item_id: int, actor: User | None = None) -> ArchiveRecord:
@@ -158,7 +168,7 @@ def _archive(item_id: int, actor: User | None, written: list[str]) -> ArchiveRec
         item=item, organization=item.organization, year=year, category_code=category,
         number=number,
         archive_number=f"{item.organization.code}-{year}-{category}-{number:04d}",
-        retention=item.entry.retention, reason=_reason_for(item), snapshot=snapshot,
+        retention=item.entry.retention, reason=_reason_for(item, actor), snapshot=snapshot,
         archived_at=timezone.now().replace(microsecond=0), archived_by=author,
         prev_hash=last["record_hash"] if last else GENESIS,
     )
@@ -211,7 +221,7 @@ def archive_due_items(*, batch: int = 200) -> int:
         period_start__gt=OuterRef("period_start"),
         state__in=[State.INTERNAL, State.PUBLIC, State.ARCHIVED])
     superseded = DisclosureItem.objects.filter(
-        time_limit=TimeLimit.PERIODIC, state__in=[State.INTERNAL, State.PUBLIC],
+        frequency=Frequency.PERIODIC, state__in=[State.INTERNAL, State.PUBLIC],
         period_start__isnull=False).filter(Exists(newer))
     done = 0
     for queryset in (finished, superseded):

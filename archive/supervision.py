@@ -12,17 +12,17 @@ from django.utils import timezone
 from disclosure.models import DisclosureItem, Obligation
 from portal.calendar import period_containing
 from portal.models import Membership, Organization
-from portal.roles import org_ids_with, supervised_subtree_q
+from portal.roles import reviews_for_q, supervised_subtree_q
 
 State = Obligation.State
 
 
 def overseen_organizations(user) -> QuerySet[Organization]:
     """Return the organizations whose compliance ``user`` watches: every organization in a
-    subtree they supervise, and the children of organizations they review."""
+    subtree they supervise, and the organizations whose work they review."""
     if user.is_superuser:
         return Organization.objects.filter(is_active=True)
-    query = Q(parent_id__in=org_ids_with(user, "review"))
+    query = reviews_for_q(user, prefix="")
     if (subtree := supervised_subtree_q(user)) is not None:
         query |= subtree
     return Organization.objects.filter(query, is_active=True)

@@ -18,7 +18,7 @@ class CatalogForm(forms.ModelForm):
     class Meta:
         model = Catalog
         fields = ["name", "issuer", "version", "effective_from", "effective_until",
-                  "binds_kinds", "state"]
+                  "binds_kinds", "binds_issuer", "state"]
 
 
 class CatalogEntryForm(forms.ModelForm):
@@ -29,8 +29,9 @@ class CatalogEntryForm(forms.ModelForm):
 
     class Meta:
         model = CatalogEntry
-        fields = ["catalog", "code", "category", "title", "content", "scope", "time_limit",
-                  "period", "due_days", "display_days", "lead_days", "carriers",
+        fields = ["catalog", "code", "category", "title", "content", "party_audience",
+                  "range_leadership", "range_cadres", "public_audience", "lead_days",
+                  "duration", "display_days", "frequency", "period", "due_days", "carriers",
                   "body_template", "retention", "order", "active"]
 
 
@@ -54,8 +55,9 @@ class CatalogAdmin(SimpleHistoryAdmin):
 @admin.register(CatalogEntry)
 class CatalogEntryAdmin(SimpleHistoryAdmin):
     form = CatalogEntryForm
-    list_display = ["code", "title", "catalog", "category", "scope", "time_limit", "period",
-                    "active"]
-    list_filter = ["catalog", "category", "scope", "time_limit", "active"]
+    list_display = ["code", "title", "catalog", "category", "party_audience", "public_audience",
+                    "duration", "frequency", "period", "active"]
+    list_filter = ["catalog", "category", "party_audience", "public_audience", "duration",
+                   "frequency", "active"]
     search_fields = ["code", "title"]
     list_select_related = ["catalog"]

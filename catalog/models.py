@@ -3,6 +3,7 @@ discloses, to whom, how often and by when."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -34,17 +35,32 @@ CATEGORY_CODES = {
 }
 
 
-class Scope(models.TextChoices):
-    """How far an entry's items go: within the party only, or beyond it after the lead
-    time. (Values distinct from the item states "internal" and "public".)"""
+class PartyAudience(models.TextChoices):
+    """Who reads an item within the party (党内): the first audience of every item."""
 
-    INTERNAL_ONLY = "party_only", _("Intra-party only")
-    INTERNAL_THEN_PUBLIC = "party_then_public", _("Intra-party, then public")
+    ORGANIZATION = "organization", _("Members of the organization")
+    SUBTREE = "subtree", _("Members of the organization and of every organization below it")
+    RANGE = "range", _("A named range of the party")
 
 
-class TimeLimit(models.TextChoices):
-    LONG_TERM = "long_term", _("Long-term")
-    SHORT_TERM = "short_term", _("Short-term")
+class PublicAudience(models.TextChoices):
+    """Who reads an item beyond the party (党外), after the intra-party lead time."""
+
+    NONE = "none", _("Nobody beyond the party")
+    UNIT = "unit", _("The unit's own staff and residents")
+    SOCIETY = "society", _("Society (everyone)")
+
+
+class Duration(models.TextChoices):
+    """How long an item stays on display: 长期 until replaced, or 短期 for a 公示 period."""
+
+    LONG = "long", _("Long-term")
+    SHORT = "short", _("Short-term")
+
+
+class Frequency(models.TextChoices):
+    """When an item is due: 定期 once per period, or 及时 after the matter happens."""
+
     PERIODIC = "periodic", _("Periodic")
     TIMELY = "timely", _("Timely")
 
@@ -70,6 +86,91 @@ class Carrier(models.TextChoices):
     BULLETIN = "bulletin", _("Bulletin")
 
 
+class DisclosureRules(models.Model):
+    """Who an item reaches and for how long: set by a catalog entry as the default for its
+    items, carried by each item (and by an out-of-catalog work plan)."""
+
+    party_audience = models.CharField(
+        _("intra-party audience"), max_length=12, choices=PartyAudience.choices,
+        default=PartyAudience.ORGANIZATION)
+    range_leadership = models.BooleanField(
+        _("range: leadership team members"), default=False,
+        help_text=_("With a named range: secretaries and committee members of the "
+                    "organization and of the organizations below it."))
+    range_cadres = models.BooleanField(
+        _("range: party member leading cadres"), default=False,
+        help_text=_("With a named range: leading cadres of the organization and of the "
+                    "organizations below it."))
+    public_audience = models.CharField(
+        _("audience beyond the party"), max_length=10, choices=PublicAudience.choices,
+        default=PublicAudience.NONE)
+    duration = models.CharField(_("duration"), max_length=6, choices=Duration.choices,
+                                default=Duration.LONG)
+    display_days = models.PositiveSmallIntegerField(
+        _("display period (working days)"), null=True, blank=True,
+        help_text=_("Short-term only: working days the item stays on display (the 公示 "
+                    "period), counted from its release to each audience."))
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices,
+                                 default=Frequency.TIMELY)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_audience__in=PartyAudience.values),
+                name="%(app_label)s_%(class)s_party_audience_valid"),
+            models.CheckConstraint(
+                condition=Q(public_audience__in=PublicAudience.values),
+                name="%(app_label)s_%(class)s_public_audience_valid"),
+            models.CheckConstraint(
+                condition=Q(duration="long") | Q(display_days__isnull=False, display_days__gt=0),
+                name="%(app_label)s_%(class)s_short_term_has_display_days"),
+        ]
+
+    @property
+    def goes_public(self) -> bool:
+        """Whether the item reaches beyond the party after the lead time."""
+        return self.public_audience != PublicAudience.NONE
+
+    @property
+    def is_short_term(self) -> bool:
+        return self.duration == Duration.SHORT
+
+    @property
+    def is_periodic(self) -> bool:
+        return self.frequency == Frequency.PERIODIC
+
+    def rules_from(self, other: DisclosureRules) -> None:
+        """Copy the rules of ``other`` (an entry's defaults onto a new item)."""
+        for name in RULE_FIELDS:
+            setattr(self, name, getattr(other, name))
+
+    def audience_label(self) -> str:
+        """Return who the item reaches, in words: the intra-party range, then beyond."""
+        if self.party_audience == PartyAudience.RANGE:
+            parts = [str(label) for flag, label in (
+                (self.range_leadership, _("leadership team members")),
+                (self.range_cadres, _("party member leading cadres"))) if flag]
+            party = str(_("Named range")) + (f" ({'、'.join(parts)})" if parts else "")
+        else:
+            party = str(self.get_party_audience_display())  # type: ignore[attr-defined]
+        if not self.goes_public:
+            return party
+        return f"{party} → {self.get_public_audience_display()}"  # type: ignore[attr-defined]
+
+    def time_label(self) -> str:
+        """Return the two time dimensions in the plan's words, e.g. 短期公开 · 及时公开."""
+        duration = str(self.get_duration_display())  # type: ignore[attr-defined]
+        if self.is_short_term and self.display_days:
+            duration = str(_("%(duration)s (%(days)s working days)") % {
+                "duration": duration, "days": self.display_days})
+        return f"{duration} · {self.get_frequency_display()}"  # type: ignore[attr-defined]
+
+
+RULE_FIELDS = ("party_audience", "range_leadership", "range_cadres", "public_audience",
+               "duration", "display_days", "frequency")
+
+
 class Catalog(models.Model):
     """A versioned catalog issued by an organization for the organization types it binds."""
 
@@ -90,6 +191,9 @@ class Catalog(models.Model):
         _("binds organization types"), default=list, blank=True,
         help_text=_("Organization types this catalog applies to; all types when empty."),
     )
+    binds_issuer = models.BooleanField(
+        _("binds its issuer"), default=False,
+        help_text=_("The issuing organization discloses its own affairs under this catalog."))
     state = fields.state(State, State.DRAFT)
     history = HistoricalRecords()
 
@@ -108,11 +212,27 @@ class Catalog(models.Model):
         return f"{self.name} ({self.version})"
 
     def binds(self, organization: Organization) -> bool:
-        """Return whether the catalog applies to ``organization``: below the issuer, of a
-        bound type."""
-        in_subtree = (organization.path.startswith(self.issuer.path)
-                      and organization.pk != self.issuer_id)
-        return in_subtree and (not self.binds_kinds or organization.kind in self.binds_kinds)
+        """Return whether the catalog applies to ``organization``: below the issuer (or the
+        issuer itself when it binds its issuer), of a bound type."""
+        if organization.pk == self.issuer_id:
+            reached = self.binds_issuer
+        else:
+            reached = organization.path.startswith(self.issuer.path)
+        return reached and (not self.binds_kinds or organization.kind in self.binds_kinds)
+
+    def bound_organizations(self) -> models.QuerySet[Organization]:
+        """Return the active organizations the catalog applies to."""
+        found = Organization.objects.filter(path__startswith=self.issuer.path, is_active=True)
+        if not self.binds_issuer:
+            found = found.exclude(pk=self.issuer_id)
+        return found.filter(kind__in=self.binds_kinds) if self.binds_kinds else found
+
+    def clean(self) -> None:
+        if self.state == self.State.ACTIVE and self.issuer_id is not None and (
+                not self.bound_organizations().exists()):
+            raise ValidationError(_(
+                "This catalog binds no organization: no active organization of the chosen "
+                "types is below its issuer, and it does not bind the issuer itself."))
 
 
 def catalog_in_force(day, prefix: str = "catalog__") -> Q:
@@ -138,7 +258,7 @@ class CatalogEntryQuerySet(models.QuerySet["CatalogEntry"]):
         )
 
 
-class CatalogEntry(models.Model):
+class CatalogEntry(DisclosureRules):
     """One line of the catalog: a kind of matter to disclose and the rules for it."""
 
     catalog = models.ForeignKey(
@@ -148,19 +268,14 @@ class CatalogEntry(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=150)
     content = models.TextField(_("what to disclose"), blank=True)
-    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
-    time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
     period = models.CharField(
         _("period"), max_length=10, choices=Period.choices, blank=True,
         help_text=_("Required for periodic entries."),
     )
     due_days = models.PositiveSmallIntegerField(
         _("due within (days)"), default=10,
-        help_text=_("Days after the period ends (periodic) or after the event (timely)."),
-    )
-    display_days = models.PositiveSmallIntegerField(
-        _("display days"), null=True, blank=True,
-        help_text=_("How long a short-term item stays on display."),
+        help_text=_("Working days after the period ends (periodic) or after the event "
+                    "(timely)."),
     )
     lead_days = models.PositiveSmallIntegerField(
         _("intra-party lead time (days)"), default=3,
@@ -191,23 +306,34 @@ class CatalogEntry(models.Model):
         verbose_name_plural = _("catalog entries")
         ordering = ["catalog", "order", "code"]
         constraints = [
+            *DisclosureRules.Meta.constraints,
             models.UniqueConstraint(fields=["catalog", "code"], name="entry_code_per_catalog"),
             models.CheckConstraint(
-                condition=~Q(time_limit="periodic") | ~Q(period=""),
+                condition=~Q(frequency="periodic") | ~Q(period=""),
                 name="periodic_entry_has_period",
             ),
             models.CheckConstraint(
-                condition=~Q(time_limit="short_term")
-                | Q(display_days__isnull=False, display_days__gt=0),
-                name="short_term_entry_has_display_days",
-            ),
-            models.CheckConstraint(
-                condition=Q(scope__in=["party_only", "party_then_public"]), name="entry_scope_valid"
+                condition=~Q(party_audience="range") | Q(range_leadership=True)
+                | Q(range_cadres=True),
+                name="entry_range_names_someone",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.is_periodic and not self.period:
+            errors["period"] = _("A periodic entry needs its period.")
+        if self.is_short_term and not self.display_days:
+            errors["display_days"] = _("A short-term entry needs its display period.")
+        if self.party_audience == PartyAudience.RANGE and not (
+                self.range_leadership or self.range_cadres):
+            errors["party_audience"] = _("A named range must name someone: choose the "
+                                         "leadership team members or the leading cadres.")
+        if errors:
+            raise ValidationError(errors)
 
     def carrier_labels(self) -> list[str]:
         labels = dict(Carrier.choices)

@@ -37,7 +37,8 @@ class DisclosureItemAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         # Staff see in the admin what the visibility module lets them see, nothing more.
         return super().get_queryset(request).filter(visibility_q(request.user))
-    list_filter = ["state", "category", "time_limit", "scope"]
+    list_filter = ["state", "category", "duration", "frequency", "party_audience",
+                   "public_audience"]
     search_fields = ["title"]
     list_select_related = ["organization"]
     inlines = [ReviewInline, AttachmentInline]

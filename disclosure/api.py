@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog.models import Category, TimeLimit
+from catalog.models import Category, Duration, Frequency
 from portal.models import Organization
 from portal.pagination import CappedPaginator
 from portal.routing import Routes
@@ -31,7 +31,8 @@ class ItemQuery(forms.Form):
     organization = forms.CharField(required=False, max_length=32)
     subtree = forms.BooleanField(required=False)
     category = forms.ChoiceField(required=False, choices=[("", ""), *Category.choices])
-    time_limit = forms.ChoiceField(required=False, choices=[("", ""), *TimeLimit.choices])
+    duration = forms.ChoiceField(required=False, choices=[("", ""), *Duration.choices])
+    frequency = forms.ChoiceField(required=False, choices=[("", ""), *Frequency.choices])
     published_after = forms.DateField(required=False)
     published_before = forms.DateField(required=False)
     q = forms.CharField(required=False, max_length=100)
@@ -62,7 +63,8 @@ def item_summary(request: HttpRequest, item: DisclosureItem) -> dict:
         "title": item.title,
         "organization": _org_ref(item.organization),
         "category": {"code": item.category, "label": str(item.get_category_display())},
-        "time_limit": item.time_limit,
+        "duration": item.duration,
+        "frequency": item.frequency,
         "published_at": item.public_at.isoformat() if item.public_at else None,
         "url": request.build_absolute_uri(reverse("disclosure:item_detail", args=[item.pk])),
     }
@@ -102,8 +104,10 @@ def items(request: HttpRequest) -> JsonResponse:
                  else found.filter(organization=org))
     if data["category"]:
         found = found.filter(category=data["category"])
-    if data["time_limit"]:
-        found = found.filter(time_limit=data["time_limit"])
+    if data["duration"]:
+        found = found.filter(duration=data["duration"])
+    if data["frequency"]:
+        found = found.filter(frequency=data["frequency"])
     if data["published_after"]:
         found = found.filter(public_at__date__gte=data["published_after"])
     if data["published_before"]:

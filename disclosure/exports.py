@@ -14,8 +14,8 @@ MAX_ROWS = 10_000
 
 
 def _header() -> list[str]:
-    return [_("ID"), _("Title"), _("Organization"), _("Category"), _("Time limit"),
-            _("Scope"), _("Status"), _("Published within the party"),
+    return [_("ID"), _("Title"), _("Organization"), _("Category"), _("Duration and frequency"),
+            _("Audience"), _("Status"), _("Published within the party"),
             _("Published to the public")]
 
 
@@ -25,7 +25,7 @@ def _when(value) -> str:
 
 def _row(item: DisclosureItem) -> list:
     return [item.pk, item.title, item.organization.name, str(item.get_category_display()),
-            str(item.get_time_limit_display()), str(item.get_scope_display()),
+            item.time_label(), item.audience_label(),
             str(item.get_state_display()), _when(item.internal_at), _when(item.public_at)]
 
 

@@ -5,7 +5,14 @@ from django.core.validators import MinLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import CatalogEntry, Category, Scope, TimeLimit
+from catalog.models import (
+    CatalogEntry,
+    Category,
+    Duration,
+    Frequency,
+    PartyAudience,
+    PublicAudience,
+)
 from portal.models import Organization, Role
 from portal.widgets import DateInput  # noqa: E402
 
@@ -14,40 +21,78 @@ from .uploads import ALLOWED_EXTENSIONS
 
 
 class ItemForm(forms.ModelForm):
-    """The draft form; which date fields show depends on the entry's time-limit type."""
+    """The draft form: text, the dates the entry's frequency needs, the audiences (the
+    entry's by default) and, for a matter disclosed in stages, the stage before."""
 
     class Meta:
         model = DisclosureItem
-        fields = ["title", "body", "event_date", "period_start", "period_end", "display_until"]
+        fields = ["title", "body", "event_date", "period_start", "period_end",
+                  "party_audience", "range_leadership", "range_cadres", "range_organizations",
+                  "public_audience", "previous_stage"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14}),
             "event_date": DateInput(),
             "period_start": DateInput(),
             "period_end": DateInput(),
-            "display_until": DateInput(),
+            "party_audience": forms.RadioSelect,
+            "public_audience": forms.RadioSelect,
+            "range_organizations": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args, entry: CatalogEntry, **kwargs) -> None:
+    def __init__(self, *args, entry: CatalogEntry, organization: Organization,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.entry = entry
+        self.entry, self.organization = entry, organization
+        if self.instance.pk is None:
+            for name in ("party_audience", "range_leadership", "range_cadres",
+                         "public_audience"):
+                self.initial.setdefault(name, getattr(entry, name))
         self.fields["title"].validators.append(
             MinLengthValidator(4, _("The title is too short.")))
-        keep = {"title", "body"}
-        if entry.time_limit == TimeLimit.TIMELY:
-            keep.add("event_date")
-            self.fields["event_date"].required = True
-        if entry.time_limit == TimeLimit.PERIODIC:
-            keep |= {"period_start", "period_end"}
+        for name in ("party_audience", "public_audience"):
+            self.fields[name].required = False  # left out: the entry's (or the draft's)
+        if entry.frequency == Frequency.TIMELY:
+            self.fields["event_date"].required = entry.is_short_term
+        else:
+            del self.fields["event_date"]
+        if entry.frequency == Frequency.PERIODIC:
             self.fields["period_start"].required = True
             self.fields["period_end"].required = True
-        if entry.time_limit == TimeLimit.SHORT_TERM:
-            keep.add("display_until")
-            self.fields["display_until"].help_text = _(
-                "Leave empty to show it for the catalog's %(days)s days after publication."
-            ) % {"days": entry.display_days}
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
+        else:
+            del self.fields["period_start"], self.fields["period_end"]
+        ranged = self.fields["range_organizations"]
+        assert isinstance(ranged, forms.ModelMultipleChoiceField)
+        ranged.queryset = Organization.objects.filter(is_active=True)
+        self.fields["range_organizations"].help_text = _(
+            "With a named range: every member of these organizations reads the item.")
+        self.fields["public_audience"].help_text = _(
+            "Beyond the party only after the intra-party lead time of %(days)s days."
+        ) % {"days": entry.lead_days}
+        earlier = DisclosureItem.objects.filter(
+            organization=organization, entry=entry, internal_at__isnull=False,
+        ).order_by("-internal_at")
+        if self.instance.pk is not None:
+            earlier = earlier.exclude(pk=self.instance.pk)
+        stage = self.fields["previous_stage"]
+        assert isinstance(stage, forms.ModelChoiceField)
+        stage.queryset = earlier
+        self.fields["previous_stage"].help_text = _(
+            "For a matter disclosed in stages (阶段性公开): the earlier stage this item "
+            "continues.")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("party_audience", "public_audience"):
+            if not data.get(name):
+                data[name] = getattr(self.instance, name) if self.instance.pk else getattr(
+                    self.entry, name)
+        if data.get("party_audience") == PartyAudience.RANGE and not (
+                data.get("range_leadership") or data.get("range_cadres")
+                or data.get("range_organizations")):
+            self.add_error("party_audience", _(
+                "A named range must name someone: tick the leadership team members or the "
+                "leading cadres, or choose organizations."))
+        return data
 
 
 class AttachmentForm(forms.Form):
@@ -114,8 +159,8 @@ class ItemFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
     )
-    time_limit = forms.ChoiceField(
-        label=_("Time limit"), required=False, choices=[("", _("All")), *TimeLimit.choices]
+    duration = forms.ChoiceField(
+        label=_("Duration"), required=False, choices=[("", _("All")), *Duration.choices]
     )
     date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
@@ -196,8 +241,10 @@ class PlanForm(forms.Form):
     plan = forms.CharField(label=_("Work plan"), max_length=10000,
                            widget=forms.Textarea(attrs={"rows": 8}))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
-    time_limit = forms.ChoiceField(label=_("Time limit"), choices=[
-        c for c in TimeLimit.choices if c[0] != TimeLimit.PERIODIC])
-    display_days = forms.IntegerField(label=_("Display days (short-term)"),
+    party_audience = forms.ChoiceField(label=_("Intra-party audience"), choices=[
+        c for c in PartyAudience.choices if c[0] != PartyAudience.RANGE])
+    public_audience = forms.ChoiceField(label=_("Audience beyond the party"),
+                                        choices=PublicAudience.choices)
+    duration = forms.ChoiceField(label=_("Duration"), choices=Duration.choices)
+    display_days = forms.IntegerField(label=_("Display period in working days (short-term)"),
                                       required=False, min_value=1, max_value=365)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from catalog.models import CatalogEntry, Category, Scope, TimeLimit
+from catalog.models import CatalogEntry, Category, DisclosureRules, PublicAudience
 from portal import fields
 from portal.models import Decision
 from portal.workflow import Step, Workflow, decision_steps
@@ -55,18 +55,25 @@ class State(models.TextChoices):
     PUBLIC = "public", _("Published to the public")
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    TERMINATED = "terminated", _("Terminated")
     ARCHIVED = "archived", _("Archived")
 
 
-# States in which members of the organization read the item.
+# States in which the item's audiences read it: released, and (after its release) expired,
+# terminated or archived as a past disclosure. A withdrawn (撤销) item keeps only a notice.
 PUBLISHED_STATES = (State.INTERNAL, State.PUBLIC, State.EXPIRED, State.WITHDRAWN,
-                    State.ARCHIVED)
+                    State.TERMINATED, State.ARCHIVED)
+# States in which an item that reached beyond the party stays readable there.
+REACHED_STATES = (State.PUBLIC, State.EXPIRED, State.TERMINATED, State.ARCHIVED)
 # States a reviewer of the parent organization has had in hand.
 REVIEWED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED, *PUBLISHED_STATES)
 
 
-class DisclosureItem(models.Model):
-    """One disclosed matter of one organization, from draft to public release."""
+class DisclosureItem(DisclosureRules):
+    """One disclosed matter of one organization, from draft to public release.
+
+    Its rules (``DisclosureRules``) start as its catalog entry's: who reads it within the
+    party, who beyond it after the lead time, how long it stays and when it is due."""
 
     workflow: ClassVar[Workflow]
 
@@ -78,8 +85,13 @@ class DisclosureItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), help_text=_("Markdown; HTML is removed."))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
-    time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
+    range_organizations = models.ManyToManyField(
+        "portal.Organization", verbose_name=_("range: members of these organizations"),
+        blank=True, related_name="ranged_items")
+    previous_stage = models.ForeignKey(
+        "self", verbose_name=_("previous stage"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="next_stages",
+        help_text=_("For a matter disclosed in stages (阶段性公开): the stage before this one."))
     event_date = models.DateField(_("event date"), null=True, blank=True)
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
@@ -111,11 +123,12 @@ class DisclosureItem(models.Model):
                          condition=Q(state__in=["internal", "public"])),
         ]
         constraints = [
+            *DisclosureRules.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(state__in=[s.value for s in State]), name="item_state_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(state="public") | Q(scope="party_then_public"),
+                condition=~Q(state="public") | ~Q(public_audience="none"),
                 name="intra_party_items_never_public",
             ),
             models.CheckConstraint(
@@ -141,7 +154,7 @@ class DisclosureItem(models.Model):
 
     def earliest_public_at(self):
         """Return the first moment the item may be released to the public, or None."""
-        if self.scope != Scope.INTERNAL_THEN_PUBLIC or self.internal_at is None:
+        if not self.goes_public or self.internal_at is None:
             return None
         return self.internal_at + timedelta(days=self.entry.lead_days)
 
@@ -186,9 +199,43 @@ class DisclosureItem(models.Model):
         return f"state-{self.state}", str(self.get_state_display())
 
     @property
-    def goes_public(self) -> bool:
-        """Whether the item's scope takes it beyond the party after the lead time."""
-        return self.scope == Scope.INTERNAL_THEN_PUBLIC
+    def reached_beyond_party(self) -> bool:
+        """Whether the item was released to its audience beyond the party."""
+        return self.public_at is not None
+
+    @property
+    def reaches_society(self) -> bool:
+        return self.public_audience == PublicAudience.SOCIETY
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state == State.WITHDRAWN
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.state == State.TERMINATED
+
+    @property
+    def is_past(self) -> bool:
+        """Whether the item is a past disclosure: expired, terminated or archived."""
+        return self.state in (State.EXPIRED, State.TERMINATED, State.ARCHIVED)
+
+    def stages(self) -> list[DisclosureItem]:
+        """Return the chain of stages this item belongs to, first stage first (at most 50
+        steps back, so that a broken chain cannot loop)."""
+        first: DisclosureItem = self
+        for _step in range(50):
+            if first.previous_stage is None:
+                break
+            first = first.previous_stage
+        chain, current = [first], first
+        for _step in range(50):
+            following = current.next_stages.order_by("pk").first()
+            if following is None:
+                break
+            chain.append(following)
+            current = following
+        return chain if len(chain) > 1 else []
 
     @property
     def published_at(self):
@@ -255,6 +302,7 @@ class Review(models.Model):
         ARCHIVE = "archive", _("Archived")
         CHANGE = "change", _("Changed by approved request")
         WITHDRAW = "withdraw", _("Withdrawn by approved request")
+        TERMINATE = "terminate", _("Terminated by approved request")
 
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"
@@ -450,7 +498,7 @@ class ChangeRequest(Decision):
         return reverse("disclosure:change_detail", args=[self.pk])
 
 
-class WorkPlan(Decision):
+class WorkPlan(Decision, DisclosureRules):
     """目录外事项: a matter outside the catalog needs a work plan approved by the
     catalog-setting organization before an item can be drafted for it."""
 
@@ -465,9 +513,6 @@ class WorkPlan(Decision):
     title = models.CharField(_("matter to disclose"), max_length=150)
     plan = models.TextField(_("work plan"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
-    time_limit = models.CharField(_("time limit"), max_length=12, choices=TimeLimit.choices)
-    display_days = models.PositiveSmallIntegerField(_("display days"), null=True, blank=True)
     catalog = models.ForeignKey("catalog.Catalog", verbose_name=_("catalog"),
                                 on_delete=models.PROTECT, related_name="work_plans")
     entry = models.OneToOneField(CatalogEntry, verbose_name=_("catalog entry"), null=True,
@@ -482,7 +527,8 @@ class WorkPlan(Decision):
         verbose_name_plural = _("out-of-catalog work plans")
         ordering = ["-submitted_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(time_limit="periodic"),
+            *DisclosureRules.Meta.constraints,
+            models.CheckConstraint(condition=~Q(frequency="periodic"),
                                    name="work_plan_not_periodic"),
         ]
 
@@ -535,9 +581,12 @@ DisclosureItem.workflow = Workflow("state", {
                    _("The item is no longer published."), _A.CHANGE.label),
     "withdraw": Step(_PUBLISHED_NOW, S.WITHDRAWN, "approve_change", "closed_at",
                      _("The item is no longer published."), _A.WITHDRAW.label),
-    "archive": Step((*_PUBLISHED_NOW, S.EXPIRED, S.WITHDRAWN), S.ARCHIVED, "manage",
-                    "archived_at",
-                    _("Only a published, expired or withdrawn item can be archived."),
+    "terminate": Step(_PUBLISHED_NOW, S.TERMINATED, "approve_change", "closed_at",
+                      _("The item is no longer published."), _A.TERMINATE.label),
+    "archive": Step((*_PUBLISHED_NOW, S.EXPIRED, S.WITHDRAWN, S.TERMINATED), S.ARCHIVED,
+                    "manage", "archived_at",
+                    _("Only a published, expired, withdrawn or terminated item can be "
+                      "archived."),
                     _A.ARCHIVE.label),
 }, related=("entry", "organization"), recorder=_record_review).contribute(DisclosureItem)
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
+from catalog.models import RULE_FIELDS, Catalog, CatalogEntry, Frequency, catalog_in_force
 from portal import deadlines
 from portal.calendar import add_working_days, period_containing
 from portal.models import Organization
@@ -34,17 +34,14 @@ State = Obligation.State
 
 def periodic_entries(today: dt.date) -> QuerySet[CatalogEntry]:
     return CatalogEntry.objects.filter(
-        catalog_in_force(today), active=True, time_limit=TimeLimit.PERIODIC,
+        catalog_in_force(today), active=True, frequency=Frequency.PERIODIC,
         only_for__isnull=True,
     ).select_related("catalog", "catalog__issuer")
 
 
 def bound_organizations(catalog: Catalog) -> QuerySet[Organization]:
-    """Return the active organizations below the issuer that the catalog binds."""
-    orgs = Organization.objects.filter(
-        is_active=True, path__startswith=catalog.issuer.path
-    ).exclude(pk=catalog.issuer_id)
-    return orgs.filter(kind__in=catalog.binds_kinds) if catalog.binds_kinds else orgs
+    """Return the active organizations the catalog binds."""
+    return catalog.bound_organizations()
 
 
 def draft_title(entry: CatalogEntry, start: dt.date) -> str:
@@ -117,8 +114,8 @@ def _prepare_drafts(entry: CatalogEntry, period, title: str, org_ids: list[int],
         return {}
     drafts = [DisclosureItem(
         organization_id=org_id, entry=entry, title=title, body=entry.body_template,
-        category=entry.category, scope=entry.scope, time_limit=entry.time_limit,
-        period_start=period.start, period_end=period.end, created_by=system,
+        category=entry.category, period_start=period.start, period_end=period.end,
+        created_by=system, **{name: getattr(entry, name) for name in RULE_FIELDS},
     ) for org_id in org_ids]
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Draft prepared for the period")
@@ -158,7 +155,7 @@ def generate_periodic_obligations(today: dt.date | None = None, *, batch: int = 
 
 def timely_obligation(item: DisclosureItem) -> Obligation | None:
     """Create (or find) the obligation a timely item's event brings about."""
-    if item.time_limit != TimeLimit.TIMELY or item.event_date is None:
+    if item.frequency != Frequency.TIMELY or item.event_date is None:
         return None
     obligation, _ = Obligation.objects.get_or_create(
         entry=item.entry, organization=item.organization, period_start=item.event_date,
@@ -170,7 +167,7 @@ def timely_obligation(item: DisclosureItem) -> Obligation | None:
 
 def fulfil(item: DisclosureItem) -> Obligation | None:
     """Mark the pending obligation this item answers as fulfilled (on time or late)."""
-    start = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_start
+    start = item.event_date if item.frequency == Frequency.TIMELY else item.period_start
     if start is None:
         return None
     obligation = (
@@ -191,11 +188,11 @@ def fulfil(item: DisclosureItem) -> Obligation | None:
 def follow_dates(item: DisclosureItem) -> None:
     """Move the pending obligation an item was prepared for (or created) to the item's
     edited event date or period, so that it can still be fulfilled."""
-    start = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_start
+    start = item.event_date if item.frequency == Frequency.TIMELY else item.period_start
     obligation = pending_obligations().select_for_update().filter(draft=item).first()
     if obligation is None or start is None or obligation.period_start == start:
         return
-    end = item.event_date if item.time_limit == TimeLimit.TIMELY else item.period_end
+    end = item.event_date if item.frequency == Frequency.TIMELY else item.period_end
     clash = Obligation.objects.filter(entry=item.entry, organization=item.organization,
                                       period_start=start).exclude(pk=obligation.pk).first()
     if clash is not None:

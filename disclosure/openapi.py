@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.models import Category, TimeLimit
+from catalog.models import Category, Duration, Frequency
 from portal.models import Organization
 
 ORG_REF = {
@@ -11,8 +11,8 @@ ORG_REF = {
 }
 ITEM_SUMMARY = {
     "type": "object",
-    "required": ["id", "title", "organization", "category", "time_limit", "published_at",
-                 "url"],
+    "required": ["id", "title", "organization", "category", "duration", "frequency",
+                 "published_at", "url"],
     "properties": {
         "id": {"type": "integer"},
         "title": {"type": "string"},
@@ -22,7 +22,8 @@ ITEM_SUMMARY = {
             "properties": {"code": {"type": "string", "enum": list(Category.values)},
                            "label": {"type": "string"}},
         },
-        "time_limit": {"type": "string", "enum": list(TimeLimit.values)},
+        "duration": {"type": "string", "enum": list(Duration.values)},
+        "frequency": {"type": "string", "enum": list(Frequency.values)},
         "published_at": {"type": "string", "format": "date-time"},
         "url": {"type": "string", "format": "uri"},
     },
@@ -101,8 +102,10 @@ def document(server: str) -> dict:
                     _param("subtree", {"type": "boolean"}, "Include subordinate organizations"),
                     _param("category", {"type": "string", "enum": list(Category.values)},
                            "Content category"),
-                    _param("time_limit", {"type": "string", "enum": list(TimeLimit.values)},
-                           "Time-limit type"),
+                    _param("duration", {"type": "string", "enum": list(Duration.values)},
+                           "Duration: long or short term"),
+                    _param("frequency", {"type": "string", "enum": list(Frequency.values)},
+                           "Frequency: periodic or timely"),
                     _param("published_after", {"type": "string", "format": "date"},
                            "Published on or after"),
                     _param("published_before", {"type": "string", "format": "date"},

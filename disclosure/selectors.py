@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from catalog.models import PublicAudience
 from portal import workflow
 from portal.models import Organization
 from portal.roles import org_ids_with
@@ -39,9 +40,11 @@ def item_for_action(user, item_id: int, action: str) -> DisclosureItem:
 
 
 def public_withdrawn_item(item_id: int) -> DisclosureItem | None:
-    """Return a withdrawn item that had been public (its notice stays public), or None."""
+    """Return a withdrawn item that had been public to society (its notice stays public),
+    or None."""
     return DisclosureItem.objects.filter(pk=item_id, state=State.WITHDRAWN,
-                                         public_at__isnull=False).first()
+                                         public_at__isnull=False,
+                                         public_audience=PublicAudience.SOCIETY).first()
 
 
 def attachment_for_user(user, attachment_id: int) -> Attachment:
@@ -62,8 +65,8 @@ def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[Disclo
             items = items.filter(organization=org)
     if category := data.get("category"):
         items = items.filter(category=category)
-    if time_limit := data.get("time_limit"):
-        items = items.filter(time_limit=time_limit)
+    if duration := data.get("duration"):
+        items = items.filter(duration=duration)
     if start := data.get("date_from"):
         items = items.filter(Q(public_at__date__gte=start)
                              | Q(public_at__isnull=True, internal_at__date__gte=start))

@@ -1,12 +1,20 @@
 """Who sees which item: the one place every list, page, download and count asks.
 
-- public items: everyone;
-- published items (internal, public, expired, withdrawn): holders of ``view_internal`` on the
-  item's organization;
-- every state: the organization's secretaries (``publish``);
-- submitted and later states: reviewers of the parent organization (``review``);
-- every state in a subtree: its supervisors; superusers everything;
-- per-item guardian grants (``view_disclosureitem``): the person or group granted.
+An item reaches its audiences in two steps (先党内后党外):
+
+- released within the party (and afterwards, as a past disclosure: expired, terminated,
+  withdrawn or archived), its intra-party audience reads it: the members of its
+  organization; or of its organization and every organization below it; or a named range
+  (members of chosen organizations, leadership team members or leading cadres of the
+  organization and below);
+- released beyond the party (``public_at`` set), its audience there reads it as well: the
+  unit's own staff and residents (holders of any role in the organization or below it), or
+  everyone.
+
+Besides the audiences: the organization's secretaries read every state; the reviewers of
+its work (the parent's, or its own at the top) from submission on; supervisors of a subtree
+everything in it; superusers everything; per-item grants (answers to applications) the
+person or group granted.
 """
 
 from __future__ import annotations
@@ -14,13 +22,16 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from catalog.models import PartyAudience, PublicAudience
 from portal import permissions
 from portal.roles import (
     acts_for_q,
     has_org_perm,
     is_superuser,
+    line_ids,
     org_ids_with,
     overseen_q,
+    reviews_for,
     reviews_for_q,
     signed_in,
     supervised_subtree_q,
@@ -29,6 +40,7 @@ from portal.roles import (
 
 from .models import (
     PUBLISHED_STATES,
+    REACHED_STATES,
     REVIEWED_STATES,
     Attachment,
     DisclosureItem,
@@ -40,6 +52,7 @@ from .models import (
 
 GRANT_CODENAME = "view_disclosureitem"
 _GRANTS_ATTR = "_portal_item_grants"
+_RANGE = DisclosureItem.range_organizations.through
 
 
 def visibility_q(user) -> Q:
@@ -49,16 +62,38 @@ def visibility_q(user) -> Q:
         return query
     if is_superuser(user):
         return Q()
-    if ids := org_ids_with(user, "view_internal"):
-        query |= Q(organization_id__in=ids, state__in=PUBLISHED_STATES)
+    if (party := party_audience_q(user)) is not None:
+        query |= Q(state__in=PUBLISHED_STATES) & party
+    if ids := org_ids_with(user, "view_unit"):
+        query |= Q(state__in=REACHED_STATES, public_at__isnull=False,
+                   public_audience=PublicAudience.UNIT,
+                   organization_id__in=line_ids(user, "view_unit"))
     if ids := org_ids_with(user, "publish"):
         query |= Q(organization_id__in=ids)
-    if ids := org_ids_with(user, "review"):
-        query |= Q(organization__parent_id__in=ids, state__in=REVIEWED_STATES)
+    if org_ids_with(user, "review"):
+        query |= reviews_for_q(user) & Q(state__in=REVIEWED_STATES)
     if (subtree := supervised_subtree_q(user, prefix="organization__")) is not None:
         query |= subtree
     if granted := granted_item_ids(user):
         query |= Q(pk__in=granted)
+    return query
+
+
+def party_audience_q(user) -> Q | None:
+    """Return the filter for items whose intra-party audience includes ``user`` (whatever
+    their state), or None when ``user`` belongs to no intra-party audience."""
+    member_ids = org_ids_with(user, "view_internal")
+    if not member_ids:
+        return None
+    query = (Q(party_audience=PartyAudience.ORGANIZATION, organization_id__in=member_ids)
+             | Q(party_audience=PartyAudience.SUBTREE,
+                 organization_id__in=line_ids(user, "view_internal"))
+             | Q(party_audience=PartyAudience.RANGE, pk__in=_RANGE.objects.filter(
+                 organization_id__in=member_ids).values("disclosureitem_id")))
+    for codename, flag in (("lead", "range_leadership"), ("cadre", "range_cadres")):
+        if org_ids_with(user, codename):
+            query |= Q(party_audience=PartyAudience.RANGE, **{flag: True},
+                       organization_id__in=line_ids(user, codename))
     return query
 
 
@@ -86,8 +121,10 @@ def visible_items(user) -> QuerySet[DisclosureItem]:
 
 
 def public_q(prefix: str = "") -> Q:
-    """Return the filter for items everyone may see, on a relation ``prefix`` if given."""
-    return Q(**{f"{prefix}state": State.PUBLIC})
+    """Return the filter for items everyone may see, on a relation ``prefix`` if given:
+    released to society, now or as a past disclosure."""
+    return Q(**{f"{prefix}state__in": REACHED_STATES, f"{prefix}public_at__isnull": False,
+                f"{prefix}public_audience": PublicAudience.SOCIETY})
 
 
 def public_items() -> QuerySet[DisclosureItem]:
@@ -95,24 +132,50 @@ def public_items() -> QuerySet[DisclosureItem]:
     return DisclosureItem.objects.filter(public_q())
 
 
+def is_public(item: DisclosureItem) -> bool:
+    """Return whether everyone may see ``item``; the twin of :func:`public_q`."""
+    return (item.state in REACHED_STATES and item.public_at is not None
+            and item.public_audience == PublicAudience.SOCIETY)
+
+
+def in_audience(user, item: DisclosureItem) -> bool:
+    """Return whether ``user`` belongs to an audience ``item`` has reached."""
+    org = item.organization
+    if item.state in PUBLISHED_STATES:
+        members = org_ids_with(user, "view_internal")
+        audience = item.party_audience
+        if audience == PartyAudience.ORGANIZATION and org.pk in members:
+            return True
+        if audience == PartyAudience.SUBTREE and org.pk in line_ids(user, "view_internal"):
+            return True
+        if audience == PartyAudience.RANGE and members and (
+                (item.range_leadership and org.pk in line_ids(user, "lead"))
+                or (item.range_cadres and org.pk in line_ids(user, "cadre"))
+                or item.range_organizations.filter(pk__in=members).exists()):
+            return True
+    return bool(item.state in REACHED_STATES and item.public_at is not None
+                and item.public_audience == PublicAudience.UNIT
+                and org.pk in line_ids(user, "view_unit"))
+
+
 def can_view(user, item: DisclosureItem) -> bool:
     """Return whether ``user`` may see ``item``; the twin of :func:`visible_items`."""
-    if item.state == State.PUBLIC:
+    if is_public(item):
         return True
     if not signed_in(user):
         return False
     if is_superuser(user):
         return True
     org = item.organization
-    if item.state in PUBLISHED_STATES and has_org_perm(user, "view_internal", org):
+    if in_audience(user, item):
         return True
     if has_org_perm(user, "publish", org):
         return True
-    if item.state in REVIEWED_STATES and has_org_perm(user, "review", org.parent_id):
+    if item.state in REVIEWED_STATES and reviews_for(user, org):
         return True
     if supervises(user, org):
         return True
-    return visible_items(user).filter(pk=item.pk).exists()
+    return item.pk in granted_item_ids(user)
 
 
 def can_draft(user, organization) -> bool:
@@ -126,8 +189,9 @@ def can_manage(user, item: DisclosureItem) -> bool:
 
 
 def can_review(user, item: DisclosureItem) -> bool:
-    """Return whether ``user`` reviews for the item's parent organization."""
-    return signed_in(user) and has_org_perm(user, "review", item.organization.parent_id)
+    """Return whether ``user`` reviews the item's organization (its parent's reviewers, or
+    its own at the top of the tree)."""
+    return reviews_for(user, item.organization)
 
 
 def can_approve_change(user, item: DisclosureItem) -> bool:
@@ -146,7 +210,7 @@ def items_to_review(user) -> QuerySet[DisclosureItem]:
     items = visible_items(user).filter(state=State.SUBMITTED)
     if is_superuser(user):
         return items
-    return items.filter(organization__parent_id__in=org_ids_with(user, "review"))
+    return items.filter(reviews_for_q(user))
 
 
 def can_see_workflow(user, item: DisclosureItem) -> bool:

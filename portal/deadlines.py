@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from .models import Organization, Reminder, User
 from .notifications import enqueue_emails, notify
-from .roles import ancestor_ids, role_holders
+from .roles import ancestor_ids, reviewers_of, role_holders
 
 logger = logging.getLogger(__name__)
 Stage = Reminder.Stage
@@ -67,9 +67,8 @@ def sources() -> list[DeadlineSource]:
 
 
 def escalation_recipients(organization: Organization) -> QuerySet[User]:
-    """Return the parent's reviewers and the supervisors of the organization's subtree."""
-    reviewers = role_holders([organization.parent_id] if organization.parent_id else [],
-                             ["reviewer"])
+    """Return the reviewers of the organization's work and the supervisors of its subtree."""
+    reviewers = reviewers_of(organization)
     supervisors = role_holders(ancestor_ids(organization), ["supervisor"])
     return (reviewers | supervisors).distinct()
 

@@ -88,6 +88,9 @@ class Organization(models.Model):
             ("publish", _("Publish items")),
             ("review", _("Review items of child organizations")),
             ("supervise", _("Supervise the subtree")),
+            ("view_unit", _("Read disclosures to the unit's staff and residents")),
+            ("lead", _("Belong to the leadership team")),
+            ("cadre", _("Count as a party member leading cadre")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -138,6 +141,12 @@ class Organization(models.Model):
         bulk_update_with_history(moved, Organization, ["path", "depth"], batch_size=500,
                                  default_user=getattr(self, "_history_user", None))
 
+    @property
+    def reviewed_by_id(self) -> int:
+        """The organization whose reviewers check this one's items and filings: its parent,
+        or the organization itself at the top of the tree (four eyes within it)."""
+        return self.parent_id or self.pk
+
     def subtree(self) -> models.QuerySet[Organization]:
         """Return this organization and all organizations below it."""
         return Organization.objects.filter(path__startswith=self.path)
@@ -161,15 +170,20 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     MEMBER = "member", _("Member")
     SUPERVISOR = "supervisor", _("Supervisor")
+    CADRE = "cadre", _("Party member leading cadre")
+    PEOPLE = "people", _("Staff or resident (not a party member)")
 
 
-# The object permissions on its organization that each role's group holds.
+# The object permissions on its organization that each role's group holds. Everyone with a
+# role belongs to the unit's people (``view_unit``); only party roles read within the party.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.SECRETARY: ("view_internal", "publish"),
-    Role.COMMITTEE: ("view_internal", "publish"),
-    Role.REVIEWER: ("view_internal", "review"),
-    Role.MEMBER: ("view_internal",),
-    Role.SUPERVISOR: ("view_internal", "supervise"),
+    Role.SECRETARY: ("view_internal", "publish", "lead", "view_unit"),
+    Role.COMMITTEE: ("view_internal", "publish", "lead", "view_unit"),
+    Role.REVIEWER: ("view_internal", "review", "view_unit"),
+    Role.MEMBER: ("view_internal", "view_unit"),
+    Role.SUPERVISOR: ("view_internal", "supervise", "view_unit"),
+    Role.CADRE: ("view_internal", "cadre", "view_unit"),
+    Role.PEOPLE: ("view_unit",),
 }
 
 

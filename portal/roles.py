@@ -26,7 +26,8 @@ from .models import (
     User,
 )
 
-PERMISSIONS = ("view_internal", "publish", "review", "supervise")
+PERMISSIONS = ("view_internal", "publish", "review", "supervise", "view_unit", "lead",
+               "cadre")
 _CACHE_ATTR = "_portal_org_perms"
 
 
@@ -40,6 +41,33 @@ def role_group(organization: Organization, role: str) -> Group:
     for codename in ROLE_PERMISSIONS[role]:
         assign_perm(f"portal.{codename}", group, organization)
     return group
+
+
+def sync_role_permissions() -> int:
+    """Give every role group exactly its role's permissions (after ``ROLE_PERMISSIONS``
+    changed); return how many grants were added or removed. Run after every migration."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Organization)
+    by_codename = {p.codename: p for p in Permission.objects.filter(
+        content_type=content_type, codename__in=PERMISSIONS)}
+    changed = 0
+    for role_group_row in RoleGroup.objects.all():
+        wanted = {by_codename[c].pk for c in ROLE_PERMISSIONS.get(role_group_row.role, ())
+                  if c in by_codename}
+        held = OrganizationGroupObjectPermission.objects.filter(
+            group_id=role_group_row.group_id, content_object_id=role_group_row.organization_id,
+            permission__content_type=content_type, permission__codename__in=PERMISSIONS)
+        have = set(held.values_list("permission_id", flat=True))
+        if stale := have - wanted:
+            changed += held.filter(permission_id__in=stale).delete()[0]
+        for permission_id in wanted - have:
+            OrganizationGroupObjectPermission.objects.create(
+                group_id=role_group_row.group_id, permission_id=permission_id,
+                content_object_id=role_group_row.organization_id)
+            changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -84,24 +112,36 @@ def forget_permissions(user) -> None:
 
 
 def _permission_map(user) -> dict[str, frozenset[int]]:
-    """Return {codename: organization ids} for the user, read once per user object."""
+    """Return {codename: organization ids} for the user, read once per user object, and,
+    from the same rows, {"line:" + codename: ids of those organizations and of every
+    organization above them}."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     found: dict[str, set[int]] = defaultdict(set)
+    lines: dict[str, set[int]] = defaultdict(set)
     if user is not None and user.is_authenticated and user.is_active:
         via_groups = OrganizationGroupObjectPermission.objects.filter(
             group__user=user, permission__codename__in=PERMISSIONS
-        ).values_list("permission__codename", "content_object_id")
+        ).values_list("permission__codename", "content_object_id", "content_object__path")
         direct = OrganizationUserObjectPermission.objects.filter(
             user=user, permission__codename__in=PERMISSIONS
-        ).values_list("permission__codename", "content_object_id")
-        for codename, org_id in [*via_groups, *direct]:
+        ).values_list("permission__codename", "content_object_id", "content_object__path")
+        for codename, org_id, path in [*via_groups, *direct]:
             found[codename].add(org_id)
+            lines[codename].update(int(part) for part in path.strip("/").split("/") if part)
     result = {codename: frozenset(found.get(codename, ())) for codename in PERMISSIONS}
+    result.update({f"line:{codename}": frozenset(lines.get(codename, ()))
+                   for codename in PERMISSIONS})
     if not isinstance(user, AnonymousUser) and user is not None:
         setattr(user, _CACHE_ATTR, result)
     return result
+
+
+def line_ids(user, codename: str) -> frozenset[int]:
+    """Return the ids of the organizations where ``user`` holds ``codename`` and of every
+    organization above them: the organizations whose subtree-wide disclosures reach them."""
+    return _permission_map(user)[f"line:{codename}"]
 
 
 def org_ids_with(user, codename: str) -> frozenset[int]:
@@ -200,12 +240,21 @@ def acts_for_q(user, prefix: str = "organization__") -> Q:
 
 
 def reviews_for(user, organization: Organization) -> bool:
-    """Return whether ``user`` reviews for the organization's parent."""
-    return signed_in(user) and has_org_perm(user, "review", organization.parent_id)
+    """Return whether ``user`` reviews the organization's work: a reviewer of its parent, or
+    of the organization itself at the top of the tree."""
+    return signed_in(user) and has_org_perm(user, "review", organization.reviewed_by_id)
 
 
 def reviews_for_q(user, prefix: str = "organization__") -> Q:
-    return Q(**{f"{prefix}parent_id__in": org_ids_with(user, "review")})
+    """The queryset twin of :func:`reviews_for` (``prefix`` "" filters organizations)."""
+    ids = org_ids_with(user, "review")
+    return Q(**{f"{prefix}parent_id__in": ids}) | Q(
+        **{f"{prefix}parent__isnull": True, f"{prefix}id__in": ids})
+
+
+def reviewers_of(organization: Organization):
+    """Return the people who review the organization's work (see :func:`reviews_for`)."""
+    return role_holders([organization.reviewed_by_id], ["reviewer"])
 
 
 def oversees(user, organization: Organization) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from catalog.models import CatalogEntry, Scope, TimeLimit
+from catalog.models import CatalogEntry, Duration, Frequency, PublicAudience
 from disclosure import services
 from disclosure.models import DisclosureItem, State
 from portal.models import Organization, Role, User
@@ -41,14 +41,24 @@ class World:
                self.users["other_secretary"]}.get(org) or self._secretary_of(org)
         reviewer = self.users["reviewer"] if org.parent == self.general else (
             self.users["committee_reviewer"])
-        item = services.item_create(organization=org, entry=self.entries[entry], actor=sec,
-                                    title=title, body="正文：**党费**收缴情况。")
+        chosen = self.entries[entry]
+        dates = {"event_date": timezone.localdate()} if (
+            chosen.frequency == Frequency.TIMELY and chosen.is_short_term) else {}
+        item = services.item_create(organization=org, entry=chosen, actor=sec,
+                                    title=title, body="正文：**党费**收缴情况。", **dates)
         if attachment is not None:
             upload = SimpleUploadedFile("附件.txt", attachment, content_type="text/plain")
             services.attachment_add(item_id=item.pk, actor=sec, upload=upload)
         walk(item, state, sec, reviewer)
         item.refresh_from_db()
         return item
+
+    def walk_public(self, item: DisclosureItem) -> None:
+        """Release an internal item beyond the party as if its lead time had passed."""
+        DisclosureItem.objects.filter(pk=item.pk).update(
+            internal_at=timezone.now() - timedelta(days=30))
+        services.item_release_public(item_id=item.pk, actor=self._secretary_of(
+            item.organization))
 
     def _secretary_of(self, org: Organization) -> User:
         from portal.models import Membership
@@ -157,15 +167,15 @@ def world(db) -> World:
     catalog = CatalogFactory(issuer=committee)
     w.entries["public"] = CatalogEntryFactory(catalog=catalog, title="组织设置和班子分工")
     w.entries["internal"] = CatalogEntryFactory(
-        catalog=catalog, title="民主评议党员结果", scope=Scope.INTERNAL_ONLY
+        catalog=catalog, title="民主评议党员结果", public_audience=PublicAudience.NONE
     )
     w.entries["short"] = CatalogEntryFactory(
-        catalog=catalog, title="为民办实事公示", time_limit=TimeLimit.SHORT_TERM, display_days=10
+        catalog=catalog, title="为民办实事公示", duration=Duration.SHORT, display_days=10
     )
     w.entries["timely"] = CatalogEntryFactory(
-        catalog=catalog, title="发展党员情况", time_limit=TimeLimit.TIMELY
+        catalog=catalog, title="发展党员情况", duration=Duration.SHORT, display_days=5
     )
     w.entries["periodic"] = CatalogEntryFactory(
-        catalog=catalog, title="党费收缴", time_limit=TimeLimit.PERIODIC, period="quarter"
+        catalog=catalog, title="党费收缴", frequency=Frequency.PERIODIC, period="quarter"
     )
     return w

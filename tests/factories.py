@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.contrib.auth.models import Permission
 
-from catalog.models import Catalog, CatalogEntry, Category, Scope, TimeLimit
+from catalog.models import Catalog, CatalogEntry, Category, Duration, Frequency, PublicAudience
 from feedback import services as feedback_services
 from feedback.models import Ballot, Campaign
 from portal.models import Membership, Organization, User
@@ -64,8 +64,9 @@ class CatalogEntryFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"E{n:03d}")
     category = Category.ORGANIZATION
     title = factory.Sequence(lambda n: f"目录事项{n}")
-    scope = Scope.INTERNAL_THEN_PUBLIC
-    time_limit = TimeLimit.LONG_TERM
+    public_audience = PublicAudience.SOCIETY
+    duration = Duration.LONG
+    frequency = Frequency.TIMELY
     lead_days = 3
 
 

@@ -69,7 +69,8 @@ def test_beat_generates_obligations_and_sends_reminders(world, tmp_path, isolate
 
 
 def make_obligations(world, n: int) -> None:
-    entry = CatalogEntryFactory(catalog=world.entries["public"].catalog, time_limit="timely")
+    entry = CatalogEntryFactory(catalog=world.entries["public"].catalog, duration="short",
+                                display_days=5)
     due = timezone.localdate() + dt.timedelta(days=1)
     Obligation.objects.bulk_create([
         Obligation(entry=entry, organization=world.branch, due_date=due,

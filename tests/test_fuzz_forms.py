@@ -226,8 +226,7 @@ def new_change(world):
 def new_plan(world):
     return item_services.workplan_submit(
         organization=world.branch, actor=world.users["secretary"], title="共建活动经费",
-        plan="拟公开共建活动经费的来源和使用。", category="other", scope="party_then_public",
-        time_limit="long_term")
+        plan="拟公开共建活动经费的来源和使用。", category="other", public_audience="society")
 
 
 def public_of(world, objects):

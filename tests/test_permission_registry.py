@@ -76,7 +76,7 @@ def samples(world) -> list:
                                     explanation=f"{MARK}撤销说明")
     plan = services.workplan_submit(organization=world.branch, actor=sec, title=f"{MARK}计划",
                                     plan="目录外事项的工作方案说明", category="other",
-                                    scope="party_only", time_limit="long_term")
+                                    public_audience="none")
     feedback = feedback_services.feedback_submit(organization=world.branch, item=None,
                                                  author=member, body=f"{MARK}内部意见")
     order = feedback_services.rectification_order(

@@ -1,5 +1,6 @@
-"""变更、撤销: changes and withdrawals of published items, approved by the organization that
-set the catalog. The approved change is applied through the item's own workflow."""
+"""变更、撤销、终止: changes, withdrawals and terminations of published items, approved by
+the organization that set the catalog. The approved change is applied through the item's
+own workflow."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def _apply(change: ChangeRequest, actor: User) -> None:
     if change.kind == Kind.CHANGE:
         items.item_change(item_id=change.item_id, actor=actor, title=change.new_title,
                           body=change.new_body, explanation=change.explanation)
+    elif change.kind == Kind.TERMINATE:
+        items.item_terminate(item_id=change.item_id, actor=actor,
+                             explanation=change.explanation)
     else:
         items.item_withdraw(item_id=change.item_id, actor=actor,
                             explanation=change.explanation)

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import CatalogEntry, TimeLimit
+from catalog.models import CatalogEntry, Frequency, PartyAudience, PublicAudience
 from portal import workflow
+from portal.calendar import add_working_days
 from portal.models import Organization, User
 from portal.notifications import notify
-from portal.roles import acts_for, has_org_perm, role_holders
+from portal.roles import acts_for, has_org_perm, reviewers_of, role_holders
 from portal.workflow import TransitionError
 
 from .. import obligations
@@ -47,9 +48,12 @@ def _officers(item: DisclosureItem):
 
 
 def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=None,
-                         period_end=None, display_until=None, title: str | None = None) -> None:
+                         period_end=None, title: str | None = None) -> None:
     """Raise ``ValidationError`` when the title (if given) is blank or too long, or the
-    dates the entry's time-limit type needs are wrong."""
+    dates the entry's frequency needs are wrong: a period for a periodic item, the event
+    for a short-term timely one (a 公示 follows its event; a long-term matter such as the
+    division of work may give the date it was decided, and then its obligation is
+    tracked)."""
     errors: dict[str, str] = {}
     if title is not None:
         limit = DisclosureItem._meta.get_field("title").max_length or 0
@@ -58,62 +62,109 @@ def validate_item_fields(*, entry: CatalogEntry, event_date=None, period_start=N
         elif len(title.strip()) > limit:
             errors["title"] = _("The title can have at most %(limit)s characters (it has "
                                 "%(length)s).") % {"limit": limit, "length": len(title.strip())}
-    if entry.time_limit == TimeLimit.TIMELY and event_date is None:
+    if entry.frequency == Frequency.TIMELY and entry.is_short_term and event_date is None:
         errors["event_date"] = _("A timely item needs the date of its event.")
     elif event_date is not None and event_date > timezone.localdate():
         errors["event_date"] = _("The event cannot lie in the future.")
-    if entry.time_limit == TimeLimit.PERIODIC:
+    if entry.frequency == Frequency.PERIODIC:
         if period_start is None or period_end is None:
             errors["period_start"] = _("A periodic item needs the start and end of its period.")
         elif period_end < period_start:
             errors["period_end"] = _("The period cannot end before it starts.")
-    if display_until is not None and display_until < timezone.localdate():
-        errors["display_until"] = _("The display end date is in the past.")
     if errors:
         raise ValidationError(errors)
+
+
+def validate_audience(*, organization: Organization, party_audience: str,
+                      range_leadership: bool = False, range_cadres: bool = False,
+                      range_organizations=(), public_audience: str = PublicAudience.NONE,
+                      previous_stage: DisclosureItem | None = None,
+                      item: DisclosureItem | None = None) -> None:
+    """Raise ``ValidationError`` for an audience that names no one or a stage that is not
+    an earlier disclosure of the same organization."""
+    errors: dict[str, str] = {}
+    if party_audience not in PartyAudience.values:
+        errors["party_audience"] = _("Choose the intra-party audience.")
+    elif party_audience == PartyAudience.RANGE and not (
+            range_leadership or range_cadres or list(range_organizations)):
+        errors["party_audience"] = _("A named range must name someone: tick the leadership "
+                                     "team members or the leading cadres, or choose "
+                                     "organizations.")
+    if public_audience not in PublicAudience.values:
+        errors["public_audience"] = _("Choose the audience beyond the party.")
+    if previous_stage is not None and (
+            previous_stage.organization_id != organization.pk
+            or (item is not None and previous_stage.pk == item.pk)
+            or previous_stage.internal_at is None):
+        errors["previous_stage"] = _("The previous stage must be an earlier published item "
+                                     "of the same organization.")
+    if errors:
+        raise ValidationError(errors)
+
+
+AUDIENCE_FIELDS = ("party_audience", "range_leadership", "range_cadres", "public_audience",
+                   "previous_stage")
 
 
 @transaction.atomic
 def item_create(*, organization: Organization, entry: CatalogEntry, actor: User, title: str,
                 body: str, event_date: dt.date | None = None,
                 period_start: dt.date | None = None, period_end: dt.date | None = None,
-                display_until: dt.date | None = None) -> DisclosureItem:
-    """Create a draft of ``organization`` from a catalog entry that binds it."""
+                range_organizations=None, **audience) -> DisclosureItem:
+    """Create a draft of ``organization`` from a catalog entry that binds it; its audience
+    and time rules start as the entry's unless given."""
     if not acts_for(actor, organization):
         raise PermissionDenied
     if not CatalogEntry.objects.for_organization(organization).filter(pk=entry.pk).exists():
         raise TransitionError(_("This catalog entry does not apply to the organization."))
+    if unknown := set(audience) - set(AUDIENCE_FIELDS):
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
     validate_item_fields(entry=entry, event_date=event_date, period_start=period_start,
-                         period_end=period_end, display_until=display_until, title=title)
+                         period_end=period_end, title=title)
     item = DisclosureItem(
         organization=organization, entry=entry, title=title.strip(), body=body,
-        category=entry.category, scope=entry.scope, time_limit=entry.time_limit,
-        event_date=event_date, period_start=period_start, period_end=period_end,
-        display_until=display_until, created_by=actor,
+        category=entry.category, event_date=event_date, period_start=period_start,
+        period_end=period_end, created_by=actor,
     )
+    item.rules_from(entry)
+    for name, value in audience.items():
+        setattr(item, name, value)
+    validate_audience(organization=organization, range_organizations=range_organizations or (),
+                      **{name: getattr(item, name) for name in AUDIENCE_FIELDS})
     # A draft's review trail starts when it is submitted; its creation is in the history.
     workflow.create(item, actor, reason=_("Draft created"), event=False)
+    if range_organizations:
+        item.range_organizations.set(range_organizations)
     obligations.timely_obligation(item)
     return item
 
 
-EDITABLE_FIELDS = ("title", "body", "event_date", "period_start", "period_end", "display_until")
+EDITABLE_FIELDS = ("title", "body", "event_date", "period_start", "period_end",
+                   *AUDIENCE_FIELDS)
+_DATE_FIELDS = ("event_date", "period_start", "period_end")
 
 
 @transaction.atomic
-def item_update(*, item_id: int, actor: User, **changes) -> DisclosureItem:
-    """Change the text and dates of a draft or returned item."""
+def item_update(*, item_id: int, actor: User, range_organizations=None,
+                **changes) -> DisclosureItem:
+    """Change the text, dates and audience of a draft or returned item."""
     item = _begin(item_id, "edit", actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     merged = {name: changes.get(name, getattr(item, name)) for name in EDITABLE_FIELDS}
     validate_item_fields(entry=item.entry, title=merged["title"],
-                         **{k: merged[k] for k in EDITABLE_FIELDS[2:]})
+                         **{k: merged[k] for k in _DATE_FIELDS})
+    ranged = (list(range_organizations) if range_organizations is not None
+              else list(item.range_organizations.all()))
+    validate_audience(organization=item.organization, range_organizations=ranged, item=item,
+                      **{k: merged[k] for k in AUDIENCE_FIELDS})
     values = {name: value.strip() if name == "title" else value
               for name, value in changes.items()}
     workflow.save(item, actor, values, reason=_("Draft edited"))
-    if {"event_date", "period_start", "period_end"} & set(changes):
+    if range_organizations is not None:
+        item.range_organizations.set(ranged)
+    if set(_DATE_FIELDS) & set(changes):
         obligations.follow_dates(item)
     return item
 
@@ -124,7 +175,7 @@ def item_discard(*, item_id: int, actor: User) -> None:
     item = _begin(item_id, "discard", actor)
     from ..models import Obligation
 
-    Obligation.objects.filter(draft=item, entry__time_limit=TimeLimit.TIMELY,
+    Obligation.objects.filter(draft=item, entry__frequency=Frequency.TIMELY,
                               state=Obligation.State.OPEN).delete()
     names = [(a.file.storage, a.file.name) for a in item.attachments.all()]
     item._history_user = actor  # type: ignore[attr-defined]
@@ -182,16 +233,14 @@ def attachment_remove(*, attachment_id: int, actor: User) -> None:
 
 @transaction.atomic
 def item_submit(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
-    """Send a draft or returned item to the parent organization's reviewers."""
+    """Send a draft or returned item to its reviewers: the parent organization's, or at the
+    top of the tree the organization's own (never the submitter)."""
     def validate(item: DisclosureItem) -> None:
-        if item.organization.parent_id is None:
-            raise TransitionError(_("This organization has no parent organization to "
-                                    "review it."))
         if not item.body.strip():
             raise TransitionError(_("Write the body before submitting."))
 
     item = _step(item_id, "submit", actor, comment=comment, validate=validate)
-    notify(role_holders([item.organization.parent_id or 0], ["reviewer"]), "item.submitted",
+    notify(reviewers_of(item.organization).exclude(pk=actor.pk), "item.submitted",
            target_id=item.pk)
     return item
 
@@ -235,14 +284,20 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
         earliest = changes["internal_at"] + timedelta(days=item.entry.lead_days)
         if item.planned_public_at < earliest:
             changes["planned_public_at"] = earliest
-    if item.time_limit == TimeLimit.SHORT_TERM and item.display_until is None:
-        days = item.entry.display_days or 0
-        changes["display_until"] = timezone.localdate() + timedelta(days=days)
+    if item.is_short_term and not item.goes_public:
+        changes["display_until"] = display_end(item, timezone.localdate())
     _step(item_id, "publish_internal", actor, comment=comment, changes=changes, obj=item)
     obligations.fulfil(item)
     readers = role_holders([item.organization_id], ["member", "committee", "secretary"])
     notify(readers.exclude(pk=actor.pk), "item.internal", target_id=item.pk)
     return item
+
+
+def display_end(item: DisclosureItem, released: dt.date) -> dt.date:
+    """Return the last day a short-term item shows to the audience it is released to on
+    ``released``: its display period in working days, the release day counting as the first
+    when it is a working day. An item that goes beyond the party counts from that release."""
+    return add_working_days(released - timedelta(days=1), item.display_days or 1)
 
 
 def _refuse_own_item(item: DisclosureItem, actor: User) -> None:
@@ -286,7 +341,11 @@ def item_release_public(*, item_id: int, actor: User | None = None,
         if not item.can_go_public_now():
             raise TransitionError(_lead_time_message(item.earliest_public_at()))
 
-    return _step(item_id, "release_public", actor, comment=comment, validate=validate)
+    item = _begin(item_id, "release_public", actor)
+    changes = {"display_until": display_end(item, timezone.localdate())} if (
+        item.is_short_term) else {}
+    return _step(item_id, "release_public", actor, comment=comment, validate=validate,
+                 changes=changes, obj=item)
 
 
 @transaction.atomic
@@ -309,9 +368,16 @@ def item_change(*, item_id: int, actor: User, title: str, body: str,
 
 @transaction.atomic
 def item_withdraw(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
-    """Withdraw a published item by an approved request; a notice with the explanation
-    stays where it was public."""
+    """Withdraw (撤销) a published item by an approved request: its content comes down; a
+    notice with the explanation stays where it was published."""
     return _step(item_id, "withdraw", actor, comment=explanation, reason=explanation)
+
+
+@transaction.atomic
+def item_terminate(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
+    """Terminate (终止) a published item by an approved request: the disclosure ends and stays
+    readable by its audiences as terminated, with the explanation."""
+    return _step(item_id, "terminate", actor, comment=explanation, reason=explanation)
 
 
 def item_archive_begin(*, item_id: int, actor: User | None) -> DisclosureItem:
@@ -351,9 +417,10 @@ def expire_short_term_items(*, batch: int = 200) -> int:
 
 
 __all__ = [
-    "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "expire_short_term_items",
-    "item_approve", "item_archive", "item_archive_begin", "item_change", "item_create",
-    "item_discard", "item_expire", "item_plan_public", "item_publish_internal",
-    "item_release_public", "item_return", "item_submit", "item_update", "item_withdraw",
-    "release_planned_items", "validate_item_fields",
+    "AUDIENCE_FIELDS", "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "display_end",
+    "expire_short_term_items", "item_approve", "item_archive", "item_archive_begin",
+    "item_change", "item_create", "item_discard", "item_expire", "item_plan_public",
+    "item_publish_internal", "item_release_public", "item_return", "item_submit",
+    "item_terminate", "item_update", "item_withdraw", "release_planned_items",
+    "validate_audience", "validate_item_fields",
 ]

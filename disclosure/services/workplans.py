@@ -9,7 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Catalog, CatalogEntry, TimeLimit, catalog_in_force
+from catalog.models import (
+    RULE_FIELDS,
+    Catalog,
+    CatalogEntry,
+    Duration,
+    Frequency,
+    PartyAudience,
+    PublicAudience,
+    catalog_in_force,
+)
 from portal import workflow
 from portal.models import Organization, User
 from portal.notifications import notify
@@ -30,23 +39,28 @@ def catalog_for(organization: Organization) -> Catalog | None:
 
 @transaction.atomic
 def workplan_submit(*, organization: Organization, actor: User, title: str, plan: str,
-                    category: str, scope: str, time_limit: str,
+                    category: str, party_audience: str = PartyAudience.ORGANIZATION,
+                    public_audience: str = PublicAudience.NONE, duration: str = Duration.LONG,
                     display_days: int | None = None) -> WorkPlan:
+    """Ask the catalog-setting organization to approve a matter outside the catalog: a
+    one-off (timely) disclosure with its audiences and duration."""
     if not may_plan(actor, organization):
         raise PermissionDenied
     catalog = catalog_for(organization)
     if catalog is None:
         raise TransitionError(_("No catalog in force applies to this organization."))
-    if time_limit == TimeLimit.PERIODIC:
-        raise ValidationError({"time_limit": _("A recurring matter belongs in the catalog; "
-                                               "ask the catalog admin to add it.")})
-    if time_limit == TimeLimit.SHORT_TERM and not display_days:
-        raise ValidationError({"display_days": _("Say how many days it is displayed.")})
+    if party_audience not in (PartyAudience.ORGANIZATION, PartyAudience.SUBTREE):
+        raise ValidationError({"party_audience": _("Choose the intra-party audience.")})
+    if duration == Duration.SHORT and not display_days:
+        raise ValidationError({"display_days": _("Say how many working days it is "
+                                                 "displayed.")})
     if len(plan.strip()) < 10:
         raise ValidationError({"plan": _("Describe the work plan: what, why, to whom, how.")})
     work_plan = workflow.create(WorkPlan(
         organization=organization, title=title.strip(), plan=plan.strip(), category=category,
-        scope=scope, time_limit=time_limit, display_days=display_days, catalog=catalog,
+        party_audience=party_audience, public_audience=public_audience, duration=duration,
+        display_days=display_days if duration == Duration.SHORT else None,
+        frequency=Frequency.TIMELY, catalog=catalog,
         submitted_by=actor), actor, action="submit")
     notify(role_holders([catalog.issuer_id], ["reviewer"]), "workplan.submitted",
            target_id=work_plan.pk)
@@ -57,8 +71,8 @@ def _entry_for(plan: WorkPlan) -> CatalogEntry:
     """The catalog entry an approved plan adds, for its organization only."""
     return CatalogEntry.objects.create(
         catalog=plan.catalog, code=f"OUT-{plan.pk}", category=plan.category, title=plan.title,
-        content=plan.plan, scope=plan.scope, time_limit=plan.time_limit,
-        display_days=plan.display_days, only_for=plan.organization, order=999)
+        content=plan.plan, only_for=plan.organization, order=999,
+        **{name: getattr(plan, name) for name in RULE_FIELDS})
 
 
 @transaction.atomic

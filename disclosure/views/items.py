@@ -26,6 +26,7 @@ from portal.http import (
 )
 from portal.models import Organization
 from portal.pagination import paginate
+from portal.permissions import can_view
 from portal.roles import user_organizations
 from portal.routing import Routes
 
@@ -93,6 +94,8 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         if withdrawn is None:
             raise
         return withdrawn_notice(request, withdrawn)
+    if item.is_withdrawn and not can_see_workflow(request.user, item):
+        return withdrawn_notice(request, item)  # 撤销: the content is down for its readers too
     actions = workflow.available_actions(request.user, item)
     context = {
         "item": item,
@@ -100,6 +103,8 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         "actions": actions,
         "can_manage": can_manage(request.user, item),
         "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
+        "stages": _stages(request.user, item),
+        "can_read_archive": _archive_readable(request.user, item),
         "reviews": (
             list(item.reviews.select_related("actor"))
             if can_see_workflow(request.user, item) else []
@@ -162,7 +167,7 @@ def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpRespons
     org = _manageable_org(request, code)
     entry = get_object_or_404(CatalogEntry.objects.for_organization(org), pk=entry_id)
     initial = {"title": entry.title, "body": entry.body_template}
-    form = ItemForm(request.POST or None, initial=initial, entry=entry)
+    form = ItemForm(request.POST or None, initial=initial, entry=entry, organization=org)
     return form_page(request, "disclosure/item_form.html", form,
                      lambda data: services.item_create(organization=org, entry=entry,
                                                        actor=request.user, **data),
@@ -176,13 +181,28 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if not item.allows("edit"):
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
-    form = ItemForm(request.POST or None, instance=item, entry=item.entry)
+    form = ItemForm(request.POST or None, instance=item, entry=item.entry,
+                    organization=item.organization)
     return form_page(request, "disclosure/item_form.html", form,
                      lambda data: services.item_update(
                          item_id=item.pk, actor=request.user,
                          **{name: data[name] for name in form.fields}),
                      success=_("Draft saved."), org=item.organization, entry=item.entry,
                      item=item)
+
+
+def _stages(user, item: DisclosureItem) -> list[DisclosureItem]:
+    """Return the chain of stages the item belongs to, each marked whether ``user`` may
+    open it (a stage the reader may not see shows as a gap, never by its title)."""
+    chain = item.stages()
+    for stage in chain:
+        stage.visible = can_view(user, stage)  # type: ignore[attr-defined]
+    return chain
+
+
+def _archive_readable(user, item: DisclosureItem) -> bool:
+    record = getattr(item, "archive_record", None)
+    return record is not None and can_view(user, record)
 
 
 def _act(request: HttpRequest, item: DisclosureItem, action,

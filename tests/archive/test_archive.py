@@ -65,14 +65,19 @@ def test_archive_numbers_snapshot_and_chain(world):
     assert "archive intact: 3 records" in verify()
 
 
-def test_members_still_read_archived_items_but_the_public_does_not(world):
-    item = world.item(State.PUBLIC, title="公开后归档")
-    services.archive_item(item_id=item.pk, actor=world.users["secretary"])
-    item.refresh_from_db()
-    assert can_view(world.users["member"], item)
+def test_archived_items_stay_readable_by_the_audiences_they_reached(world):
+    """Archiving files a disclosure, it does not take it down."""
     from django.contrib.auth.models import AnonymousUser
 
-    assert not can_view(AnonymousUser(), item)
+    public = world.item(State.PUBLIC, title="公开后归档")
+    internal = world.item(State.INTERNAL, title="党内公开后归档")
+    for item in (public, internal):
+        services.archive_item(item_id=item.pk, actor=world.users["secretary"])
+        item.refresh_from_db()
+        assert can_view(world.users["member"], item)
+    assert can_view(AnonymousUser(), public)
+    assert not can_view(AnonymousUser(), internal)
+    assert not can_view(world.users["other_member"], internal)
 
 
 def test_only_the_organization_archives_and_only_finished_items(world):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError
 
-from catalog.models import Catalog, CatalogEntry, Scope, TimeLimit
+from catalog.models import Catalog, CatalogEntry, Duration, Frequency, PublicAudience
 from tests.factories import CatalogEntryFactory, CatalogFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +29,14 @@ def test_draft_and_retired_catalogs_do_not_apply(world):
 def test_periodic_entry_needs_a_period(world):
     with pytest.raises(IntegrityError):
         CatalogEntryFactory(catalog=world.entries["public"].catalog,
-                            time_limit=TimeLimit.PERIODIC, period="")
+                            frequency=Frequency.PERIODIC, period="")
 
 
 def test_short_term_entry_needs_display_days(world):
     with pytest.raises(IntegrityError):
         CatalogEntryFactory(catalog=world.entries["public"].catalog,
-                            time_limit=TimeLimit.SHORT_TERM, display_days=None,
-                            scope=Scope.INTERNAL_ONLY)
+                            duration=Duration.SHORT, display_days=None,
+                            public_audience=PublicAudience.NONE)
 
 
 def test_catalog_admin_edits_catalog_in_admin_with_history(world, client):
@@ -52,8 +52,10 @@ def test_catalog_admin_edits_catalog_in_admin_with_history(world, client):
     assert page.status_code == 200
     data = {
         "catalog": entry.catalog_id, "code": entry.code, "category": entry.category,
-        "title": "组织设置和班子分工（修订）", "content": "", "scope": entry.scope,
-        "time_limit": entry.time_limit, "period": "", "due_days": 10, "display_days": "",
+        "title": "组织设置和班子分工（修订）", "content": "",
+        "party_audience": entry.party_audience, "public_audience": entry.public_audience,
+        "duration": entry.duration, "frequency": entry.frequency, "period": "",
+        "due_days": 10, "display_days": "",
         "lead_days": 5, "carriers": ["website", "notice_board"], "body_template": "",
         "retention": "30y", "order": 0, "active": "on",
     }

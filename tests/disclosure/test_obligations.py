@@ -152,7 +152,7 @@ def test_existing_item_of_the_period_is_not_duplicated(world, fees):
 def test_inactive_entries_and_retired_catalogs_create_nothing(world, fees):
     fees.active = False
     fees.save()
-    other = CatalogEntryFactory(catalog=fees.catalog, time_limit="periodic", period="year")
+    other = CatalogEntryFactory(catalog=fees.catalog, frequency="periodic", period="year")
     other.catalog.state = "retired"
     other.catalog.save()
     assert obligations.generate_periodic_obligations(D(2026, 11, 23)) == 0

@@ -29,7 +29,8 @@ def test_full_journey_through_pages(world):
                         {"title": "支部班子分工调整", "body": "- 书记：张三"})
     item = DisclosureItem.objects.get()
     assert response.url == f"/items/{item.pk}/"
-    assert (item.scope, item.time_limit) == (entry.scope, entry.time_limit)
+    assert (item.party_audience, item.public_audience, item.duration) == (
+        entry.party_audience, entry.public_audience, entry.duration)
     sec.post(f"/items/{item.pk}/submit/", {"comment": "请审核"})
     assert rev.get("/review/").context["page"].object_list[0] == item
     rev.post(f"/items/{item.pk}/review/", {"decision": "approve",

@@ -206,15 +206,38 @@ def test_planned_release_happens_when_due_and_not_before(world):
     assert item.reviews.get(action=Review.Action.RELEASE_PUBLIC).actor.is_system
 
 
-def test_short_term_item_expires_after_display_period(world):
+def test_short_term_item_counts_its_display_period_from_the_public_release(world):
+    """A 15-working-day item shown to the public counts from its public release, not from
+    the intra-party one: the public sees it for the whole period."""
+    from portal.calendar import add_working_days
+
     item = world.item(State.INTERNAL, entry="short")
-    assert item.display_until == timezone.localdate() + timedelta(days=10)
+    assert item.display_until is None  # goes public: the period has not started
     assert services.expire_short_term_items() == 0
-    DisclosureItem.objects.filter(pk=item.pk).update(
-        display_until=timezone.localdate() - timedelta(days=1))
+    world.walk_public(item)
+    item.refresh_from_db()
+    today = timezone.localdate()
+    assert item.display_until == add_working_days(today - timedelta(days=1), 10)
+    assert services.expire_short_term_items() == 0
+    DisclosureItem.objects.filter(pk=item.pk).update(display_until=today - timedelta(days=1))
     assert services.expire_short_term_items() == 1
     assert services.expire_short_term_items() == 0
     assert DisclosureItem.objects.get(pk=item.pk).state == State.EXPIRED
+
+
+def test_intra_party_short_term_item_counts_working_days_from_its_release(world):
+    from catalog.models import PublicAudience
+    from portal.calendar import add_working_days, is_working_day
+
+    entry = world.entries["short"]
+    entry.public_audience = PublicAudience.NONE
+    entry.save()
+    item = world.item(State.INTERNAL, entry="short")
+    today = timezone.localdate()
+    assert item.display_until == add_working_days(today - timedelta(days=1), 10)
+    working = [today + timedelta(days=n) for n in range((item.display_until - today).days + 1)
+               if is_working_day(today + timedelta(days=n))]
+    assert len(working) == 10 and working[-1] == item.display_until
 
 
 def test_create_refused_for_entry_of_unrelated_catalog(world):
@@ -284,10 +307,11 @@ def test_periodic_item_needs_a_valid_period(world):
     assert not DisclosureItem.objects.exists()
 
 
-def test_item_takes_scope_and_time_limit_from_entry(world):
+def test_item_takes_audiences_and_time_from_entry(world):
     item = world.item(State.DRAFT, entry="internal")
-    assert (item.scope, item.time_limit, item.category) == (
-        "party_only", "long_term", world.entries["internal"].category)
+    assert (item.party_audience, item.public_audience, item.duration, item.frequency,
+            item.category) == ("organization", "none", "long", "timely",
+                               world.entries["internal"].category)
 
 
 def test_nobody_approves_their_own_submission(world):

@@ -20,7 +20,7 @@ def plan(world, **extra):
     data = {"organization": world.branch, "actor": world.users["secretary"],
             "title": "支部共建活动经费使用情况",
             "plan": "拟公开与社区共建活动经费的来源和使用，面向全体党员和群众，张贴公开栏。",
-            "category": "other", "scope": "party_then_public", "time_limit": "long_term"}
+            "category": "other", "public_audience": "society"}
     return services.workplan_submit(**{**data, **extra})
 
 
@@ -63,9 +63,9 @@ def test_wrong_actor_and_bad_plans(world):
     with pytest.raises(PermissionDenied):
         plan(world, actor=world.users["member"])
     with pytest.raises(ValidationError):
-        plan(world, time_limit="periodic")
+        plan(world, party_audience="range")
     with pytest.raises(ValidationError):
-        plan(world, time_limit="short_term")
+        plan(world, duration="short")
     with pytest.raises(ValidationError):
         plan(world, plan="太短")
     assert not WorkPlan.objects.exists()
@@ -76,7 +76,8 @@ def test_plan_pages(world):
     sec.force_login(world.users["secretary"])
     response = sec.post("/plans/new/?org=B1", {
         "title": "共建活动经费", "plan": "拟公开共建活动经费的来源和使用情况，面向全体党员。",
-        "category": "other", "scope": "party_then_public", "time_limit": "long_term"})
+        "category": "other", "party_audience": "organization", "public_audience": "society",
+        "duration": "long"})
     made = WorkPlan.objects.get()
     assert response.url == f"/plans/{made.pk}/"
     approver = Client()

@@ -85,9 +85,10 @@ def test_moving_an_organization_in_the_admin_records_the_admin_in_history(world,
 
 def test_each_role_is_a_group_holding_object_permissions(world):
     group = RoleGroup.objects.get(organization=world.branch, role="secretary").group
-    assert set(get_perms(group, world.branch)) == {"view_internal", "publish"}
+    assert set(get_perms(group, world.branch)) == {"view_internal", "publish", "lead",
+                                                   "view_unit"}
     reviewers = RoleGroup.objects.get(organization=world.general, role="reviewer").group
-    assert set(get_perms(reviewers, world.general)) == {"view_internal", "review"}
+    assert set(get_perms(reviewers, world.general)) == {"view_internal", "review", "view_unit"}
     assert world.users["secretary"].groups.filter(pk=group.pk).exists()
 
 
@@ -207,3 +208,20 @@ def test_history_form_cannot_rewrite_items(world, client):
     assert response.status_code in (403, 404)
     item.refresh_from_db()
     assert item.title != "篡改" and item.state == "internal"
+
+
+def test_role_groups_made_before_a_role_changed_are_brought_up_to_date(world):
+    from django.contrib.auth.models import Permission
+
+    from portal.models import OrganizationGroupObjectPermission
+    from portal.roles import sync_role_permissions
+
+    group = RoleGroup.objects.get(organization=world.branch, role="member").group
+    OrganizationGroupObjectPermission.objects.filter(
+        group=group, permission__codename="view_unit").delete()
+    OrganizationGroupObjectPermission.objects.create(
+        group=group, content_object=world.branch,
+        permission=Permission.objects.get(codename="publish", content_type__app_label="portal"))
+    assert sync_role_permissions() == 2
+    assert set(get_perms(group, world.branch)) == {"view_internal", "view_unit"}
+    assert sync_role_permissions() == 0

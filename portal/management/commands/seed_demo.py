@@ -17,10 +17,12 @@ from catalog.models import (
     Catalog,
     CatalogEntry,
     Category,
+    Duration,
+    Frequency,
+    PartyAudience,
     Period,
+    PublicAudience,
     Retention,
-    Scope,
-    TimeLimit,
 )
 from disclosure import obligations, services
 from disclosure.models import DisclosureItem
@@ -49,6 +51,9 @@ USERS = [
     ("reviewer2", "陈静", [("CD-SQ", Role.REVIEWER), ("CD", Role.REVIEWER)]),
     ("member", "赵明", [("CD-JG-01", Role.MEMBER)]),
     ("member2", "孙丽", [("CD-SQ-01", Role.MEMBER)]),
+    ("cd_secretary", "吴军", [("CD", Role.SECRETARY)]),
+    ("jg_secretary", "郑伟", [("CD-JG", Role.SECRETARY)]),
+    ("resident", "钱芳", [("CD-SQ-01", Role.PEOPLE)]),
     ("supervisor", "周正", [("CD", Role.SUPERVISOR)]),
 ]
 
@@ -56,27 +61,32 @@ USERS = [
 RETENTION = {"ZZ-03": Retention.PERMANENT, "BZ-01": Retention.PERMANENT,
              "ZZ-01": Retention.YEARS_30, "ZZ-02": Retention.YEARS_30}
 
+_ORG, _SUB = PartyAudience.ORGANIZATION, PartyAudience.SUBTREE
+_SOC, _UNIT, _NONE = PublicAudience.SOCIETY, PublicAudience.UNIT, PublicAudience.NONE
+_LONG, _SHORT = Duration.LONG, Duration.SHORT
+_PER, _TIM = Frequency.PERIODIC, Frequency.TIMELY
+
 ENTRIES = [
-    # code, category, title, scope, time limit, period, due days, display days, lead days, body
-    ("ZZ-01", Category.ORGANIZATION, "党费收缴、管理和使用情况", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.PERIODIC, Period.QUARTER, 15, None, 3,
+    # code, category, title, intra-party audience, beyond the party, duration, frequency,
+    # period, due (working days), display (working days), lead days, body
+    ("ZZ-01", Category.ORGANIZATION, "党费收缴、管理和使用情况", _ORG, _SOC, _LONG, _PER,
+     Period.QUARTER, 15, None, 3,
      "## 本季度党费收缴情况\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 应缴 |  |\n| 实缴 |  |\n"
      "| 上缴上级 |  |\n| 留存使用 |  |\n\n## 使用情况\n\n- \n"),
-    ("ZZ-02", Category.ORGANIZATION, "发展党员情况", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.TIMELY, "", 7, None, 3,
+    ("ZZ-02", Category.ORGANIZATION, "发展党员情况", _ORG, _SOC, _SHORT, _TIM, "", 7, 5, 1,
      "## 发展对象基本情况\n\n- 姓名：\n- 入党申请时间：\n\n## 公示期\n\n公示期为5个工作日。\n"),
-    ("ZZ-03", Category.ORGANIZATION, "换届选举", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.TIMELY, "", 7, None, 3, "## 选举结果\n\n"),
-    ("JC-01", Category.DECISIONS, "年度工作计划和总结", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.PERIODIC, Period.YEAR, 30, None, 5, "## 工作计划\n\n## 上年度工作总结\n"),
-    ("SX-01", Category.IDEOLOGY, "理论学习计划", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.LONG_TERM, "", 30, None, 3, "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n"),
-    ("ZZ-04", Category.ORGANIZATION, "民主评议党员结果", Scope.INTERNAL_ONLY,
-     TimeLimit.PERIODIC, Period.YEAR, 30, None, 0, "## 评议结果\n\n"),
-    ("BZ-01", Category.LEADERSHIP, "组织设置和班子分工", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.LONG_TERM, "", 15, None, 3, "## 组织设置\n\n## 班子成员分工\n"),
-    ("FW-01", Category.SERVICE, "为民办实事项目公示", Scope.INTERNAL_THEN_PUBLIC,
-     TimeLimit.SHORT_TERM, "", 7, 30, 1, "## 项目清单\n\n"),
+    ("ZZ-03", Category.ORGANIZATION, "换届选举", _ORG, _SOC, _LONG, _TIM, "", 7, None, 3,
+     "## 选举结果\n\n"),
+    ("JC-01", Category.DECISIONS, "年度工作计划和总结", _SUB, _SOC, _LONG, _PER, Period.YEAR,
+     30, None, 5, "## 工作计划\n\n## 上年度工作总结\n"),
+    ("SX-01", Category.IDEOLOGY, "理论学习计划", _ORG, _SOC, _LONG, _TIM, "", 30, None, 3,
+     "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n"),
+    ("ZZ-04", Category.ORGANIZATION, "民主评议党员结果", _ORG, _NONE, _LONG, _PER, Period.YEAR,
+     30, None, 0, "## 评议结果\n\n"),
+    ("BZ-01", Category.LEADERSHIP, "组织设置和班子分工", _ORG, _SOC, _LONG, _TIM, "", 15, None,
+     3, "## 组织设置\n\n## 班子成员分工\n"),
+    ("FW-01", Category.SERVICE, "为民办实事项目公示", _ORG, _UNIT, _SHORT, _TIM, "", 7, 15, 1,
+     "## 项目清单\n\n"),
 ]
 
 
@@ -141,19 +151,22 @@ class Command(BaseCommand):
     def _catalog(self, issuer: Organization) -> dict[str, CatalogEntry]:
         catalog, _ = Catalog.objects.get_or_create(
             issuer=issuer, name="城东街道基层党组织党务公开目录", version="2026",
-            defaults={"effective_from": dt.date(2026, 1, 1), "state": Catalog.State.ACTIVE},
+            defaults={"effective_from": dt.date(2026, 1, 1), "state": Catalog.State.ACTIVE,
+                      "binds_issuer": True},
         )
         entries = {}
         for order, row in enumerate(ENTRIES):
-            code, category, title, scope, limit, period, due, display, lead, body = row
+            (code, category, title, party, public, duration, frequency, period, due, display,
+             lead, body) = row
             entries[code], _ = CatalogEntry.objects.get_or_create(
                 catalog=catalog, code=code, defaults={
-                    "category": category, "title": title, "scope": scope,
-                    "time_limit": limit, "period": period, "due_days": due,
+                    "category": category, "title": title, "party_audience": party,
+                    "public_audience": public, "duration": duration, "frequency": frequency,
+                    "period": period, "due_days": due,
                     "display_days": display, "lead_days": lead, "body_template": body,
                     "order": order, "content": f"按目录要求公开{title}。",
                     "retention": RETENTION.get(code, Retention.YEARS_10),
-                    "carriers": ["notice_board", "website"] if scope == Scope.INTERNAL_THEN_PUBLIC
+                    "carriers": ["notice_board", "website"] if public != _NONE
                     else ["meeting", "notice_board"],
                 },
             )
@@ -192,9 +205,10 @@ class Command(BaseCommand):
                  "period_start": dt.date(today.year, 1, 1),
                  "period_end": dt.date(today.year, 12, 31)}),
             ("returned", "FW-01", "为民办实事项目公示",
-             "## 项目清单\n\n- 老旧小区楼道照明改造", {}),
+             "## 项目清单\n\n- 老旧小区楼道照明改造", {"event_date": today - timedelta(days=3)}),
             ("archived", "FW-01", f"{today.year - 1}年为民办实事项目公示",
-             "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）", {}),
+             "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）",
+             {"event_date": today - timedelta(days=330)}),
             ("archived", "BZ-01", f"{today.year - 1}年支部委员会分工",
              "## 分工\n\n- 书记：李红梅\n- 组织委员：刘强\n- 宣传委员：吴芳", {}),
             ("draft", "ZZ-03", "支部委员会换届选举结果",

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from archive.models import ArchiveRecord
 from archive.services import GENESIS, _lock_chain, compute_hash
-from catalog.models import CATEGORY_CODES, CatalogEntry, Category, Scope, TimeLimit
+from catalog.models import CATEGORY_CODES, RULE_FIELDS, CatalogEntry, Category, Frequency
 from disclosure.models import DisclosureItem, Review, State
 from disclosure.search import _quote as quote
 from disclosure.search import tokenize, tsvector_literal
@@ -329,7 +329,7 @@ class Command(BaseCommand):
         created = now - timedelta(days=rng.uniform(1, 5 * 365))
         year, quarter = created.year, (created.month - 1) // 3 + 1
         title = f"{org.name}{entry.title}（{year}年第{quarter}季度）"
-        if entry.time_limit == TimeLimit.TIMELY:
+        if entry.frequency == Frequency.TIMELY:
             title = f"{org.name}{entry.title}（{created:%Y年%m月}·{rng.choice(PLACES)}）"
         body_number = rng.randrange(BODIES)
         body = self.body(body_number)
@@ -340,7 +340,7 @@ class Command(BaseCommand):
         approved = submitted + timedelta(hours=rng.uniform(1, 72))
         internal = approved + timedelta(hours=rng.uniform(0, 24))
         public = None
-        if published and entry.scope == Scope.INTERNAL_THEN_PUBLIC and state != State.WITHDRAWN:
+        if published and entry.goes_public and state != State.WITHDRAWN:
             public = internal + timedelta(days=entry.lead_days or 0, hours=1)
         display_until = None
         if entry.display_days:
@@ -362,14 +362,14 @@ class Command(BaseCommand):
         if archived_at is not None and archived_at > now:
             archived_at = now
         period_start = period_end = None
-        if entry.time_limit == TimeLimit.PERIODIC:
+        if entry.frequency == Frequency.PERIODIC:
             period_start = dt.date(year, 3 * (quarter - 1) + 1, 1)
             period_end = (period_start + timedelta(days=95)).replace(day=1) - timedelta(days=1)
         item = {
             "id": pk, "organization_id": org.pk, "entry_id": entry.pk, "title": title[:200],
-            "body": body, "category": entry.category, "scope": entry.scope,
-            "time_limit": entry.time_limit,
-            "event_date": created.date() if entry.time_limit == TimeLimit.TIMELY else None,
+            "body": body, "category": entry.category,
+            **{name: getattr(entry, name) for name in RULE_FIELDS},
+            "event_date": created.date() if entry.frequency == Frequency.TIMELY else None,
             "period_start": period_start, "period_end": period_end,
             "display_until": display_until, "state": state, "created_by_id": secretary,
             "created_at": created, "updated_at": archived_at or last,
@@ -427,7 +427,7 @@ class Command(BaseCommand):
             return State.WITHDRAWN
         if entry.display_days and u < 0.5:
             return State.EXPIRED
-        if entry.scope == Scope.INTERNAL_THEN_PUBLIC:
+        if entry.goes_public:
             return State.PUBLIC
         return State.INTERNAL
 
@@ -483,8 +483,12 @@ def snapshot(item: dict, org, entry, trail: list[tuple], names: dict[int, str]) 
         "id": item["id"], "title": item["title"], "body": item["body"],
         "organization": {"code": org.code, "name": org.name},
         "entry": {"code": entry.code, "title": entry.title, "catalog": str(entry.catalog)},
-        "category": item["category"], "scope": item["scope"],
-        "time_limit": item["time_limit"],
+        "category": item["category"],
+        "audience": {"party": item["party_audience"], "public": item["public_audience"],
+                     "range_leadership": item["range_leadership"],
+                     "range_cadres": item["range_cadres"], "range_organizations": []},
+        "duration": item["duration"], "display_days": item["display_days"],
+        "frequency": item["frequency"],
         "status": State.EXPIRED if item["closed_at"] else State.PUBLIC
         if item["public_at"] else State.INTERNAL,
         "event_date": _when(item["event_date"]), "period_start": _when(item["period_start"]),

@@ -1,0 +1,136 @@
+"""The party's rules around the item: the top committee discloses too, reviewed by someone
+else; archiving files without taking down; 撤销 and 终止 are different; stages chain."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from archive.models import ArchiveRecord
+from archive.services import archive_item
+from catalog.models import Catalog
+from disclosure import services
+from disclosure.models import DisclosureItem, Review, State
+from disclosure.visibility import can_view
+from portal.models import Notification, Role
+from portal.workflow import TransitionError
+from tests.factories import CatalogFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def top(world):
+    """The committee C discloses its own affairs: its catalog binds its issuer."""
+    Catalog.objects.filter(pk=world.entries["public"].catalog_id).update(binds_issuer=True)
+    world.users["c_secretary"] = MembershipFactory(
+        user=UserFactory(username="c_secretary"), organization=world.committee,
+        role=Role.SECRETARY).user
+    world.users["c_member"] = MembershipFactory(
+        user=UserFactory(username="c_member"), organization=world.committee,
+        role=Role.MEMBER).user
+    return world
+
+
+def test_the_top_committee_drafts_is_reviewed_by_another_and_publishes(top):
+    world, sec = top, top.users["c_secretary"]
+    reviewer = world.users["committee_reviewer"]  # a reviewer of the committee itself
+    item = services.item_create(organization=world.committee, entry=world.entries["public"],
+                                actor=sec, title="街道党工委班子成员分工",
+                                body="- 书记：主持全面工作")
+    services.item_submit(item_id=item.pk, actor=sec)
+    assert Notification.objects.filter(recipient=reviewer, kind="item.submitted").exists()
+    client = Client()
+    client.force_login(reviewer)
+    assert item in client.get("/review/").context["page"].object_list
+    with pytest.raises(TransitionError):  # four eyes: never without the check
+        services.item_approve(item_id=item.pk, actor=reviewer, confidentiality_checked=False)
+    services.item_approve(item_id=item.pk, actor=reviewer, confidentiality_checked=True)
+    services.item_publish_internal(item_id=item.pk, actor=sec)
+    item.refresh_from_db()
+    assert item.state == State.INTERNAL
+    assert can_view(world.users["c_member"], item)
+    assert not can_view(world.users["member"], item)  # a branch member: not its audience
+    assert item.reviews.get(action=Review.Action.APPROVE).confidentiality_checked
+
+
+def test_nobody_approves_the_top_committees_item_they_submitted(top):
+    world = top
+    both = world.users["c_secretary"]
+    MembershipFactory(user=both, organization=world.committee, role=Role.REVIEWER)
+    item = services.item_create(organization=world.committee, entry=world.entries["public"],
+                                actor=both, title="党工委年度工作计划", body="正文")
+    services.item_submit(item_id=item.pk, actor=both)
+    with pytest.raises(TransitionError):
+        services.item_approve(item_id=item.pk, actor=both, confidentiality_checked=True)
+    assert DisclosureItem.objects.get(pk=item.pk).state == State.SUBMITTED
+
+
+def test_a_catalog_that_does_not_bind_its_issuer_gives_it_nothing(world):
+    sec = MembershipFactory(organization=world.committee, role=Role.SECRETARY).user
+    with pytest.raises(TransitionError):
+        services.item_create(organization=world.committee, entry=world.entries["public"],
+                             actor=sec, title="党工委事项", body="正文")
+
+
+def test_a_catalog_that_binds_no_one_is_refused(world):
+    catalog = CatalogFactory(issuer=world.branch, binds_kinds=["village"])
+    with pytest.raises(ValidationError):
+        catalog.full_clean()
+    catalog.binds_issuer, catalog.binds_kinds = True, []
+    catalog.full_clean()  # binds the branch itself
+
+
+def test_archiving_files_without_taking_down(world):
+    item = world.item(State.PUBLIC, title="支部班子分工（归档）")
+    record = archive_item(item_id=item.pk, actor=world.users["secretary"])
+    assert (record.reason, record.archived_by) == (ArchiveRecord.Reason.FILED,
+                                                   world.users["secretary"])
+    page = Client().get(f"/items/{item.pk}/")
+    assert page.status_code == 200
+    assert record.archive_number in page.content.decode()
+
+
+def test_terminate_keeps_the_disclosure_readable_with_its_explanation(world):
+    item = world.item(State.PUBLIC, title="社区共建项目公开")
+    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
+                                    kind="terminate", explanation="项目因规划调整终止实施。")
+    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
+                           approve=True)
+    item.refresh_from_db()
+    assert item.state == State.TERMINATED
+    assert item.reviews.filter(action=Review.Action.TERMINATE).exists()
+    page = Client().get(f"/items/{item.pk}/").content.decode()
+    assert "项目因规划调整终止实施。" in page and "正文" in page
+
+
+def test_withdraw_takes_the_content_down_for_members_too(world):
+    item = world.item(State.INTERNAL, title="错误发布的事项")
+    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
+                                    kind="withdraw", explanation="内容有误，予以撤销。")
+    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
+                           approve=True)
+    member = Client()
+    member.force_login(world.users["member"])
+    page = member.get(f"/items/{item.pk}/").content.decode()
+    assert "内容有误，予以撤销。" in page
+    assert "党费</strong>收缴情况" not in page  # the body is down
+
+
+def test_stages_of_one_matter_are_linked_on_each_stage(world):
+    first = world.item(State.INTERNAL, title="社区换届选举（第一阶段：候选人推荐）")
+    second = services.item_create(
+        organization=world.branch, entry=world.entries["public"],
+        actor=world.users["secretary"], title="社区换届选举（第二阶段：选举结果）", body="正文",
+        previous_stage=first)
+    assert [s.pk for s in second.stages()] == [first.pk, second.pk]
+    assert [s.pk for s in first.stages()] == [first.pk, second.pk]
+    member = Client()
+    member.force_login(world.users["member"])
+    page = member.get(f"/items/{first.pk}/").content.decode()
+    assert "第一阶段" in page  # itself, in the chain
+    with pytest.raises(ValidationError):
+        services.item_create(organization=world.other_branch, entry=world.entries["public"],
+                             actor=world.users["other_secretary"], title="别的组织的下一阶段",
+                             body="正文", previous_stage=first)
