@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from disclosure import selectors as item_selectors
 from disclosure.models import Obligation, State
-from disclosure.visibility import visible_items
+from disclosure.visibility import public_q, visible_items
 from portal.http import AuthedRequest
 from portal.models import Organization, User
 from portal.pagination import paginate
@@ -188,15 +188,19 @@ def qr_svg(url: str) -> str:
 
 @routes("orgs/<str:code>/notice-board/")
 def notice_board(request: HttpRequest, code: str) -> HttpResponse:
-    """An A4 page for the organization's notice board (公开栏): its current public items,
-    and for its members also the intra-party ones, each with a QR code to the item."""
+    """An A4 page for the organization's notice board (公开栏): its current items released
+    to society, and for its readers also everything else of the organization they may
+    read (intra-party, the unit's own), each with a QR code to the item."""
     org = get_object_or_404(Organization, code=code, is_active=True)
     items = (item_selectors.browse_items(request.user).filter(organization=org)
              .filter(state__in=[State.INTERNAL, State.PUBLIC]))
     may_internal = isinstance(request.user, User) and visible_items(request.user).filter(
-        organization=org, state=State.INTERNAL).exists()
+        organization=org, state__in=[State.INTERNAL, State.PUBLIC]).exclude(
+        public_q()).exists()
     internal = request.GET.get("scope") == "internal" and may_internal
-    items = items if internal else items.filter(state=State.PUBLIC)
+    # The default board is the one facing the street: items released to society only (an
+    # item for the unit's own people or the party goes on the party's board).
+    items = items if internal else items.filter(public_q(), state=State.PUBLIC)
     rows = []
     for item in items[:30]:
         url = request.build_absolute_uri(reverse("disclosure:item_detail", args=[item.pk]))

@@ -97,6 +97,29 @@ def party_audience_q(user) -> Q | None:
     return query
 
 
+# The roles of party members (every role but the unit's non-member people).
+PARTY_ROLES = ("secretary", "committee", "reviewer", "member", "supervisor", "cadre")
+
+
+def party_readers(item: DisclosureItem):
+    """Return the people in the item's intra-party audience: whom its release within the
+    party concerns (the twin of :func:`party_audience_q`, for notifications)."""
+    from portal.roles import role_holders
+
+    org = item.organization
+    if item.party_audience == PartyAudience.ORGANIZATION:
+        return role_holders([org.pk], PARTY_ROLES)
+    below = list(org.subtree().values_list("pk", flat=True))
+    if item.party_audience == PartyAudience.SUBTREE:
+        return role_holders(below, PARTY_ROLES)
+    readers = role_holders(item.range_organizations.values_list("pk", flat=True), PARTY_ROLES)
+    if item.range_leadership:
+        readers = readers | role_holders(below, ("secretary", "committee"))
+    if item.range_cadres:
+        readers = readers | role_holders(below, ("cadre",))
+    return readers.distinct()
+
+
 def granted_item_ids(user) -> list[int]:
     """Return the ids of items granted to ``user`` one by one (answers to requests): read
     once, so that the list filter stays a plain condition the planner serves from indexes

@@ -288,8 +288,9 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
         changes["display_until"] = display_end(item, timezone.localdate())
     _step(item_id, "publish_internal", actor, comment=comment, changes=changes, obj=item)
     obligations.fulfil(item)
-    readers = role_holders([item.organization_id], ["member", "committee", "secretary"])
-    notify(readers.exclude(pk=actor.pk), "item.internal", target_id=item.pk)
+    from ..visibility import party_readers
+
+    notify(party_readers(item).exclude(pk=actor.pk), "item.internal", target_id=item.pk)
     return item
 
 

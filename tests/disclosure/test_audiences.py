@@ -223,3 +223,26 @@ def test_narrow_audiences_leak_through_no_side_channel(people, party, public, ou
         for note in Notification.objects.filter(recipient__username=actor):
             text = render(note)
             assert MARK not in text.subject + text.body, (actor, note.kind)
+
+
+def test_the_street_facing_notice_board_carries_only_items_released_to_society(people):
+    world = people
+    unit = item_of_g(world, "subtree", "unit", State.PUBLIC, "本单位公开事项")
+    society = item_of_g(world, "subtree", "society", State.PUBLIC, "社会公开事项")
+    reader = Client()
+    reader.force_login(world.users["b1_member"])
+    board = reader.get("/orgs/G/notice-board/").content.decode()
+    assert society.title in board and unit.title not in board
+    party_board = reader.get("/orgs/G/notice-board/?scope=internal").content.decode()
+    assert unit.title in party_board
+
+
+@pytest.mark.parametrize("party", list(PARTY))
+def test_the_release_within_the_party_notifies_exactly_its_audience(people, party):
+    from portal.models import Notification
+
+    world = people
+    item = item_of_g(world, party, "none", State.INTERNAL, f"通知范围-{party}")
+    told = set(Notification.objects.filter(kind="item.internal", target_id=item.pk)
+               .values_list("recipient__username", flat=True))
+    assert told & set(ACTORS) == PARTY[party]
