@@ -54,6 +54,12 @@ def can_decide_filing(user, filing: NonDisclosureFiling) -> bool:
     return reviews_for(user, filing.obligation.organization)
 
 
+def can_end_filing(user, filing: NonDisclosureFiling) -> bool:
+    """Return whether ``user`` ends the filing's deferral for the organization (when its
+    condition has been met, or earlier than its date)."""
+    return acts_for(user, filing.obligation.organization_id)
+
+
 def filings_to_decide(user) -> QuerySet[NonDisclosureFiling]:
     """Return the filings awaiting ``user``'s acknowledgement as a parent's reviewer."""
     return NonDisclosureFiling.objects.filter(
@@ -170,7 +176,7 @@ permissions.register(permissions.Rules(
 ))
 permissions.register(permissions.Rules(
     NonDisclosureFiling, visible=visible_filings, can_view=can_view_filing,
-    rules={"decide": can_decide_filing},
+    rules={"decide": can_decide_filing, "end": can_end_filing},
     related=("obligation__organization", "obligation__entry", "filed_by"),
 ))
 permissions.register(permissions.Rules(
