@@ -380,6 +380,9 @@ class NonDisclosureFiling(Decision):
     def __str__(self) -> str:
         return f"{self.obligation} · {self.get_state_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:filing_detail", args=[self.pk])
+
     @property
     def is_awaiting(self) -> bool:
         """Whether the parent has yet to acknowledge or return it."""

@@ -177,6 +177,7 @@ permissions.register(permissions.Rules(
 permissions.register(permissions.Rules(
     NonDisclosureFiling, visible=visible_filings, can_view=can_view_filing,
     rules={"decide": can_decide_filing, "end": can_end_filing},
+    url=lambda f: reverse("disclosure:filing_detail", args=[f.pk]),
     related=("obligation__organization", "obligation__entry", "filed_by"),
 ))
 permissions.register(permissions.Rules(
