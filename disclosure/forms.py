@@ -221,8 +221,18 @@ class AnswerForm(forms.Form):
 
 
 class FilingForm(forms.Form):
+    """A non-disclosure filing: why, and until when (a date, a condition, or both; the
+    service refuses neither and a date that is not after today)."""
+
     reason = forms.CharField(label=_("Why it cannot be disclosed for now"),
                              max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    until = forms.DateField(
+        label=_("Not disclosed until (date)"), required=False, widget=DateInput(),
+        help_text=_("After this date the filing lapses and the disclosure is due again."))
+    condition = forms.CharField(
+        label=_("Not disclosed until (condition)"), required=False, max_length=200,
+        help_text=_("For example: until the disciplinary review has concluded. A filing "
+                    "with a condition alone lasts until your organization ends it."))
 
 
 class ChangeForm(forms.Form):

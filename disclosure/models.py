@@ -389,7 +389,11 @@ class Obligation(models.Model):
 
 
 class NonDisclosureFiling(Decision):
-    """暂不公开备案: an obligation that cannot be disclosed for now, filed with the parent."""
+    """暂不公开备案: an obligation that cannot be disclosed for now, filed with the parent.
+
+    The filing says until when: a date (``until``), a condition, or both. Once acknowledged
+    it holds the obligation as filed until the date has passed (the filing lapses by
+    itself) or the organization ends it; either way the obligation is due again."""
 
     workflow: ClassVar[Workflow]
 
@@ -397,15 +401,21 @@ class NonDisclosureFiling(Decision):
         FILED = "filed", _("Awaiting acknowledgement")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RETURNED = "returned", _("Returned")
+        LAPSED = "lapsed", _("Lapsed")
+        ENDED = "ended", _("Ended")
 
     obligation = models.ForeignKey(
         Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT,
         related_name="filings",
     )
     reason = models.TextField(_("reason"))
+    until = models.DateField(_("not disclosed until"), null=True, blank=True)
+    condition = models.CharField(_("not disclosed until (condition)"), max_length=200,
+                                 blank=True)
     state = fields.state(State, State.FILED, 12)
     filed_by = fields.person(_("filed by"))
     filed_at = fields.moment(_("filed"), now=True)
+    ended_at = fields.moment(_("ended"))
     history = HistoricalRecords()
 
     class Meta:
@@ -413,9 +423,18 @@ class NonDisclosureFiling(Decision):
         verbose_name_plural = _("non-disclosure filings")
         ordering = ["-filed_at", "-pk"]
         constraints = [fields.one_open("obligation", "filed", "one_open_filing_per_obligation")]
+        indexes = [models.Index(fields=["state", "until"], name="filing_until")]
 
     def __str__(self) -> str:
         return f"{self.obligation} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:filing_detail", args=[self.pk])
+
+    @property
+    def is_awaiting(self) -> bool:
+        """Whether the parent has yet to acknowledge or return it."""
+        return self.state == self.State.FILED
 
 
 class DisclosureRequest(models.Model):
@@ -591,10 +610,16 @@ DisclosureItem.workflow = Workflow("state", {
 }, related=("entry", "organization"), recorder=_record_review).contribute(DisclosureItem)
 
 _F = NonDisclosureFiling.State
-NonDisclosureFiling.workflow = Workflow("state", decision_steps(
-    _F.FILED, _F.ACKNOWLEDGED, _F.RETURNED, _("This filing has been decided already."),
-    ("acknowledge", "return")),
-    related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
+# A filing's deferral ends when its date has passed ("lapse", the scheduler only) or when
+# the organization ends it ("end"); both make the obligation due again.
+NonDisclosureFiling.workflow = Workflow("state", {
+    **decision_steps(_F.FILED, _F.ACKNOWLEDGED, _F.RETURNED,
+                     _("This filing has been decided already."), ("acknowledge", "return")),
+    "lapse": Step((_F.ACKNOWLEDGED,), _F.LAPSED, "", "ended_at", label=_F.LAPSED.label),
+    "end": Step((_F.ACKNOWLEDGED,), _F.ENDED, "end", "ended_at",
+                _("Only an acknowledged filing still in force can be ended."),
+                _F.ENDED.label),
+}, related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
 
 _R = DisclosureRequest.State
 _ANSWERED = _("This application has been answered already.")

@@ -38,10 +38,11 @@ def _obligation_url(obligation: Obligation, notification) -> str:
     return reverse("disclosure:workspace") + f"?org={obligation.organization.code}"
 
 
-def _filing_url(filing: NonDisclosureFiling, notification) -> str:
-    if notification.kind == "filing.received":
-        return reverse("disclosure:review_inbox")
-    return reverse("disclosure:workspace") + f"?org={filing.obligation.organization.code}"
+def _filing_values(filing: NonDisclosureFiling) -> dict:
+    return {"org": filing.obligation.organization.name, "entry": filing.obligation.entry.title,
+            "state": filing.get_state_display(), "comment": filing.comment,
+            "until": _date(filing.until) if filing.until else "",
+            "due": _date(filing.obligation.due_date)}
 
 
 register_texts(DisclosureItem, [f"item.{step}" for step in (
@@ -51,10 +52,8 @@ register_texts(Obligation, [f"obligation.{stage}" for stage in STAGES],
                lambda o: {"org": o.organization.name, "entry": o.entry.title,
                           "due": _date(o.due_date), "period": _date(o.period_start)},
                _obligation_url)
-register_texts(NonDisclosureFiling, ["filing.received", "filing.decided"],
-               lambda f: {"org": f.obligation.organization.name,
-                          "entry": f.obligation.entry.title, "state": f.get_state_display()},
-               _filing_url)
+register_texts(NonDisclosureFiling, ["filing.received", "filing.decided", "filing.lapsed"],
+               _filing_values)
 register_texts(DisclosureRequest, ["request.received", "request.answered", "request.filed",
                                    *(f"request.{stage}" for stage in STAGES)],
                lambda r: {"org": r.organization.name, "subject": r.subject,

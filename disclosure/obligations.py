@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -25,7 +25,7 @@ from portal.models import Organization
 from portal.system import system_user
 
 from . import search
-from .models import PUBLISHED_STATES, DisclosureItem, Obligation
+from .models import PUBLISHED_STATES, DisclosureItem, NonDisclosureFiling, Obligation
 from .models import State as ItemState
 
 logger = logging.getLogger(__name__)
@@ -242,16 +242,24 @@ deadlines.register(deadlines.DeadlineSource(
 
 
 def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, list]:
-    """Return the organization's obligations for the secretary's calendar."""
+    """Return the organization's obligations for the secretary's calendar: overdue, due
+    this month, coming up, done this month, and filed as not disclosable for now. Each row
+    carries its non-disclosure filings, the latest first, as ``filing_list``."""
     today = today or timezone.localdate()
     month = period_containing("month", today)
+    latest = NonDisclosureFiling.objects.order_by("obligation_id", "-filed_at", "-pk")
     rows = (Obligation.objects.filter(organization=org)
-            .filter(Q(state__in=[State.OPEN, State.OVERDUE])
+            .filter(Q(state__in=[State.OPEN, State.OVERDUE, State.FILED])
                     | Q(fulfilled_at__date__gte=month.start) | Q(due_date__gte=month.start))
-            .select_related("entry", "draft", "fulfilled_by").order_by("due_date", "entry__order"))
-    result: dict[str, list] = {"overdue": [], "due": [], "upcoming": [], "done": []}
+            .select_related("entry", "draft", "fulfilled_by")
+            .prefetch_related(Prefetch("filings", queryset=latest, to_attr="filing_list"))
+            .order_by("due_date", "entry__order"))
+    result: dict[str, list] = {"overdue": [], "due": [], "upcoming": [], "done": [],
+                               "filed": []}
     for row in rows:
-        if row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):
+        if row.state == State.FILED:
+            result["filed"].append(row)
+        elif row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):
             result["overdue"].append(row)
         elif row.state == State.OPEN and row.due_date <= month.end:
             result["due"].append(row)

@@ -24,6 +24,7 @@ from portal.roles import (
     org_matter_q,
     organization_business,
     reviews_for,
+    reviews_for_q,
     signed_in,
     user_organizations,
 )
@@ -54,11 +55,17 @@ def can_decide_filing(user, filing: NonDisclosureFiling) -> bool:
     return reviews_for(user, filing.obligation.organization)
 
 
+def can_end_filing(user, filing: NonDisclosureFiling) -> bool:
+    """Return whether ``user`` ends the filing's deferral for the organization (when its
+    condition has been met, or earlier than its date)."""
+    return acts_for(user, filing.obligation.organization_id)
+
+
 def filings_to_decide(user) -> QuerySet[NonDisclosureFiling]:
     """Return the filings awaiting ``user``'s acknowledgement as a parent's reviewer."""
     return NonDisclosureFiling.objects.filter(
-        state=NonDisclosureFiling.State.FILED,
-        obligation__organization__parent_id__in=org_ids_with(user, "review"))
+        reviews_for_q(user, "obligation__organization__"),
+        state=NonDisclosureFiling.State.FILED)
 
 
 # Applications for disclosure: the applicant, and whoever follows the organization.
@@ -102,7 +109,7 @@ def can_answer_request(user, request: DisclosureRequest) -> bool:
 def answers_filed_with(user) -> QuerySet[DisclosureRequest]:
     """Return the answered applications filed with ``user`` as a parent's reviewer."""
     return DisclosureRequest.objects.filter(
-        organization__parent_id__in=org_ids_with(user, "review")).exclude(
+        reviews_for_q(user)).exclude(
         state=DisclosureRequest.State.SUBMITTED)
 
 
@@ -170,7 +177,8 @@ permissions.register(permissions.Rules(
 ))
 permissions.register(permissions.Rules(
     NonDisclosureFiling, visible=visible_filings, can_view=can_view_filing,
-    rules={"decide": can_decide_filing},
+    rules={"decide": can_decide_filing, "end": can_end_filing},
+    url=lambda f: reverse("disclosure:filing_detail", args=[f.pk]),
     related=("obligation__organization", "obligation__entry", "filed_by"),
 ))
 permissions.register(permissions.Rules(

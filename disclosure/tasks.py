@@ -26,3 +26,9 @@ def release_planned_items() -> int:
 @shared_task(**TASK_OPTIONS)
 def expire_short_term_items() -> int:
     return services.expire_short_term_items()
+
+
+@shared_task(**TASK_OPTIONS)
+def lapse_filings() -> int:
+    """Lapse the acknowledged non-disclosure filings whose date has passed."""
+    return services.lapse_due_filings(timezone.localdate())

@@ -14,6 +14,7 @@ app.autodiscover_tasks()
 # The daily jobs also run once whenever beat starts, so that a portal that was down at
 # their scheduled time catches up at once. They are idempotent, so an extra run is harmless.
 CATCH_UP_ON_START = (
+    "disclosure.tasks.lapse_filings",
     "disclosure.tasks.generate_obligations",
     "portal.tasks.send_reminders",
 )

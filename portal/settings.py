@@ -341,6 +341,10 @@ def _every(seconds: float) -> float:
 
 
 CELERY_BEAT_SCHEDULE = {
+    "lapse-filings": {
+        "task": "disclosure.tasks.lapse_filings",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=0, minute=30),
+    },
     "generate-obligations": {
         "task": "disclosure.tasks.generate_obligations",
         "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=1, minute=0),

@@ -214,7 +214,8 @@ def new_obligation(world) -> Obligation:
 def new_filing(world):
     return item_services.filing_submit(obligation_id=new_obligation(world).pk,
                                        actor=world.users["secretary"],
-                                       reason="涉及个人隐私，暂不公开。")
+                                       reason="涉及个人隐私，暂不公开。",
+                                       condition="当事人同意公开后")
 
 
 def new_change(world):

@@ -69,7 +69,7 @@ def samples(world) -> list:
         entry=world.entries["periodic"], organization=world.branch, period_start=start,
         period_end=start, due_date=start)
     filing = services.filing_submit(obligation_id=obligation.pk, actor=sec,
-                                    reason=f"{MARK}暂不公开理由")
+                                    reason=f"{MARK}暂不公开理由", condition=f"{MARK}审查结束后")
     request = services.request_submit(organization=world.branch, applicant=member,
                                       subject="申请公开事项", reason=f"{MARK}申请理由")
     change = services.change_submit(item_id=secret.pk, actor=sec, kind="withdraw",

@@ -1,5 +1,5 @@
-"""Pages of non-disclosure filings (暂不公开备案): filing an obligation, and the parent's
-decision."""
+"""Pages of non-disclosure filings (暂不公开备案): filing an obligation, the filing's page,
+the parent's decision, and the organization ending a filing."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.http import AuthedRequest, attempt, submit
+from portal.http import AuthedRequest, attempt, posted_text, record_page, submit
 from portal.permissions import load_for
 from portal.routing import Routes
 
 from .. import permissions, services
-from ..forms import FilingForm
-from ..models import Obligation
+from ..forms import CommentForm, FilingForm
+from ..models import NonDisclosureFiling, Obligation
 
 routes = Routes()
 
@@ -28,10 +28,26 @@ def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = FilingForm(request.POST or None)
     if submit(request, form, lambda data: services.filing_submit(
-            obligation_id=pk, actor=request.user, reason=data["reason"]),
+            obligation_id=pk, actor=request.user, reason=data["reason"],
+            until=data["until"], condition=data["condition"]),
             success=_("Filed with the parent organization.")).ok:
         return redirect(f"/workspace/?org={obligation.organization.code}")
     return render(request, "disclosure/filing_form.html", {"form": form, "obligation": obligation})
+
+
+@routes("filings/<int:pk>/")
+@login_required
+def filing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The filing's page; a post ends the filing (the organization's officers)."""
+    if request.method == "POST":
+        filing = load_for(request.user, NonDisclosureFiling, pk=pk)
+        attempt(request, lambda: services.filing_end(
+            filing_id=filing.pk, actor=request.user,
+            comment=posted_text(request, CommentForm, "comment")),
+            success=_("The filing has ended: the disclosure is due again."))
+        return redirect(filing)
+    return record_page(request, NonDisclosureFiling, pk, "disclosure/filing_detail.html",
+                       "filing")
 
 
 DECISIONS = {"acknowledge": services.filing_acknowledge, "return": services.filing_return}

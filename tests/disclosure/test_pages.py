@@ -158,7 +158,7 @@ def make_rows(world, n: int) -> None:
 LIST_PAGES = [
     ("anonymous", "/", 2), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 2),
     ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 9), ("member", "/items/", 9),
-    ("secretary", "/workspace/", 13), ("reviewer", "/review/", 12), ("supervisor", "/items/", 10),
+    ("secretary", "/workspace/", 14), ("reviewer", "/review/", 12), ("supervisor", "/items/", 10),
     ("secretary", "/notifications/", 9),
 ]
 

@@ -134,3 +134,24 @@ def test_stages_of_one_matter_are_linked_on_each_stage(world):
         services.item_create(organization=world.other_branch, entry=world.entries["public"],
                              actor=world.users["other_secretary"], title="别的组织的下一阶段",
                              body="正文", previous_stage=first)
+
+
+def test_the_top_committee_files_a_deferral_with_its_own_reviewers(top):
+    import datetime as dt
+
+    from disclosure.models import Obligation
+    from disclosure.permissions import filings_to_decide
+
+    world = top
+    obligation = Obligation.objects.create(
+        entry=world.entries["public"], organization=world.committee,
+        period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 1),
+        due_date=dt.date(2026, 10, 20))
+    filing = services.filing_submit(obligation_id=obligation.pk,
+                                    actor=world.users["c_secretary"],
+                                    reason="涉及正在进行的纪律审查，暂不公开。",
+                                    condition="待审查结论作出后")
+    assert list(filings_to_decide(world.users["committee_reviewer"])) == [filing]
+    assert not filings_to_decide(world.users["reviewer"]).exists()
+    assert Notification.objects.filter(recipient=world.users["committee_reviewer"],
+                                       kind="filing.received").exists()

@@ -31,10 +31,12 @@ def obligation(world):
 def test_filing_acknowledged_by_parent_counts_as_filed(world, obligation):
     filing = services.filing_submit(obligation_id=obligation.pk,
                                          actor=world.users["secretary"],
-                                         reason="涉及正在调查的事项，暂不宜公开。")
+                                         reason="涉及正在调查的事项，暂不宜公开。",
+                                         condition="待调查结论作出后")
     with pytest.raises(TransitionError):
         services.filing_submit(obligation_id=obligation.pk,
-                                    actor=world.users["secretary"], reason="重复备案")
+                                    actor=world.users["secretary"], reason="重复备案",
+                                    condition="待调查结论作出后")
     with pytest.raises(PermissionDenied):
         services.filing_acknowledge(filing_id=filing.pk, actor=world.users["committee_reviewer"])
     services.filing_acknowledge(filing_id=filing.pk, actor=world.users["reviewer"])
@@ -49,7 +51,8 @@ def test_filing_acknowledged_by_parent_counts_as_filed(world, obligation):
 
 def test_returned_filing_leaves_the_obligation_due(world, obligation):
     filing = services.filing_submit(obligation_id=obligation.pk,
-                                         actor=world.users["secretary"], reason="理由说明文字")
+                                         actor=world.users["secretary"], reason="理由说明文字",
+                                         condition="待审计结束后")
     with pytest.raises(TransitionError):
         services.filing_return(filing_id=filing.pk, actor=world.users["reviewer"], comment=" ")
     services.filing_return(filing_id=filing.pk, actor=world.users["reviewer"],
@@ -63,13 +66,14 @@ def test_only_the_organization_files(world, obligation):
     for who in ("member", "other_secretary", "reviewer"):
         with pytest.raises(PermissionDenied):
             services.filing_submit(obligation_id=obligation.pk, actor=world.users[who],
-                                        reason="理由说明文字")
+                                        reason="理由说明文字", condition="待审计结束后")
 
 
 def test_filing_pages(world, obligation):
     sec = Client()
     sec.force_login(world.users["secretary"])
-    response = sec.post(f"/obligations/{obligation.pk}/file/", {"reason": "暂不宜公开的理由"})
+    response = sec.post(f"/obligations/{obligation.pk}/file/",
+                        {"reason": "暂不宜公开的理由", "condition": "待审计结束后"})
     assert response.status_code == 302
     rev = Client()
     rev.force_login(world.users["reviewer"])

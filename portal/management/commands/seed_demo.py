@@ -267,7 +267,8 @@ class Command(BaseCommand):
                     user=secretary_two, organization=orgs["CD-JG-02"], role=Role.SECRETARY,
                     defaults={"since": timezone.localdate() - timedelta(days=400)})
                 filing_submit(obligation_id=obligation.pk, actor=secretary_two,
-                              reason="该季度党费账目正在接受上级审计，审计结束后公开。")
+                              reason="该季度党费账目正在接受上级审计，审计结束后公开。",
+                              condition="待上级审计结束后")
         from feedback.models import Campaign
         from feedback.services import campaign_open
 
