@@ -1,4 +1,5 @@
-"""Scheduled work on items and obligations. Tasks are thin: they call a service."""
+"""Scheduled work on items, obligations and applications. Tasks are thin: they call a
+service."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -26,3 +27,9 @@ def release_planned_items() -> int:
 @shared_task(**TASK_OPTIONS)
 def expire_short_term_items() -> int:
     return services.expire_short_term_items()
+
+
+@shared_task(**TASK_OPTIONS)
+def resume_deferred_requests() -> int:
+    """Make deferred applications whose date has come await an answer again."""
+    return services.resume_deferred_requests(today=timezone.localdate())

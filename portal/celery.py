@@ -16,6 +16,7 @@ app.autodiscover_tasks()
 CATCH_UP_ON_START = (
     "disclosure.tasks.generate_obligations",
     "portal.tasks.send_reminders",
+    "disclosure.tasks.resume_deferred_requests",
 )
 
 
