@@ -88,7 +88,9 @@ class ItemForm(forms.ModelForm):
                     self.entry, name)
         if data.get("party_audience") == PartyAudience.RANGE and not (
                 data.get("range_leadership") or data.get("range_cadres")
-                or data.get("range_organizations")):
+                or data.get("range_organizations")) and not (
+                self.instance.pk and self.instance.requests.exists()):
+            # (the draft answering an application for the applicant alone names no one)
             self.add_error("party_audience", _(
                 "A named range must name someone: tick the leadership team members or the "
                 "leading cadres, or choose organizations."))
@@ -202,15 +204,25 @@ class RequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Answer"), widget=forms.RadioSelect,
-                                 choices=[c for c in DisclosureRequest.State.choices
-                                          if c[0] != DisclosureRequest.State.SUBMITTED])
+    """Answer an application at once: hand over a published item, defer, or decline."""
+
+    decision = forms.ChoiceField(label=_("Answer"), widget=forms.RadioSelect, choices=[
+        (DisclosureRequest.State.DISCLOSED_TO_APPLICANT,
+         _("Disclose a published item to the applicant alone")),
+        (DisclosureRequest.State.DISCLOSED_TO_SCOPE,
+         _("Disclose a published item to a role of the organization")),
+        (DisclosureRequest.State.DEFERRED, _("Defer the disclosure (暂缓公开) until a date")),
+        (DisclosureRequest.State.DECLINED, _("Decline (it cannot be disclosed)")),
+    ])
     item = forms.ModelChoiceField(label=_("Item to disclose"), required=False,
                                   queryset=DisclosureItem.objects.none())
     scope_role = forms.ChoiceField(label=_("Disclose to (for a scope)"),
                                    required=False, choices=[("", "—"), *Role.choices])
+    deferred_until = forms.DateField(label=_("Deferred until (for a deferral)"),
+                                     required=False, widget=DateInput())
     answer = forms.CharField(label=_("Answer to the applicant"), max_length=5000,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("For a deferral or a refusal: the reason."))
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -218,6 +230,57 @@ class AnswerForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = DisclosureItem.objects.filter(
             organization=organization, state__in=PUBLISHED_STATES)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == DisclosureRequest.State.DEFERRED:
+            until = data.get("deferred_until")
+            if until is None:
+                self.add_error("deferred_until",
+                               _("Say until when the disclosure is deferred."))
+            elif until <= timezone.localdate():
+                self.add_error("deferred_until", _("Choose a date in the future."))
+        return data
+
+
+class RequestDraftForm(forms.Form):
+    """Answer an application with a new matter: the catalog entry it falls under, whom it
+    reaches, and the dates the entry needs. The draft is then written and reviewed like
+    any item."""
+
+    entry = forms.ModelChoiceField(label=_("Catalog entry"),
+                                   queryset=CatalogEntry.objects.none())
+    reach = forms.ChoiceField(label=_("Disclose the new matter to"), widget=forms.RadioSelect,
+                              choices=[("applicant", _("The applicant alone")),
+                                       *PartyAudience.choices])
+    range_leadership = forms.BooleanField(label=_("range: leadership team members"),
+                                          required=False)
+    range_cadres = forms.BooleanField(label=_("range: party member leading cadres"),
+                                      required=False)
+    range_organizations = forms.ModelMultipleChoiceField(
+        label=_("range: members of these organizations"), required=False,
+        queryset=Organization.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    event_date = forms.DateField(label=_("event date"), required=False, widget=DateInput(),
+                                 help_text=_("For a short-term timely entry: when it "
+                                             "happened."))
+    period_start = forms.DateField(label=_("period start"), required=False,
+                                   widget=DateInput(),
+                                   help_text=_("For a periodic entry: the period."))
+    period_end = forms.DateField(label=_("period end"), required=False, widget=DateInput())
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        entry = self.fields["entry"]
+        assert isinstance(entry, forms.ModelChoiceField)
+        entry.queryset = CatalogEntry.objects.for_organization(organization).order_by(
+            "category", "code")
+        ranged = self.fields["range_organizations"]
+        assert isinstance(ranged, forms.ModelMultipleChoiceField)
+        ranged.queryset = Organization.objects.filter(is_active=True)
+        self.fields["reach"].help_text = _(
+            "The applicant alone: nobody else reads the item; when it is published within "
+            "the party, the applicant is given it. Otherwise the item's own audience reads "
+            "it (a named range needs the flags or organizations below).")
 
 
 class FilingForm(forms.Form):

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from catalog.models import CatalogEntry, Category, DisclosureRules, PublicAudience
+from catalog.models import (
+    CatalogEntry,
+    Category,
+    DisclosureRules,
+    PartyAudience,
+    PublicAudience,
+)
 from portal import fields
 from portal.models import Decision
 from portal.workflow import Step, Workflow, decision_steps
@@ -438,12 +444,20 @@ class NonDisclosureFiling(Decision):
 
 
 class DisclosureRequest(models.Model):
-    """依申请公开: a member's application for a party affair to be disclosed."""
+    """依申请公开: a member's application for a party affair to be disclosed.
+
+    The organization answers in one of four ways: it discloses a new matter (a draft item
+    made for the application, reviewed like any item; the application is answered when the
+    item is published within the party), hands over an item already published, defers
+    the disclosure (暂缓公开) until a date, or declines. Every answer is filed with the
+    reviewers of the organization's work."""
 
     workflow: ClassVar[Workflow]
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting answer")
+        DISCLOSING = "disclosing", _("Disclosure being drafted")
+        DEFERRED = "deferred", _("Deferred")
         DISCLOSED_TO_APPLICANT = "applicant", _("Disclosed to the applicant")
         DISCLOSED_TO_SCOPE = "scope", _("Disclosed within a scope")
         DECLINED = "declined", _("Declined")
@@ -459,6 +473,8 @@ class DisclosureRequest(models.Model):
                              blank=True, on_delete=models.PROTECT, related_name="requests")
     scope_role = models.CharField(_("disclosed to the role"), max_length=20, blank=True)
     answer = models.TextField(_("answer"), blank=True)
+    deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
+    deferral_reason = models.TextField(_("reason for deferring"), blank=True)
     answered_by = fields.person(_("answered by"), optional=True)
     answered_at = fields.moment(_("answered"))
     history = HistoricalRecords()
@@ -474,6 +490,49 @@ class DisclosureRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("disclosure:request_detail", args=[self.pk])
+
+    # Read-only predicates for pages, so that templates never compare states.
+    @property
+    def awaits_answer(self) -> bool:
+        return self.state == self.State.SUBMITTED
+
+    @property
+    def is_drafting(self) -> bool:
+        """Whether a new matter is being drafted as the answer (not yet published)."""
+        return self.state == self.State.DISCLOSING
+
+    @property
+    def is_deferred(self) -> bool:
+        return self.state == self.State.DEFERRED
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether the organization has answered: disclosed, declined or deferred."""
+        return self.state in ANSWERED_REQUEST_STATES
+
+    @property
+    def draft_published_for_applicant(self) -> bool:
+        """Whether the item drafted as the answer is published and names no one within the
+        party: the applicant alone reads it, by a grant."""
+        return self._draft_published() and not _names_someone(self.item)
+
+    @property
+    def draft_published_for_range(self) -> bool:
+        """Whether the item drafted as the answer is published to its own intra-party
+        audience (the organization, its subtree or a named range)."""
+        return self._draft_published() and _names_someone(self.item)
+
+    def _draft_published(self) -> bool:
+        return self.item is not None and self.item.state in PUBLISHED_STATES
+
+
+def _names_someone(item: DisclosureItem | None) -> bool:
+    """Return whether an item's intra-party audience names anyone (a named range with no
+    flags and no organizations names no one: only an item answering an application for the
+    applicant alone has one)."""
+    return item is not None and (
+        item.party_audience != PartyAudience.RANGE or item.range_leadership
+        or item.range_cadres or item.range_organizations.exists())
 
 
 class ChangeRequest(Decision):
@@ -622,7 +681,18 @@ NonDisclosureFiling.workflow = Workflow("state", {
 }, related=("obligation", "obligation__organization")).contribute(NonDisclosureFiling)
 
 _R = DisclosureRequest.State
-_ANSWERED = _("This application has been answered already.")
+# The states in which the organization has answered; each such answer is filed with the
+# reviewers of its work. A deferral is an answer until its date comes.
+ANSWERED_REQUEST_STATES = (_R.DISCLOSED_TO_APPLICANT, _R.DISCLOSED_TO_SCOPE, _R.DECLINED,
+                           _R.DEFERRED)
+_ANSWERED = _("This application is no longer awaiting an answer (now: %(status)s).")
+_DRAFT_UNPUBLISHED = _("The item drafted as the answer is not published yet.")
+
+# The application workflow. Every answer starts from "awaiting answer": handing over a
+# published item, deferring, declining, or drafting a new matter, which answers the
+# application when the item is published within the party ("publish_to_…", called by
+# ``item_publish_internal``). A deferral becomes due again on its date ("resume", the
+# scheduler); discarding the draft of a new matter reopens the application.
 DisclosureRequest.workflow = Workflow("state", {
     "disclose_to_applicant": Step((_R.SUBMITTED,), _R.DISCLOSED_TO_APPLICANT, "answer",
                                   "answered_at", _ANSWERED, _R.DISCLOSED_TO_APPLICANT.label),
@@ -630,7 +700,25 @@ DisclosureRequest.workflow = Workflow("state", {
                               _ANSWERED, _R.DISCLOSED_TO_SCOPE.label),
     "decline": Step((_R.SUBMITTED,), _R.DECLINED, "answer", "answered_at", _ANSWERED,
                     _R.DECLINED.label),
-}, related=("organization", "applicant")).contribute(DisclosureRequest)
+    "defer": Step((_R.SUBMITTED,), _R.DEFERRED, "answer", "answered_at", _ANSWERED,
+                  _R.DEFERRED.label),
+    "draft": Step((_R.SUBMITTED,), _R.DISCLOSING, "answer", None, _ANSWERED,
+                  _R.DISCLOSING.label),
+    "publish_to_applicant": Step((_R.DISCLOSING,), _R.DISCLOSED_TO_APPLICANT, "answer",
+                                 "answered_at", _ANSWERED, _R.DISCLOSED_TO_APPLICANT.label,
+                                 when="draft_published_for_applicant",
+                                 when_refused=_DRAFT_UNPUBLISHED),
+    "publish_to_scope": Step((_R.DISCLOSING,), _R.DISCLOSED_TO_SCOPE, "answer", "answered_at",
+                             _ANSWERED, _R.DISCLOSED_TO_SCOPE.label,
+                             when="draft_published_for_range",
+                             when_refused=_DRAFT_UNPUBLISHED),
+    "drop_draft": Step((_R.DISCLOSING,), _R.SUBMITTED, "answer", None,
+                       _("No draft is being prepared for this application."),
+                       _("Draft discarded")),
+    "resume": Step((_R.DEFERRED,), _R.SUBMITTED, "", None,
+                   _("Only a deferred application becomes due again."),
+                   _("Deferral ended: awaiting answer")),
+}, related=("organization", "applicant", "item")).contribute(DisclosureRequest)
 
 _C = ChangeRequest.State
 ChangeRequest.workflow = Workflow("state", decision_steps(

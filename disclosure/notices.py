@@ -55,9 +55,12 @@ register_texts(Obligation, [f"obligation.{stage}" for stage in STAGES],
 register_texts(NonDisclosureFiling, ["filing.received", "filing.decided", "filing.lapsed"],
                _filing_values)
 register_texts(DisclosureRequest, ["request.received", "request.answered", "request.filed",
+                                   "request.deferred", "request.due_again",
                                    *(f"request.{stage}" for stage in STAGES)],
                lambda r: {"org": r.organization.name, "subject": r.subject,
-                          "state": r.get_state_display(), "due": _date(r.due_date)})
+                          "state": r.get_state_display(), "due": _date(r.due_date),
+                          "until": _date(r.deferred_until) if r.deferred_until else "",
+                          "reason": r.deferral_reason})
 register_texts(ChangeRequest, ["change.requested", "change.decided"],
                lambda c: {"org": c.item.organization.name, "kind": c.get_kind_display(),
                           "state": c.get_state_display()})

@@ -29,7 +29,14 @@ from portal.roles import (
     user_organizations,
 )
 
-from .models import ChangeRequest, DisclosureRequest, NonDisclosureFiling, Obligation, WorkPlan
+from .models import (
+    ANSWERED_REQUEST_STATES,
+    ChangeRequest,
+    DisclosureRequest,
+    NonDisclosureFiling,
+    Obligation,
+    WorkPlan,
+)
 from .visibility import can_approve_change, can_view, visible_items
 
 # Obligations: the organization's own business, followed by its officers, the parent's
@@ -107,10 +114,11 @@ def can_answer_request(user, request: DisclosureRequest) -> bool:
 
 
 def answers_filed_with(user) -> QuerySet[DisclosureRequest]:
-    """Return the answered applications filed with ``user`` as a parent's reviewer."""
+    """Return the answered applications (disclosed, deferred or declined) filed with
+    ``user`` as a reviewer of the organization's work: the parent's, or at the top of the
+    tree the organization's own."""
     return DisclosureRequest.objects.filter(
-        reviews_for_q(user)).exclude(
-        state=DisclosureRequest.State.SUBMITTED)
+        reviews_for_q(user), state__in=ANSWERED_REQUEST_STATES)
 
 
 # Change requests: whoever reads the item, and the approvers of the catalog's issuer.

@@ -1,4 +1,5 @@
-"""Scheduled work on items and obligations. Tasks are thin: they call a service."""
+"""Scheduled work on items, obligations and applications. Tasks are thin: they call a
+service."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -32,3 +33,9 @@ def expire_short_term_items() -> int:
 def lapse_filings() -> int:
     """Lapse the acknowledged non-disclosure filings whose date has passed."""
     return services.lapse_due_filings(timezone.localdate())
+
+
+@shared_task(**TASK_OPTIONS)
+def resume_deferred_requests() -> int:
+    """Make deferred applications whose date has come await an answer again."""
+    return services.resume_deferred_requests(today=timezone.localdate())

@@ -17,6 +17,7 @@ CATCH_UP_ON_START = (
     "disclosure.tasks.lapse_filings",
     "disclosure.tasks.generate_obligations",
     "portal.tasks.send_reminders",
+    "disclosure.tasks.resume_deferred_requests",
 )
 
 

@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disclosure.tasks.expire_short_term_items",
         "schedule": _every(300.0),
     },
+    "resume-deferred-requests": {
+        "task": "disclosure.tasks.resume_deferred_requests",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=0, minute=30),
+    },
     "archive-due-items": {
         "task": "archive.tasks.archive_due_items",
         "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=2, minute=0),

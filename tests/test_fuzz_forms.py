@@ -41,6 +41,7 @@ from disclosure.forms import (
     ItemForm,
     PlanForm,
     PlanPublicForm,
+    RequestDraftForm,
     RequestForm,
     ReviewForm,
     WorkspaceFilterForm,
@@ -318,6 +319,10 @@ TARGETS = {
     "request-new": Target(RequestForm, "member", lambda w, o, d: f"/requests/new/?org={org(d)}"),
     "request-answer": Target(AnswerForm, "secretary", lambda w, o, d:
                              f"/requests/{new_request(w).pk}/"),
+    "request-draft": Target(RequestDraftForm, "secretary", lambda w, o, d:
+                            f"/requests/{new_request(w).pk}/draft/", overrides={
+                                "entry": lambda w: st.sampled_from(
+                                    [str(w.entries["public"].pk), "", "0"])}),
     "obligation-file": Target(FilingForm, "secretary", lambda w, o, d:
                               f"/obligations/{new_obligation(w).pk}/file/"),
     "filing-decide": Target(None, "reviewer", lambda w, o, d: (

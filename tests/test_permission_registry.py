@@ -89,10 +89,15 @@ def samples(world) -> list:
     feedback_services.campaign_close(campaign_id=campaign.pk, actor=admin)
     campaign.refresh_from_db()
     note = Notification.objects.filter(recipient=sec).first()
+    # An application answered by a new matter still in draft: the draft stays hidden.
+    drafting = services.request_submit(organization=world.branch, applicant=member,
+                                       subject=f"{MARK}申请新事项")
+    services.request_draft(request_id=drafting.pk, actor=sec, entry=world.entries["public"],
+                           reach="applicant")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, order, campaign,
-            world.branch, note]
+            world.branch, note, drafting]
 
 
 def roles(world) -> dict:

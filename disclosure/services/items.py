@@ -79,17 +79,24 @@ def validate_audience(*, organization: Organization, party_audience: str,
                       range_leadership: bool = False, range_cadres: bool = False,
                       range_organizations=(), public_audience: str = PublicAudience.NONE,
                       previous_stage: DisclosureItem | None = None,
-                      item: DisclosureItem | None = None) -> None:
+                      item: DisclosureItem | None = None,
+                      for_applicant_alone: bool = False) -> None:
     """Raise ``ValidationError`` for an audience that names no one or a stage that is not
-    an earlier disclosure of the same organization."""
+    an earlier disclosure of the same organization. Only an item answering an application
+    for the applicant alone (``for_applicant_alone``, or an item an application waits for)
+    names no one within the party, and it goes nowhere beyond it."""
     errors: dict[str, str] = {}
     if party_audience not in PartyAudience.values:
         errors["party_audience"] = _("Choose the intra-party audience.")
     elif party_audience == PartyAudience.RANGE and not (
             range_leadership or range_cadres or list(range_organizations)):
-        errors["party_audience"] = _("A named range must name someone: tick the leadership "
-                                     "team members or the leading cadres, or choose "
-                                     "organizations.")
+        if not (for_applicant_alone or (item is not None and item.requests.exists())):
+            errors["party_audience"] = _("A named range must name someone: tick the "
+                                         "leadership team members or the leading cadres, "
+                                         "or choose organizations.")
+        elif public_audience != PublicAudience.NONE:
+            errors["public_audience"] = _("An item for the applicant alone is not disclosed "
+                                          "beyond the party.")
     if public_audience not in PublicAudience.values:
         errors["public_audience"] = _("Choose the audience beyond the party.")
     if previous_stage is not None and (
@@ -110,9 +117,11 @@ AUDIENCE_FIELDS = ("party_audience", "range_leadership", "range_cadres", "public
 def item_create(*, organization: Organization, entry: CatalogEntry, actor: User, title: str,
                 body: str, event_date: dt.date | None = None,
                 period_start: dt.date | None = None, period_end: dt.date | None = None,
-                range_organizations=None, **audience) -> DisclosureItem:
+                range_organizations=None, for_applicant_alone=False,
+                **audience) -> DisclosureItem:
     """Create a draft of ``organization`` from a catalog entry that binds it; its audience
-    and time rules start as the entry's unless given."""
+    and time rules start as the entry's unless given (``for_applicant_alone``: the answer
+    to an application, see ``validate_audience``)."""
     if not acts_for(actor, organization):
         raise PermissionDenied
     if not CatalogEntry.objects.for_organization(organization).filter(pk=entry.pk).exists():
@@ -130,6 +139,7 @@ def item_create(*, organization: Organization, entry: CatalogEntry, actor: User,
     for name, value in audience.items():
         setattr(item, name, value)
     validate_audience(organization=organization, range_organizations=range_organizations or (),
+                      for_applicant_alone=for_applicant_alone,
                       **{name: getattr(item, name) for name in AUDIENCE_FIELDS})
     # A draft's review trail starts when it is submitted; its creation is in the history.
     workflow.create(item, actor, reason=_("Draft created"), event=False)
@@ -174,6 +184,9 @@ def item_discard(*, item_id: int, actor: User) -> None:
     """Delete a draft that was started by mistake, with the obligation its event created."""
     item = _begin(item_id, "discard", actor)
     from ..models import Obligation
+    from .requests import request_drop_draft
+
+    request_drop_draft(item=item, actor=actor)  # an application answered by it reopens
 
     Obligation.objects.filter(draft=item, entry__frequency=Frequency.TIMELY,
                               state=Obligation.State.OPEN).delete()
@@ -289,7 +302,9 @@ def item_publish_internal(*, item_id: int, actor: User, comment: str = "") -> Di
     _step(item_id, "publish_internal", actor, comment=comment, changes=changes, obj=item)
     obligations.fulfil(item)
     from ..visibility import party_readers
+    from .requests import request_complete
 
+    request_complete(item=item, actor=actor)  # the applications it was drafted to answer
     notify(party_readers(item).exclude(pk=actor.pk), "item.internal", target_id=item.pk)
     return item
 

@@ -184,7 +184,8 @@ def test_request_pages(world, applicant):
     assert Request.objects.get().state == "declined"
 
 
-def test_posting_an_answer_without_the_right_or_twice_answers_404(world, applicant):
+def test_posting_an_answer_without_the_right_is_404_and_a_second_answer_is_refused(
+        world, applicant):
     request = services.request_submit(organization=world.branch, applicant=applicant,
                                       subject="申请公开支部经费预算")
     answer = {"decision": "declined", "answer": "暂无此项材料"}
@@ -194,6 +195,9 @@ def test_posting_an_answer_without_the_right_or_twice_answers_404(world, applica
     sec = Client()
     sec.force_login(world.users["secretary"])
     assert sec.post(f"/requests/{request.pk}/", answer).status_code == 302
-    assert sec.post(f"/requests/{request.pk}/", answer).status_code == 404
+    again = sec.post(f"/requests/{request.pk}/", {"decision": "declined", "answer": "另一答复"})
+    assert again.status_code == 200
+    assert "no longer awaiting an answer" in again.content.decode() or (
+        "不在待答复状态" in again.content.decode())
     request.refresh_from_db()
     assert request.answer == "暂无此项材料"
