@@ -151,12 +151,18 @@ class DisclosureRules(models.Model):
             parts = [str(label) for flag, label in (
                 (self.range_leadership, _("leadership team members")),
                 (self.range_cadres, _("party member leading cadres"))) if flag]
-            party = str(_("Named range")) + (f" ({'、'.join(parts)})" if parts else "")
+            parts += self.named_organizations()
+            party = (str(_("Named range")) + f" ({'、'.join(parts)})" if parts
+                     else str(_("The applicant only (on request)")))
         else:
             party = str(self.get_party_audience_display())  # type: ignore[attr-defined]
         if not self.goes_public:
             return party
         return f"{party} → {self.get_public_audience_display()}"  # type: ignore[attr-defined]
+
+    def named_organizations(self) -> list[str]:
+        """Return the names of the organizations a named range lists (none for an entry)."""
+        return []
 
     def time_label(self) -> str:
         """Return the two time dimensions in the plan's words, e.g. 短期公开 · 及时公开."""

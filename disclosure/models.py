@@ -226,6 +226,11 @@ class DisclosureItem(DisclosureRules):
         """Whether the item is a past disclosure: expired, terminated or archived."""
         return self.state in (State.EXPIRED, State.TERMINATED, State.ARCHIVED)
 
+    def named_organizations(self) -> list[str]:
+        if self.pk is None:
+            return []
+        return [org.name for org in self.range_organizations.all()]
+
     def stages(self) -> list[DisclosureItem]:
         """Return the chain of stages this item belongs to, first stage first (at most 50
         steps back, so that a broken chain cannot loop)."""
