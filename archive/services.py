@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CATEGORY_CODES, Category, Frequency
 from disclosure import services as item_services
-from disclosure.models import DisclosureItem, State
+from disclosure.models import DisclosureItem, State, archivable_q
 from portal.models import User
 from portal.system import system_user
 from portal.workflow import TransitionError
@@ -214,14 +214,17 @@ def _remove(name: str) -> None:
 
 def archive_due_items(*, batch: int = 200) -> int:
     """Archive what the scheduler closes: expired and withdrawn items, and periodic items
-    whose organization has since published the next period's item. Returns how many."""
-    finished = DisclosureItem.objects.filter(state__in=[State.EXPIRED, State.WITHDRAWN])
+    whose organization has since published the next period's item. Returns how many. A 公示
+    still on display, or one whose objections await the organization's conclusion, waits
+    (the item's table refuses it too; leaving it out keeps it from filling every batch)."""
+    finished = DisclosureItem.objects.filter(archivable_q(),
+                                             state__in=[State.EXPIRED, State.WITHDRAWN])
     newer = DisclosureItem.objects.filter(
         entry=OuterRef("entry"), organization=OuterRef("organization"),
         period_start__gt=OuterRef("period_start"),
         state__in=[State.INTERNAL, State.PUBLIC, State.ARCHIVED])
     superseded = DisclosureItem.objects.filter(
-        frequency=Frequency.PERIODIC, state__in=[State.INTERNAL, State.PUBLIC],
+        archivable_q(), frequency=Frequency.PERIODIC, state__in=[State.INTERNAL, State.PUBLIC],
         period_start__isnull=False).filter(Exists(newer))
     done = 0
     for queryset in (finished, superseded):

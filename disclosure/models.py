@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from datetime import timedelta
 from typing import ClassVar
@@ -20,6 +21,7 @@ from catalog.models import (
     CatalogEntry,
     Category,
     DisclosureRules,
+    Duration,
     PartyAudience,
     PublicAudience,
 )
@@ -75,6 +77,31 @@ REACHED_STATES = (State.PUBLIC, State.EXPIRED, State.TERMINATED, State.ARCHIVED)
 REVIEWED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED, *PUBLISHED_STATES)
 
 
+class PublicityResult(models.TextChoices):
+    """The recorded result of a 公示 (a short-term item's display period); empty until then."""
+
+    NO_OBJECTION = "no_objection", _("No objection")
+    OBJECTIONS_HANDLED = "objections_handled", _("Objections handled")
+
+
+def awaiting_conclusion_q(prefix: str = "") -> Q:
+    """Return the filter for expired 公示 items whose objections still await the
+    organization's conclusion; the twin of ``DisclosureItem.awaits_publicity_conclusion``."""
+    return Q(**{f"{prefix}state": State.EXPIRED, f"{prefix}publicity_result": "",
+                f"{prefix}publicity_conclusion_due__isnull": False})
+
+
+def archivable_q(prefix: str = "") -> Q:
+    """Return the filter for items whose 公示 does not hold up archiving: not a 公示 whose
+    period has started and that has not expired yet (it closes by expiring, which records
+    its result), and not one awaiting its conclusion; the twin of
+    ``DisclosureItem.may_be_archived``."""
+    on_display = Q(**{f"{prefix}duration": Duration.SHORT,
+                      f"{prefix}state__in": [State.INTERNAL, State.PUBLIC],
+                      f"{prefix}display_until__isnull": False})
+    return ~on_display & ~awaiting_conclusion_q(prefix)
+
+
 class DisclosureItem(DisclosureRules):
     """One disclosed matter of one organization, from draft to public release.
 
@@ -113,6 +140,14 @@ class DisclosureItem(DisclosureRules):
     public_at = fields.moment(_("published to the public"))
     closed_at = fields.moment(_("expired or withdrawn"))
     archived_at = fields.moment(_("archived"))
+    # The 公示 result: no objection (recorded by the scheduler when the period ends), or the
+    # organization's conclusion once the objections raised have been handled.
+    publicity_result = models.CharField(_("publicity result"), max_length=20, blank=True,
+                                        default="", choices=PublicityResult.choices)
+    publicity_conclusion = models.TextField(_("conclusion on the objections"), blank=True)
+    publicity_conclusion_due = models.DateField(_("conclusion due"), null=True, blank=True)
+    publicity_concluded_at = fields.moment(_("publicity result recorded"))
+    publicity_concluded_by = fields.person(_("publicity result recorded by"), optional=True)
     search_vector = TSVectorField(null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
 
@@ -141,6 +176,15 @@ class DisclosureItem(DisclosureRules):
                 condition=~Q(state="public")
                 | Q(internal_at__isnull=False, public_at__isnull=False),
                 name="public_items_were_internal_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(publicity_result__in=["", *PublicityResult.values]),
+                name="item_publicity_result_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(publicity_result=PublicityResult.OBJECTIONS_HANDLED)
+                | ~Q(publicity_conclusion=""),
+                name="objections_handled_with_conclusion",
             ),
         ]
 
@@ -231,6 +275,70 @@ class DisclosureItem(DisclosureRules):
             return []
         return [org.name for org in self.range_organizations.all()]
 
+    # The 公示 (the display period of a short-term item) and its objections.
+    @property
+    def publicity_running(self) -> bool:
+        """Whether the item's 公示 is on: a short-term item released and not yet expired
+        (only the scheduler's expiry after ``display_until`` ends it)."""
+        return self.is_short_term and self.state in (State.INTERNAL, State.PUBLIC)
+
+    @property
+    def publicity_awaits_release(self) -> bool:
+        """Whether the 公示 starts only when the item is released beyond the party; its
+        intra-party readers may object already."""
+        return self.publicity_running and self.display_until is None and self.goes_public
+
+    def publicity_start(self) -> dt.date | None:
+        """Return the first day of the 公示: the release to the item's widest audience."""
+        if not self.is_short_term or self.display_until is None:
+            return None
+        released = self.public_at if self.goes_public else self.internal_at
+        return timezone.localdate(released) if released is not None else None
+
+    def takes_objections(self, today: dt.date | None = None) -> bool:
+        """Return whether objections may be raised on ``today``: during the 公示 period, or
+        before it while the item waits for its release beyond the party."""
+        if not self.publicity_running:
+            return False
+        if self.display_until is None:
+            return self.publicity_awaits_release
+        return (today or timezone.localdate()) <= self.display_until
+
+    @property
+    def objections_open(self) -> bool:
+        return self.takes_objections()
+
+    @property
+    def awaits_publicity_result(self) -> bool:
+        """Whether an expired 公示 has no result yet and no objection pending a conclusion:
+        the scheduler records "no objection" for it."""
+        return (self.is_short_term and self.state == State.EXPIRED
+                and not self.publicity_result and self.publicity_conclusion_due is None)
+
+    @property
+    def awaits_publicity_conclusion(self) -> bool:
+        """Whether the 公示 ended with objections and the organization's conclusion is
+        still missing; the twin of :func:`awaiting_conclusion_q`."""
+        return (self.state == State.EXPIRED and not self.publicity_result
+                and self.publicity_conclusion_due is not None)
+
+    @property
+    def had_no_objection(self) -> bool:
+        return self.publicity_result == PublicityResult.NO_OBJECTION
+
+    @property
+    def had_objections_handled(self) -> bool:
+        return self.publicity_result == PublicityResult.OBJECTIONS_HANDLED
+
+    @property
+    def may_be_archived(self) -> bool:
+        """Whether the 公示 lets the item be archived: not once its period has started until
+        the scheduler has expired it (which records the result), nor while its objections
+        await a conclusion; the twin of :func:`archivable_q`. (A 公示 still waiting for its
+        release beyond the party has no period yet and may be filed as it is.)"""
+        return not (self.publicity_running and self.display_until is not None) and (
+            not self.awaits_publicity_conclusion)
+
     def stages(self) -> list[DisclosureItem]:
         """Return the chain of stages this item belongs to, first stage first (at most 50
         steps back, so that a broken chain cannot loop)."""
@@ -314,6 +422,8 @@ class Review(models.Model):
         CHANGE = "change", _("Changed by approved request")
         WITHDRAW = "withdraw", _("Withdrawn by approved request")
         TERMINATE = "terminate", _("Terminated by approved request")
+        NO_OBJECTION = "no_objection", _("Publicity period ended: no objection")
+        CONCLUDE_PUBLICITY = "conclude_publicity", _("Publicity result: objections handled")
 
     item = models.ForeignKey(
         DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reviews"
@@ -670,7 +780,21 @@ DisclosureItem.workflow = Workflow("state", {
                     "manage", "archived_at",
                     _("Only a published, expired, withdrawn or terminated item can be "
                       "archived."),
-                    _A.ARCHIVE.label),
+                    _A.ARCHIVE.label, when="may_be_archived",
+                    when_refused=_("A publicity item is archived after its period has ended "
+                                   "and, if objections were raised, once the organization's "
+                                   "conclusion on them is recorded.")),
+    # The 公示 result: "no objection" by the scheduler when the period ends without one;
+    # otherwise the organization's conclusion once every objection has been handled.
+    "no_objection": Step((S.EXPIRED,), None, "", "publicity_concluded_at",
+                         label=_A.NO_OBJECTION.label, when="awaits_publicity_result"),
+    "conclude_publicity": Step((S.EXPIRED,), None, "manage", "publicity_concluded_at",
+                               _("The result of a publicity period is recorded after the "
+                                 "period has ended."),
+                               _A.CONCLUDE_PUBLICITY.label,
+                               when="awaits_publicity_conclusion",
+                               when_refused=_("This item has no objections awaiting a "
+                                              "conclusion.")),
 }, related=("entry", "organization"), recorder=_record_review).contribute(DisclosureItem)
 
 _F = NonDisclosureFiling.State

@@ -48,6 +48,12 @@ def _filing_values(filing: NonDisclosureFiling) -> dict:
 register_texts(DisclosureItem, [f"item.{step}" for step in (
     "submitted", "approved", "returned", "internal", "public")],
     lambda item: {"title": item.title, "org": item.organization.name})
+# A 公示 that ended with objections: its conclusion is due, then overdue, then escalated.
+register_texts(DisclosureItem, ["publicity.objections", *(f"publicity.{stage}" for stage in
+                                                          STAGES)],
+               lambda item: {"title": item.title, "org": item.organization.name,
+                             "due": _date(item.publicity_conclusion_due)
+                             if item.publicity_conclusion_due else ""})
 register_texts(Obligation, [f"obligation.{stage}" for stage in STAGES],
                lambda o: {"org": o.organization.name, "entry": o.entry.title,
                           "due": _date(o.due_date), "period": _date(o.period_start)},

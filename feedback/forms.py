@@ -20,6 +20,23 @@ class FeedbackForm(forms.Form):
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
 
 
+class ObjectionForm(FeedbackForm):
+    """An objection (异议) to a publicity item: the same fields, asked as an objection."""
+
+    body = forms.CharField(label=_("Your objection and its grounds"), max_length=5000,
+                           min_length=5, widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"min_length": _("Please write at least a few "
+                                                           "words.")})
+
+
+class ConclusionForm(forms.Form):
+    """The organization's conclusion on the objections to a publicity item."""
+
+    conclusion = forms.CharField(
+        label=_("Conclusion on the objections (published with the item)"), required=False,
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
 class OfflineFeedbackForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"),

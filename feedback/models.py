@@ -58,6 +58,9 @@ class Feedback(models.Model):
     name = models.CharField(_("name"), max_length=60, blank=True)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     body = models.TextField(_("opinion or suggestion"))
+    # 异议: an objection to a 公示 during its period; handled like any feedback, and the
+    # organization records its conclusion on the item once every objection is handled.
+    is_objection = models.BooleanField(_("objection to a publicity item"), default=False)
     allow_publish = models.BooleanField(
         _("the answer may be published under the item"), default=False)
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
@@ -86,6 +89,8 @@ class Feedback(models.Model):
                 condition=Q(state__in=["received", "accepted", "rejected", "in_progress",
                                         "replied", "closed"]),
                 name="feedback_state_valid"),
+            models.CheckConstraint(condition=Q(is_objection=False) | Q(item__isnull=False),
+                                   name="objection_names_its_item"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +106,16 @@ class Feedback(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.state == self.State.REJECTED
+
+    @property
+    def is_handled(self) -> bool:
+        """Whether the feedback needs nothing more: replied, closed or not accepted."""
+        return self.state not in OPEN_STATES
+
+    @property
+    def kind_label(self) -> str:
+        """What the record is called on pages: an objection (异议) or feedback."""
+        return str(_("Objection") if self.is_objection else _("Feedback"))
 
     @property
     def reply_is_public(self) -> bool:

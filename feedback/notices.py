@@ -21,6 +21,9 @@ def _due(target) -> str:
 register_texts(Feedback, ["feedback.received", "feedback.answered",
                           *(f"feedback.{stage}" for stage in STAGES)],
                lambda f: {"org": f.organization.name, "code": f.tracking_code, "due": _due(f)})
+register_texts(Feedback, ["objection.received"],
+               lambda f: {"org": f.organization.name, "code": f.tracking_code, "due": _due(f),
+                          "title": f.item.title if f.item_id else ""})
 register_texts(RectificationOrder, [
     "rectification.ordered", "rectification.responded", "rectification.verified",
     *(f"rectification.{stage}" for stage in STAGES)],

@@ -63,6 +63,18 @@ def may_record_offline(user, organization: Organization) -> bool:
     return acts_for(user, organization)
 
 
+def may_see_objections(user, item) -> bool:
+    """Return whether ``user`` reads the objections raised against ``item`` together (the
+    page where the organization concludes them): those who read its feedback as a whole,
+    its secretaries and the supervisors of its subtree."""
+    return acts_for(user, item.organization_id) or oversees(user, item.organization)
+
+
+def objections_seen(user, item) -> QuerySet[Feedback]:
+    """Return the objections against ``item`` that ``user`` may read."""
+    return visible_feedback(user).filter(item=item, is_objection=True)
+
+
 # Rectification orders: ordered by supervisors of the subtree or reviewers of the parent,
 # answered by the organization.
 

@@ -149,3 +149,45 @@ def test_anonymous_feedback_with_tracking_code_and_answer(world, live_server, br
     assert "下月起按月公开收支明细" in content
     assert "<script>alert(1)</script>" not in content
     shot(visitor, "06-feedback-answer-under-item")
+
+
+def test_objection_during_publicity_and_the_published_conclusion(world, live_server, browser):
+    from disclosure import services
+
+    base = live_server.url
+    item = world.item(State.PUBLIC, entry="timely", title="发展党员公示")
+    visitor = browser.new_page(viewport={"width": 390, "height": 844})
+    visitor.goto(f"{base}/items/{item.pk}/")
+    assert "公示期：" in visitor.inner_text("#publicity")
+    visitor.click("#raise-objection")
+    visitor.fill("#id_body", "发展对象<script>alert(1)</script>材料不实")
+    visitor.click("main form button[type=submit]")
+    code = visitor.inner_text("#tracking-code").strip()
+    assert len(code) == 10
+    shot(visitor, "07-objection-code")
+
+    sec = login(browser, live_server, "secretary")
+    sec.goto(f"{base}/feedback/inbox/?kind=objection")
+    assert sec.locator("main .badge.objection").count() == 1
+    sec.click("main .item-list a.item-title")
+    sec.click("form[action$='/accept/'] button")
+    sec.wait_for_selector(".msg.success")
+    sec.fill("#id_text", "经核实，材料属实。")
+    sec.click("button[formaction$='/reply/']")
+    sec.wait_for_selector(".msg.success")
+
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        display_until=timezone.localdate() - timedelta(days=1))
+    services.expire_short_term_items()
+    sec.goto(f"{base}/items/{item.pk}/")
+    sec.click(f"#publicity a[href^='/feedback/objections/{item.pk}/']")
+    sec.fill("#id_conclusion", "经支部委员会核实，异议不成立，发展程序继续。")
+    sec.click("#conclusion button[type=submit]")
+    sec.wait_for_selector(".msg.success")
+    shot(sec, "08-publicity-concluded")
+
+    visitor.goto(f"{base}/items/{item.pk}/")
+    publicity = visitor.inner_text("#publicity")
+    assert "异议已处理" in publicity and "异议不成立，发展程序继续" in publicity
+    assert "材料不实" not in visitor.content() and visitor.locator("#raise-objection").count() == 0
+    shot(visitor, "09-publicity-result")

@@ -46,13 +46,15 @@ from disclosure.forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from disclosure.models import Obligation, State
+from disclosure.models import DisclosureItem, Obligation, State
 from feedback import services
 from feedback import services as feedback_services
 from feedback.forms import (
     BallotForm,
+    ConclusionForm,
     FeedbackForm,
     HandleForm,
+    ObjectionForm,
     OfflineFeedbackForm,
     OrderForm,
     TextForm,
@@ -231,6 +233,25 @@ def new_plan(world):
         plan="拟公开共建活动经费的来源和使用。", category="other", public_audience="society")
 
 
+def publicity_of(world, objects):
+    """A 公示 on display (objections are taken)."""
+    return once(objects, "publicity", lambda: world.item(State.PUBLIC, entry="timely"))
+
+
+def concluding(world):
+    """A 公示 whose period ended with a handled objection: its conclusion is due."""
+    item = world.item(State.PUBLIC, entry="timely")
+    objection = services.feedback_submit(organization=world.branch, item=item,
+                                         author=world.users["member"],
+                                         body="公示对象材料不实。", objection=True)
+    services.feedback_reject(feedback_id=objection.pk, actor=world.users["secretary"],
+                             reason="与本次公示无关。")
+    DisclosureItem.objects.filter(pk=item.pk).update(
+        display_until=timezone.localdate() - dt.timedelta(days=1))
+    item_services.item_expire(item_id=item.pk)
+    return item
+
+
 def public_of(world, objects):
     return once(objects, "public", lambda: world.item(State.PUBLIC))
 
@@ -268,6 +289,12 @@ TARGETS = {
     "feedback-new": Target(FeedbackForm, None, lambda w, o, d: f"/feedback/new/?org={org(d)}"),
     "feedback-new-member": Target(FeedbackForm, "member", lambda w, o, d:
                                   f"/feedback/new/?item={public_of(w, o).pk}"),
+    "objection-new": Target(ObjectionForm, None, lambda w, o, d:
+                            f"/feedback/objection/new/?item={publicity_of(w, o).pk}"),
+    "objection-new-member": Target(ObjectionForm, "member", lambda w, o, d:
+                                   f"/feedback/objection/new/?item={publicity_of(w, o).pk}"),
+    "objection-conclude": Target(ConclusionForm, "secretary", lambda w, o, d:
+                                 f"/feedback/objections/{concluding(w).pk}/"),
     "feedback-track": Target(TrackForm, None, lambda w, o, d: "/feedback/track/", "get"),
     "feedback-record": Target(OfflineFeedbackForm, "secretary",
                               lambda w, o, d: f"/feedback/inbox/record/?org={org(d)}"),

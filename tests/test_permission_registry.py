@@ -79,6 +79,10 @@ def samples(world) -> list:
                                     public_audience="none")
     feedback = feedback_services.feedback_submit(organization=world.branch, item=None,
                                                  author=member, body=f"{MARK}内部意见")
+    publicity = world.item(State.PUBLIC, entry="timely", title="发展党员公示")
+    objection = feedback_services.feedback_submit(
+        organization=world.branch, item=publicity, author=member, body=f"{MARK}异议",
+        objection=True)
     order = feedback_services.rectification_order(
         organization=world.branch, actor=world.users["supervisor"], finding=f"{MARK}问题",
         requirement="", due_date=timezone.localdate() + dt.timedelta(days=5))
@@ -96,7 +100,7 @@ def samples(world) -> list:
                            reach="applicant")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
-            obligation, filing, request, change, plan, feedback, order, campaign,
+            obligation, filing, request, change, plan, feedback, objection, order, campaign,
             world.branch, note, drafting]
 
 
@@ -144,6 +148,7 @@ def test_record_pages_answer_404_exactly_when_hidden(world):
 # Searches ask for words of the marked titles, never the marker itself (pages echo queries).
 LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mine/", "/workspace/",
               "/review/", "/changes/", "/requests/", "/feedback/inbox/", "/feedback/mine/",
+              "/feedback/inbox/?kind=objection",
               "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
               "/supervision/", "/notifications/", "/feeds/items.atom", "/api/v1/items/",
               "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档"]

@@ -29,6 +29,7 @@ from portal.workflow import TransitionError
 from .. import obligations
 from ..models import Attachment, DisclosureItem, Review, State
 from ..uploads import check_upload
+from .publicity import publicity_end
 
 logger = logging.getLogger(__name__)
 Action = Review.Action
@@ -366,12 +367,15 @@ def item_release_public(*, item_id: int, actor: User | None = None,
 
 @transaction.atomic
 def item_expire(*, item_id: int) -> DisclosureItem | None:
-    """Close a short-term item whose display period has ended; None if nothing to do."""
+    """Close a short-term item whose display period has ended and record the end of its
+    公示 (no objection, or the conclusion due); None if nothing to do."""
     item = workflow.lock(DisclosureItem, item_id)
     today = timezone.localdate()
     if not item.allows("expire") or item.display_until is None or item.display_until >= today:
         return None
-    return _step(item_id, "expire", None, obj=item)
+    item = _step(item_id, "expire", None, obj=item)
+    publicity_end(item)
+    return item
 
 
 @transaction.atomic

@@ -9,10 +9,12 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from disclosure.models import DisclosureItem
+from disclosure.services import publicity
 from disclosure.visibility import can_view
 from portal import deadlines, workflow
 from portal.calendar import add_working_days
@@ -52,15 +54,39 @@ def reply_due(received: dt.datetime) -> dt.date:
     return add_working_days(timezone.localtime(received).date(), settings.FEEDBACK_REPLY_DAYS)
 
 
+def objection_refusal(item: DisclosureItem) -> str:
+    """Return why an objection to ``item`` is refused today, or "" while it is taken."""
+    if item.takes_objections():
+        return ""
+    if not item.is_short_term:
+        return _("This item has no publicity period; objections are taken only while a "
+                 "publicity item is on display. You may give feedback instead.")
+    if item.display_until is not None and item.display_until < timezone.localdate():
+        return _("The publicity period of this item ended on %(end)s; objections are no "
+                 "longer taken.") % {"end": formats.date_format(item.display_until,
+                                                               "DATE_FORMAT")}
+    return _("This item is not on display for objections.")
+
+
 @transaction.atomic
 def feedback_submit(*, organization: Organization, item: DisclosureItem | None, author,
                     body: str, name: str = "", contact: str = "", allow_publish: bool = False,
-                    address: str = "") -> Feedback:
-    """Take feedback through the online form, from a signed-in person or anonymously."""
+                    address: str = "", objection: bool = False) -> Feedback:
+    """Take feedback through the online form, from a signed-in person or anonymously.
+
+    An ``objection`` (异议) is feedback on a 公示 raised while its period runs: the item is
+    locked, so that an objection and the end of the period never cross."""
     signed_in = author is not None and author.is_authenticated
+    if objection and item is None:
+        raise ValidationError(_("An objection is raised against a publicity item."))
     if item is not None and (item.organization_id != organization.pk
                              or not can_view(author, item)):
         raise PermissionDenied
+    if objection:
+        assert item is not None
+        item = workflow.lock(DisclosureItem, item.pk)
+        if refusal := objection_refusal(item):
+            raise workflow.TransitionError(refusal)
     if not signed_in:
         check_rate(address)
     body = clean_text(body, 5000)
@@ -71,10 +97,10 @@ def feedback_submit(*, organization: Organization, item: DisclosureItem | None, 
         organization=organization, item=item, author=author if signed_in else None,
         name=clean_text(name, 60), contact=clean_text(contact, 100), body=body,
         allow_publish=allow_publish, received_at=now, due_date=reply_due(now),
-        address_hash="" if signed_in else address_hash(address),
+        address_hash="" if signed_in else address_hash(address), is_objection=objection,
     )
-    notify(role_holders([organization.pk], ["secretary", "committee"]), "feedback.received",
-           target_id=feedback.pk)
+    notify(role_holders([organization.pk], ["secretary", "committee"]),
+           "objection.received" if objection else "feedback.received", target_id=feedback.pk)
     return feedback
 
 
@@ -155,10 +181,18 @@ def pending_feedback():
     return Feedback.objects.filter(state__in=OPEN_STATES, organization__is_active=True)
 
 
+def objection_tally(item_id: int) -> publicity.Objections:
+    """Count the objections raised against an item and those still being handled."""
+    counts = Feedback.objects.filter(item_id=item_id, is_objection=True).aggregate(
+        raised=Count("pk"), unhandled=Count("pk", filter=Q(state__in=OPEN_STATES)))
+    return publicity.Objections(counts["raised"], counts["unhandled"])
+
+
 deadlines.register(deadlines.DeadlineSource(name="feedback", pending=pending_feedback))
+publicity.register_objections(objection_tally)
 
 __all__ = [
     "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_close",
     "feedback_record_offline", "feedback_reject", "feedback_reply", "feedback_start",
-    "feedback_submit", "pending_feedback", "reply_due",
+    "feedback_submit", "objection_refusal", "objection_tally", "pending_feedback", "reply_due",
 ]

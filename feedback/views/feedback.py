@@ -1,4 +1,5 @@
-"""Feedback pages: the online form, tracking by code, and the secretaries' handling."""
+"""Feedback pages: the online form, objections to publicity items, tracking by code, and
+the secretaries' handling (with their conclusion on an item's objections)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disclosure import selectors as item_selectors
+from disclosure import services as item_services
+from disclosure.models import DisclosureItem
 from disclosure.visibility import can_view
 from portal import ratelimit, workflow
 from portal.http import AuthedRequest, attempt, pick_organization, posted_text, submit
@@ -19,9 +22,17 @@ from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import user_organizations
 from portal.routing import Routes
+from portal.workflow import TransitionError
 
 from .. import permissions, selectors, services
-from ..forms import FeedbackForm, HandleForm, OfflineFeedbackForm, TrackForm
+from ..forms import (
+    ConclusionForm,
+    FeedbackForm,
+    HandleForm,
+    ObjectionForm,
+    OfflineFeedbackForm,
+    TrackForm,
+)
 from ..models import Feedback
 
 SESSION_CODES = "feedback_codes"
@@ -29,43 +40,76 @@ SESSION_CODES = "feedback_codes"
 routes = Routes()
 
 
-@routes("feedback/new/", name="new")
-def feedback_new(request: HttpRequest) -> HttpResponse:
-    item = None
+def _item_asked_for(request: HttpRequest) -> DisclosureItem | None:
+    """Return the item named by ``?item=<pk>`` if the user may see it (404 otherwise)."""
     if item_id := request.GET.get("item"):
         if not item_id.isdigit():
             raise Http404
-        item = item_selectors.item_for_user(request.user, int(item_id))
+        return item_selectors.item_for_user(request.user, int(item_id))
+    return None
+
+
+def _take(request: HttpRequest, form: FeedbackForm, org: Organization,
+          item: DisclosureItem | None, *, objection: bool = False) -> HttpResponse | None:
+    """Hand a valid posted form to the service: return where to go next, or None to show
+    the form (again, with the refusal on it: nothing was created)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    if not request.user.is_authenticated:
+        verdict = ratelimit.hit(request, "feedback.new")
+        if not verdict.allowed:
+            return ratelimit.too_many(request, retry_after=verdict.retry_after)
+    if form.cleaned_data["website"]:
+        form.add_error(None, _("Your submission could not be accepted."))
+        return None
+    try:
+        feedback = services.feedback_submit(
+            organization=org, item=item, author=request.user,
+            body=form.cleaned_data["body"], name=form.cleaned_data["name"],
+            contact=form.cleaned_data["contact"],
+            allow_publish=form.cleaned_data["allow_publish"],
+            address=ratelimit.client_ip(request), objection=objection)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "rate":
+            return ratelimit.too_many(request, retry_after=3600)
+        form.add_error(None, error)
+        return None
+    except TransitionError as error:
+        form.add_error(None, str(error))
+        return None
+    except PermissionDenied as error:
+        raise Http404 from error
+    request.session[SESSION_CODES] = [
+        feedback.tracking_code, *request.session.get(SESSION_CODES, [])][:10]
+    return redirect("feedback:thanks")
+
+
+@routes("feedback/new/", name="new")
+def feedback_new(request: HttpRequest) -> HttpResponse:
+    item = _item_asked_for(request)
+    if item is not None:
         org = item.organization
     else:
         org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     form = FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not request.user.is_authenticated:
-            verdict = ratelimit.hit(request, "feedback.new")
-            if not verdict.allowed:
-                return ratelimit.too_many(request, retry_after=verdict.retry_after)
-        if form.cleaned_data["website"]:
-            form.add_error(None, _("Your submission could not be accepted."))
-        else:
-            try:
-                feedback = services.feedback_submit(
-                    organization=org, item=item, author=request.user,
-                    body=form.cleaned_data["body"], name=form.cleaned_data["name"],
-                    contact=form.cleaned_data["contact"],
-                    allow_publish=form.cleaned_data["allow_publish"],
-                    address=ratelimit.client_ip(request))
-            except ValidationError as error:
-                if getattr(error, "code", None) == "rate":
-                    return ratelimit.too_many(request, retry_after=3600)
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                request.session[SESSION_CODES] = [
-                    feedback.tracking_code, *request.session.get(SESSION_CODES, [])][:10]
-                return redirect("feedback:thanks")
+    if (response := _take(request, form, org, item)) is not None:
+        return response
     return render(request, "feedback/new.html", {"form": form, "org": org, "item": item})
+
+
+@routes("feedback/objection/new/", name="objection_new")
+def objection_new(request: HttpRequest) -> HttpResponse:
+    """Raise an objection (异议) to a publicity item while its period runs, signed in or
+    anonymously; afterwards (or for an item without a period) the page says why not."""
+    item = _item_asked_for(request)
+    if item is None:
+        raise Http404
+    form = ObjectionForm(request.POST or None)
+    if (response := _take(request, form, item.organization, item, objection=True)) is not None:
+        return response
+    return render(request, "feedback/objection_new.html", {
+        "form": form, "item": item, "org": item.organization,
+        "refusal": services.objection_refusal(item)})
 
 
 @routes("feedback/thanks/")
@@ -73,7 +117,8 @@ def thanks(request: HttpRequest) -> HttpResponse:
     codes = request.session.get(SESSION_CODES, [])
     if not codes:
         return redirect("feedback:track")
-    return render(request, "feedback/thanks.html", {"code": codes[0]})
+    objection = Feedback.objects.filter(tracking_code=codes[0], is_objection=True).exists()
+    return render(request, "feedback/thanks.html", {"code": codes[0], "objection": objection})
 
 
 @routes("feedback/track/")
@@ -116,6 +161,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in Feedback.State.values:
         rows = rows.filter(state=state)
+    objections_only = request.GET.get("kind") == "objection"
+    if objections_only:
+        rows = rows.filter(is_objection=True)
     rows = rows.select_related("organization", "item").order_by("due_date", "pk") if (
         state in ("", "received", "accepted", "in_progress")) else rows.select_related(
         "organization", "item")
@@ -123,6 +171,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     return render(request, "feedback/inbox.html", {
         "page": page, "chosen": state, "statuses": Feedback.State.choices,
         "orgs": user_organizations(request.user, "publish"),
+        "objections_only": objections_only,
     })
 
 
@@ -148,6 +197,9 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     actions = workflow.available_actions(request.user, feedback)
     return render(request, "feedback/detail.html", {
         "feedback": feedback, "actions": actions,
+        "objections_page": bool(feedback.is_objection and feedback.item
+                                and permissions.may_see_objections(request.user,
+                                                                   feedback.item)),
         "steps": [step for step in Feedback.workflow.steps if step in actions],
         "form": HandleForm(),
         "history": feedback.history.select_related("history_user").order_by("history_date"),
@@ -170,3 +222,26 @@ def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
             success=_("Saved."))
     return redirect("feedback:detail", pk=feedback.pk)
+
+
+@routes("feedback/objections/<int:pk>/", name="objections")
+@login_required
+def item_objections(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The objections raised against one publicity item, for its organization and its
+    supervisors, and the form where the organization records its conclusion on them."""
+    item = item_selectors.item_for_user(request.user, pk)
+    if not permissions.may_see_objections(request.user, item):
+        raise Http404
+    form = ConclusionForm(request.POST or None)
+    made = submit(request, form, lambda data: item_services.publicity_conclude(
+        item_id=item.pk, actor=request.user, conclusion=data["conclusion"]),
+        success=_("The result is recorded and published with the item."))
+    if made.ok:
+        return redirect(made.value)
+    rows = permissions.objections_seen(request.user, item).select_related("organization",
+                                                                          "item")
+    return render(request, "feedback/objections.html", {
+        "item": item, "form": form, "page": paginate(request, rows.order_by("received_at",
+                                                                            "pk")),
+        "actions": workflow.available_actions(request.user, item),
+    })

@@ -377,7 +377,7 @@ class Command(BaseCommand):
             "approved_at": approved if state not in (State.DRAFT, State.SUBMITTED) else None,
             "internal_at": internal if published else None,
             "planned_public_at": None, "public_at": public, "closed_at": closed,
-            "archived_at": archived_at,
+            "archived_at": archived_at, "publicity_result": "", "publicity_conclusion": "",
             "search_vector": self.search_vector(title, body_number),
         }
         trail = []
