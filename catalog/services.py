@@ -79,10 +79,21 @@ def default_catalogs(issuer: Organization,
 
 def binding(key: str, issuer: Organization) -> dict[str, object]:
     """Return the binding fields of one default catalog: an organization type below the
-    issuer, or the issuer alone."""
+    issuer, or the issuer (see :func:`own_entry_fields`)."""
     if key == defaults.OWN:
         return {"binds_issuer": True, "binds_kinds": [issuer.kind]}
     return {"binds_issuer": False, "binds_kinds": [key]}
+
+
+def own_entry_fields(key: str, issuer: Organization) -> dict[str, object]:
+    """Return what keeps the entries of the issuer's own catalog to the issuer alone.
+
+    A catalog cannot bind its issuer without also binding organizations below it (an empty
+    ``binds_kinds`` means every type), so the own catalog binds the issuer's type and each
+    of its entries is marked for the issuer only (``only_for``): organizations of that type
+    below never draft from it and owe nothing under it. The price: the scheduler prepares no
+    periodic obligations for these entries (it skips entries made for one organization)."""
+    return {"only_for": issuer} if key == defaults.OWN else {}
 
 
 @transaction.atomic
@@ -120,7 +131,8 @@ def _create_catalog(planned: DefaultCatalog, issuer: Organization, effective_fro
     except IntegrityError:
         return Catalog.objects.get(issuer=issuer, name=planned.name,
                                    version=defaults.DEFAULT_VERSION), False
-    entries = [CatalogEntry(catalog=catalog, **values)
+    only = own_entry_fields(planned.key, issuer)
+    entries = [CatalogEntry(catalog=catalog, **values, **only)
                for values in defaults.entries_for(planned.key)]
     bulk_create_with_history(entries, CatalogEntry, default_user=actor,
                              default_change_reason=reason)

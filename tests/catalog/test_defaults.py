@@ -184,9 +184,25 @@ def test_each_organization_gets_its_types_entries_and_the_issuer_its_own(world):
         return set(CatalogEntry.objects.for_organization(org)
                    .values_list("catalog__name", flat=True))
 
+    # The branch is of the committee's own type, and still gets only its type's catalog.
+    assert world.branch.kind == world.committee.kind
     assert catalogs_of(world.branch) == {"社区党组织党务公开目录"}
+    assert catalogs_of(world.general) == {"社区党组织党务公开目录"}
     assert catalogs_of(school) == {"学校党组织党务公开目录"}
     assert catalogs_of(world.committee) == {"本级党组织党务公开目录"}
+
+
+@pytest.mark.django_db
+def test_the_issuers_own_entries_bring_no_obligations_to_the_organizations_below(world):
+    from disclosure.models import Obligation
+    from disclosure.obligations import generate_periodic_obligations
+
+    world.entries["public"].catalog.entries.update(active=False)
+    services.load_default_catalogs(issuer=world.committee, kinds=[defaults.OWN],
+                                   effective_from=dt.date(2026, 1, 1))
+    generate_periodic_obligations(dt.date(2026, 5, 4))
+    assert not Obligation.objects.filter(entry__catalog__name="本级党组织党务公开目录").exclude(
+        organization=world.committee).exists()
 
 
 @pytest.mark.django_db
