@@ -49,10 +49,19 @@ class CatalogEntryInline(admin.StackedInline):
     show_change_link = True
 
 
+class IssuerSelect(AutocompleteSelect):
+    """The admin's organization search box, which shows a posted value that is no key as
+    nothing (Django's own looks it up as a key and fails)."""
+
+    def optgroups(self, name, value, attr=None):
+        keys = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, keys, attr)
+
+
 class LoadDefaultsForm(forms.Form):
     issuer = forms.ModelChoiceField(
         label=_("issued by"), queryset=Organization.objects.filter(is_active=True),
-        widget=AutocompleteSelect(Catalog._meta.get_field("issuer"), admin.site),
+        widget=IssuerSelect(Catalog._meta.get_field("issuer"), admin.site),
         help_text=_("The organization that sets the catalogs: they bind the organizations "
                     "below it, and its own catalog binds itself."))
     effective_from = forms.DateField(label=_("effective from"), widget=AdminDateWidget,
