@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 from portal.models import Organization
 
+from . import defaults, services
 from .models import Carrier, Catalog, CatalogEntry
 
 
@@ -42,14 +49,90 @@ class CatalogEntryInline(admin.StackedInline):
     show_change_link = True
 
 
+class IssuerSelect(AutocompleteSelect):
+    """The admin's organization search box, which shows a posted value that is no key as
+    nothing (Django's own looks it up as a key and fails)."""
+
+    def optgroups(self, name, value, attr=None):
+        keys = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, keys, attr)
+
+
+class LoadDefaultsForm(forms.Form):
+    issuer = forms.ModelChoiceField(
+        label=_("issued by"), queryset=Organization.objects.filter(is_active=True),
+        widget=IssuerSelect(Catalog._meta.get_field("issuer"), admin.site),
+        help_text=_("The organization that sets the catalogs: they bind the organizations "
+                    "below it, and its own catalog binds itself."))
+    effective_from = forms.DateField(label=_("effective from"), widget=AdminDateWidget,
+                                     initial=services.default_effective_from)
+    kinds = forms.MultipleChoiceField(
+        label=_("catalogs"), widget=forms.CheckboxSelectMultiple,
+        initial=list(defaults.CATALOG_KEYS),
+        choices=[*Organization.Kind.choices, (defaults.OWN, _("The issuer's own affairs"))])
+
+
 @admin.register(Catalog)
 class CatalogAdmin(SimpleHistoryAdmin):
     form = CatalogForm
+    change_list_template = "admin/catalog/catalog/change_list.html"
     list_display = ["name", "version", "issuer", "state", "effective_from", "effective_until"]
     list_filter = ["state"]
     search_fields = ["name"]
     autocomplete_fields = ["issuer"]
     inlines = [CatalogEntryInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.load_defaults_view)
+        return [path("load-defaults/", view, name="catalog_load_defaults"),
+                *super().get_urls()]
+
+    @staticmethod
+    def may_load_defaults(request) -> bool:
+        return request.user.has_perms(["catalog.add_catalog", "catalog.add_catalogentry"])
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_load_defaults": self.may_load_defaults(request)}
+        return super().changelist_view(request, extra_context)
+
+    def load_defaults_view(self, request):
+        """Choose an issuer, see which default catalogs would be created and which exist
+        already, then confirm: loading creates only the missing ones."""
+        if not self.may_load_defaults(request):
+            raise PermissionDenied
+        form = LoadDefaultsForm(request.POST or None)
+        planned = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if "confirm" in request.POST:
+                results = services.load_default_catalogs(
+                    issuer=data["issuer"], effective_from=data["effective_from"],
+                    kinds=data["kinds"], actor=request.user)
+                self.report_loaded(request, data["issuer"], results)
+                return redirect("admin:catalog_catalog_changelist")
+            planned = services.default_catalogs(data["issuer"], data["kinds"])
+        context = {**self.admin_site.each_context(request), "form": form, "planned": planned,
+                   "to_create": [p for p in planned or [] if not p.exists],
+                   "title": _("Load the default catalogs"), "opts": self.model._meta,
+                   "media": self.media + form.media}
+        return TemplateResponse(request, "admin/catalog/load_defaults.html", context)
+
+    @staticmethod
+    def report_loaded(request, issuer: Organization,
+                      results: list[services.DefaultCatalog]) -> None:
+        created = [str(r.catalog) for r in results if r.created]
+        kept = [str(r.catalog) for r in results if not r.created]
+        if created:
+            messages.success(request, ngettext(
+                "Created %(count)s catalog issued by %(issuer)s: %(names)s.",
+                "Created %(count)s catalogs issued by %(issuer)s: %(names)s.",
+                len(created)) % {
+                "count": len(created), "issuer": issuer.name, "names": "、".join(created)})
+        if kept:
+            messages.info(request, gettext(
+                "Left unchanged, because they exist already: %(names)s.") % {
+                "names": "、".join(kept)})
 
 
 @admin.register(CatalogEntry)

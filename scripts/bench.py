@@ -112,8 +112,7 @@ reviewer = User.objects.get(username="sc-r001")
 supervisor = User.objects.get(username="supervisor")
 member_org = Membership.objects.get(user=member).organization
 secretary_org = Membership.objects.get(user=secretary).organization
-entry = CatalogEntry.objects.filter(catalog__issuer__code="CD", only_for__isnull=True,
-                                    code="ZZ-02").first()
+entry = CatalogEntry.objects.for_organization(secretary_org).filter(code="ZZ-02").first()
 public_ids = list(DisclosureItem.objects.filter(state=State.PUBLIC)
                   .order_by("?").values_list("pk", flat=True)[:2000])
 internal_ids = list(DisclosureItem.objects.filter(

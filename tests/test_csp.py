@@ -287,6 +287,11 @@ MUST_VISIT = {
 }
 
 
+# The secretary's crawl starts in the workspace, whose drafts lead to the edit form: from
+# the home page, its public items would use up the item pages the crawl visits.
+START = {"secretary": "/workspace/"}
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("username", list(MUST_VISIT))
@@ -299,8 +304,9 @@ def test_crawl_finds_no_csp_violation(live_server, browser, username):  # noqa: 
         base = live_server.url
         context = logged_in_context(browser, base, username)
         part = "admin" if username == "admin" else "site"
-        start = "/admin/" if part == "admin" else "/"
-        result = crawl(context, base, start, start, URLS_PER_PATTERN[part])
+        prefix = "/admin/" if part == "admin" else "/"
+        result = crawl(context, base, START.get(username, prefix), prefix,
+                       URLS_PER_PATTERN[part])
         context.close()
     finally:
         connection.close()

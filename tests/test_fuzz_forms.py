@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from archive.forms import RegisterFilterForm
 from archive.supervision_views import HistoryFilter
+from catalog.admin import LoadDefaultsForm
 from disclosure import services as item_services
 from disclosure.api import ItemQuery
 from disclosure.forms import (
@@ -361,6 +362,11 @@ TARGETS = {
                                   lambda w, o, d: "/supervision/history/", "get"),
     "admin-import": Target(ImportForm, "superuser",
                            lambda w, o, d: "/admin/portal/organization/import/"),
+    "admin-load-defaults": Target(
+        LoadDefaultsForm, "superuser", lambda w, o, d: "/admin/catalog/catalog/load-defaults/",
+        overrides={"issuer": lambda w: st.one_of(st.just(str(w.committee.pk)),
+                                                 pick("", "x", "-1", "999999")),
+                   "confirm": st.sampled_from(["1", None])}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),

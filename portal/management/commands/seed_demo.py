@@ -1,5 +1,6 @@
-"""Load the demo: a sub-district committee, its branches, a catalog, items in every state,
-and one account per role. Running it again changes nothing."""
+"""Load the demo: a sub-district committee, its branches, the default catalogs it issues,
+items in every state (public ones in every category, some with attachments), and one
+account per role. Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -13,22 +14,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from archive.services import archive_item
-from catalog.models import (
-    Catalog,
-    CatalogEntry,
-    Category,
-    Duration,
-    Frequency,
-    PartyAudience,
-    Period,
-    PublicAudience,
-    Retention,
-)
+from catalog import defaults
+from catalog.models import CatalogEntry
+from catalog.services import load_default_catalogs
 from disclosure import obligations, services
 from disclosure.models import DisclosureItem
 from portal.calendar import add_working_days, period_containing
 from portal.holidays import load_holidays
 from portal.models import Membership, Organization, Role, User
+
+from ._demo_files import pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -57,39 +52,6 @@ USERS = [
     ("supervisor", "周正", [("CD", Role.SUPERVISOR)]),
 ]
 
-# 换届选举 and 组织设置 are kept permanently, 党费 and 发展党员 for 30 years.
-RETENTION = {"ZZ-03": Retention.PERMANENT, "BZ-01": Retention.PERMANENT,
-             "ZZ-01": Retention.YEARS_30, "ZZ-02": Retention.YEARS_30}
-
-_ORG, _SUB = PartyAudience.ORGANIZATION, PartyAudience.SUBTREE
-_SOC, _UNIT, _NONE = PublicAudience.SOCIETY, PublicAudience.UNIT, PublicAudience.NONE
-_LONG, _SHORT = Duration.LONG, Duration.SHORT
-_PER, _TIM = Frequency.PERIODIC, Frequency.TIMELY
-
-ENTRIES = [
-    # code, category, title, intra-party audience, beyond the party, duration, frequency,
-    # period, due (working days), display (working days), lead days, body
-    ("ZZ-01", Category.ORGANIZATION, "党费收缴、管理和使用情况", _ORG, _SOC, _LONG, _PER,
-     Period.QUARTER, 15, None, 3,
-     "## 本季度党费收缴情况\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 应缴 |  |\n| 实缴 |  |\n"
-     "| 上缴上级 |  |\n| 留存使用 |  |\n\n## 使用情况\n\n- \n"),
-    ("ZZ-02", Category.ORGANIZATION, "发展党员情况", _ORG, _SOC, _SHORT, _TIM, "", 7, 5, 1,
-     "## 发展对象基本情况\n\n- 姓名：\n- 入党申请时间：\n\n## 公示期\n\n公示期为5个工作日。\n"),
-    ("ZZ-03", Category.ORGANIZATION, "换届选举", _ORG, _SOC, _LONG, _TIM, "", 7, None, 3,
-     "## 选举结果\n\n"),
-    ("JC-01", Category.DECISIONS, "年度工作计划和总结", _SUB, _SOC, _LONG, _PER, Period.YEAR,
-     30, None, 5, "## 工作计划\n\n## 上年度工作总结\n"),
-    ("SX-01", Category.IDEOLOGY, "理论学习计划", _ORG, _SOC, _LONG, _TIM, "", 30, None, 3,
-     "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n"),
-    ("ZZ-04", Category.ORGANIZATION, "民主评议党员结果", _ORG, _NONE, _LONG, _PER, Period.YEAR,
-     30, None, 0, "## 评议结果\n\n"),
-    ("BZ-01", Category.LEADERSHIP, "组织设置和班子分工", _ORG, _SOC, _LONG, _TIM, "", 15, None,
-     3, "## 组织设置\n\n## 班子成员分工\n"),
-    ("FW-01", Category.SERVICE, "为民办实事项目公示", _ORG, _UNIT, _SHORT, _TIM, "", 7, 15, 1,
-     "## 项目清单\n\n"),
-]
-
-
 class Command(BaseCommand):
     help = "Load the demo organizations, catalog, accounts and items (idempotent)."
 
@@ -98,7 +60,7 @@ class Command(BaseCommand):
         load_holidays(timezone.localdate().year)
         orgs = self._orgs()
         users = self._users(orgs)
-        entries = self._catalog(orgs["CD"])
+        entries = self._catalogs(orgs)
         self._items(orgs, users, entries)
         self._obligations()
         self._voices(orgs, users)
@@ -148,87 +110,130 @@ class Command(BaseCommand):
         # where they hold a membership there; the demo keeps it to their own branch.
         return users
 
-    def _catalog(self, issuer: Organization) -> dict[str, CatalogEntry]:
-        catalog, _ = Catalog.objects.get_or_create(
-            issuer=issuer, name="城东街道基层党组织党务公开目录", version="2026",
-            defaults={"effective_from": dt.date(2026, 1, 1), "state": Catalog.State.ACTIVE,
-                      "binds_issuer": True},
-        )
-        entries = {}
-        for order, row in enumerate(ENTRIES):
-            (code, category, title, party, public, duration, frequency, period, due, display,
-             lead, body) = row
-            entries[code], _ = CatalogEntry.objects.get_or_create(
-                catalog=catalog, code=code, defaults={
-                    "category": category, "title": title, "party_audience": party,
-                    "public_audience": public, "duration": duration, "frequency": frequency,
-                    "period": period, "due_days": due,
-                    "display_days": display, "lead_days": lead, "body_template": body,
-                    "order": order, "content": f"按目录要求公开{title}。",
-                    "retention": RETENTION.get(code, Retention.YEARS_10),
-                    "carriers": ["notice_board", "website"] if public != _NONE
-                    else ["meeting", "notice_board"],
-                },
-            )
-        return entries
+    def _catalogs(self, orgs: dict[str, Organization]) -> dict[str, dict[str, CatalogEntry]]:
+        """Load the default catalogs the committee issues, in force since last year; return
+        each organization's entries by code (its type's catalog, the committee its own)."""
+        issuer = orgs["CD"]
+        load_default_catalogs(issuer=issuer,
+                              effective_from=dt.date(timezone.localdate().year - 1, 1, 1))
+        by_catalog: dict[str, dict[str, CatalogEntry]] = {}
+        for entry in CatalogEntry.objects.filter(
+                catalog__issuer=issuer, catalog__version=defaults.DEFAULT_VERSION,
+                catalog__name__in=defaults.CATALOG_NAMES.values()).select_related("catalog"):
+            by_catalog.setdefault(entry.catalog.name, {})[entry.code] = entry
+        return {code: by_catalog[defaults.CATALOG_NAMES[
+            defaults.OWN if org == issuer else org.kind]] for code, org in orgs.items()}
+
+    # Who drafts and who reviews at each organization that has demo items.
+    OFFICERS = {"CD-JG-01": ("secretary", "reviewer"), "CD-SQ-01": ("secretary2", "reviewer2"),
+                "CD": ("cd_secretary", "reviewer2")}
 
     def _items(self, orgs, users, entries) -> None:
-        sec, rev = users["secretary"], users["reviewer"]
-        branch = orgs["CD-JG-01"]
-        today = timezone.localdate()
-        quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        prev_q_end = quarter_start - timedelta(days=1)
-        prev_q_start = dt.date(prev_q_end.year, 3 * ((prev_q_end.month - 1) // 3) + 1, 1)
-        with translation.override("zh-hans"):
-            q_label = period_containing("quarter", prev_q_start).label()
-        plan = [
-            ("public", "SX-01", f"{today.year}年度理论学习计划",
-             "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n| 1月 | 党章党规 |\n"
-             "| 2月 | 党的二十大精神 |\n| 3月 | 党史学习 |\n\n每月第一个周五下午集中学习。", {}),
-            ("public", "BZ-01", "支部委员会组织设置和班子分工",
-             "## 组织设置\n\n支部委员会由3名委员组成。\n\n## 分工\n\n- 书记：李红梅，主持全面工作\n"
-             "- 组织委员：负责组织发展和党费收缴\n- 宣传委员：负责理论学习和宣传", {}),
-            ("internal", "ZZ-01", f"{q_label}党费收缴、管理和使用情况",
-             "## 党费收缴情况\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 应缴 | 3,260.00 |\n"
-             "| 实缴 | 3,260.00 |\n| 上缴上级 | 3,260.00 |\n\n全体党员按时足额缴纳党费。",
-             {"period_start": prev_q_start, "period_end": prev_q_end}),
-            ("internal_only", "ZZ-04", f"{today.year - 1}年度民主评议党员结果",
-             "## 评议结果\n\n参评党员23名，评为优秀5名、合格18名。", {
-                 "period_start": dt.date(today.year - 1, 1, 1),
-                 "period_end": dt.date(today.year - 1, 12, 31)}),
-            ("approved", "ZZ-02", "关于确定王小明同志为发展对象的公示",
-             "## 发展对象基本情况\n\n- 姓名：王小明\n- 入党申请时间：2024年3月\n\n"
-             "公示期为5个工作日。",
-             {"event_date": self._event_due_this_month(today, entries["ZZ-02"].due_days)}),
-            ("submitted", "JC-01", f"{today.year}年度支部工作计划",
-             "## 工作计划\n\n1. 加强理论学习\n2. 规范组织生活\n3. 做好党员服务", {
-                 "period_start": dt.date(today.year, 1, 1),
-                 "period_end": dt.date(today.year, 12, 31)}),
-            ("returned", "FW-01", "为民办实事项目公示",
-             "## 项目清单\n\n- 老旧小区楼道照明改造", {"event_date": today - timedelta(days=3)}),
-            ("archived", "FW-01", f"{today.year - 1}年为民办实事项目公示",
-             "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）",
-             {"event_date": today - timedelta(days=330)}),
-            ("archived", "BZ-01", f"{today.year - 1}年支部委员会分工",
-             "## 分工\n\n- 书记：李红梅\n- 组织委员：刘强\n- 宣传委员：吴芳", {}),
-            ("draft", "ZZ-03", "支部委员会换届选举结果",
-             "## 选举结果\n\n（待填写）", {"event_date": today - timedelta(days=20)}),
-        ]
-        for target, entry_code, title, body, dates in plan:
-            if DisclosureItem.objects.filter(organization=branch, title=title).exists():
+        for code, target, entry_code, title, body, dates, files in self._plan(entries):
+            org = orgs[code]
+            if DisclosureItem.objects.filter(organization=org, title=title).exists():
                 continue
-            item = services.item_create(organization=branch, entry=entries[entry_code],
+            sec, rev = (users[name] for name in self.OFFICERS[code])
+            item = services.item_create(organization=org, entry=entries[code][entry_code],
                                         actor=sec, title=title, body=body, **dates)
+            for name, content in files:
+                services.attachment_add(item_id=item.pk, actor=sec,
+                                        upload=SimpleUploadedFile(name, content))
             self._advance(item, target, sec, rev)
-        other = orgs["CD-SQ-01"]
-        title = "东风社区党支部组织设置和班子分工"
-        if not DisclosureItem.objects.filter(organization=other, title=title).exists():
-            item = services.item_create(
-                organization=other, entry=entries["BZ-01"], actor=users["secretary2"],
-                title=title, body="## 组织设置\n\n支部委员会由5名委员组成。",
-            )
-            self._advance(item, "internal", users["secretary2"], users["reviewer2"])
-        self._attach_demo_file(branch, sec)
+
+    def _plan(self, entries) -> list[tuple]:
+        """Return the demo items: organization, target state, entry code, title, body,
+        dates and attachments. Every category has public items."""
+        today = timezone.localdate()
+        this_year = {"period_start": dt.date(today.year, 1, 1),
+                     "period_end": dt.date(today.year, 12, 31)}
+        last_year = {"period_start": dt.date(today.year - 1, 1, 1),
+                     "period_end": dt.date(today.year - 1, 12, 31)}
+        quarter = period_containing("quarter", today).previous()
+        half = period_containing("half_year", today).previous()
+        with translation.override("zh-hans"):
+            q_label, h_label = quarter.label(), half.label()
+
+        def days_ago(days: int) -> dict[str, dt.date]:
+            return {"event_date": today - timedelta(days=days)}
+
+        last_december = {"event_date": dt.date(today.year - 1, 12, 1)}
+        candidates = "换届选举候选人名单（示例）\n1. 李红梅\n2. 刘强\n3. 吴芳\n".encode()
+        return [
+            # 街道机关第一党支部 (机关)
+            ("CD-JG-01", "public", "SX-01", f"{today.year}年度理论学习计划",
+             "## 学习安排\n\n| 月份 | 主题 |\n| --- | --- |\n| 1月 | 党章党规 |\n"
+             "| 2月 | 党的二十大精神 |\n| 3月 | 党史学习 |\n\n每月第一个周五下午集中学习。",
+             this_year, []),
+            ("CD-JG-01", "public", "BZ-01", "支部委员会组织设置和班子分工",
+             "## 组织设置\n\n支部委员会由3名委员组成。\n\n## 分工\n\n- 书记：李红梅，主持全面工作\n"
+             "- 组织委员：负责组织发展和党费收缴\n- 宣传委员：负责理论学习和宣传",
+             days_ago(40), []),
+            ("CD-JG-01", "public", "LZ-02", f"{today.year}年度党务公开承诺和廉政承诺",
+             "## 承诺人\n\n街道机关第一党支部及书记李红梅\n\n## 承诺事项\n\n"
+             "1. 按目录及时、真实公开党务\n2. 严守廉洁自律规定\n3. 接受党员群众监督\n\n"
+             "## 践诺情况\n\n年底向党员大会报告。", this_year, []),
+            ("CD-JG-01", "internal", "ZZ-01", f"{q_label}党费收缴、管理和使用情况",
+             "## 党费收缴情况\n\n| 项目 | 人数 | 金额（元） |\n| --- | --- | --- |\n"
+             "| 应缴党费 | 23 | 3,260.00 |\n| 实缴党费 | 23 | 3,260.00 |\n"
+             "| 上缴上级党委 | — | 3,260.00 |\n\n全体党员按时足额缴纳党费。",
+             {"period_start": quarter.start, "period_end": quarter.end}, []),
+            ("CD-JG-01", "internal_only", "ZZ-04", f"{today.year - 1}年度民主评议党员结果",
+             "## 评议结果\n\n参评党员23名，评为优秀5名、合格18名。", last_year, []),
+            ("CD-JG-01", "approved", "ZZ-02", "关于确定王小明同志为发展对象的公示",
+             "## 公示对象\n\n- 姓名：王小明\n- 入党申请时间：2024年3月\n\n公示期为5个工作日。",
+             {"event_date": self._event_due_this_month(
+                 today, entries["CD-JG-01"]["ZZ-02"].due_days)}, []),
+            ("CD-JG-01", "submitted", "JC-01", f"{today.year}年度支部工作计划",
+             "## 工作计划\n\n1. 加强理论学习\n2. 规范组织生活\n3. 做好党员服务", this_year, []),
+            ("CD-JG-01", "returned", "FW-01", "为民办实事项目公示",
+             "## 项目清单\n\n- 老旧小区楼道照明改造", days_ago(3), []),
+            ("CD-JG-01", "archived", "FW-01", f"{today.year - 1}年为民办实事项目公示",
+             "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）",
+             last_december, []),
+            ("CD-JG-01", "archived", "BZ-01", f"{today.year - 1}年支部委员会分工",
+             "## 分工\n\n- 书记：李红梅\n- 组织委员：刘强\n- 宣传委员：吴芳", last_december, []),
+            ("CD-JG-01", "draft", "ZZ-03", "支部委员会换届选举结果", "## 选举结果\n\n（待填写）",
+             days_ago(20), [("候选人名单.txt", candidates)]),
+            # 东风社区党支部 (社区)
+            ("CD-SQ-01", "internal", "BZ-01", "东风社区党支部组织设置和班子分工",
+             "## 组织设置\n\n支部委员会由5名委员组成。", days_ago(30), []),
+            ("CD-SQ-01", "public", "JC-05", f"{h_label}社区资产、资金、资源管理情况",
+             "## 资金收支\n\n| 项目 | 收入（元） | 支出（元） | 决策依据 |\n"
+             "| --- | --- | --- | --- |\n| 社区服务用房出租 | 36,000.00 |  | 社区“两委”会议 |\n"
+             "| 楼道照明改造 |  | 18,500.00 | 居民代表会议 |\n\n明细见附件。",
+             {"period_start": half.start, "period_end": half.end},
+             [("资金收支明细.pdf", pdf_notice("东风社区资金收支明细", [
+                 f"期间：{h_label}", "社区服务用房出租收入：36,000.00元",
+                 "楼道照明改造支出：18,500.00元", "结余：17,500.00元"]))]),
+            ("CD-SQ-01", "public", "ZZ-02", "关于确定张伟同志为发展对象的公示",
+             "## 公示对象\n\n| 姓名 | 性别 | 出生年月 | 申请入党时间 |\n"
+             "| --- | --- | --- | --- |\n| 张伟 | 男 | 1995年6月 | 2023年4月 |\n\n"
+             "公示期为5个工作日。对公示对象有意见的，请向社区党支部反映。", days_ago(2), []),
+            ("CD-SQ-01", "public", "FW-01", f"{today.year}年东风社区为民办实事项目公示",
+             "## 项目清单\n\n| 项目 | 主要内容 | 完成时限 |\n| --- | --- | --- |\n"
+             "| 老年助餐点 | 新增助餐点一处 | 6月底 |\n| 加装电梯 | 协助三栋楼加装电梯 | 10月底 |\n"
+             "| 口袋公园 | 改造闲置地块 | 12月底 |\n\n项目进度见附图。", days_ago(5),
+             [("项目进度.png", png_bars([100, 60, 25]))]),
+            ("CD-SQ-01", "public", "QT-01", "东风社区党支部党务公开载体和反馈渠道",
+             "## 公开载体\n\n- 公开栏位置：社区党群服务中心一楼\n- 网站栏目：本平台\n\n"
+             "## 反馈渠道\n\n- 意见箱：党群服务中心门口\n- 监督电话：0731-8888 1234\n"
+             "- 接待日：每月第一个周三", days_ago(60), []),
+            # 城东街道党工委 itself (本级)
+            ("CD", "public", "JC-01", f"城东街道党工委{today.year}年度党务公开实施方案",
+             "## 目标任务\n\n机关、社区等基层党组织全面实行党务公开。\n\n## 公开程序\n\n"
+             "1. 制定目录\n2. 实施公开\n3. 收集反馈\n4. 归档管理\n\n方案全文见附件。",
+             this_year, [("党务公开实施方案.pdf", pdf_notice(
+                 f"城东街道党工委{today.year}年度党务公开实施方案", [
+                     "一、指导思想和基本原则", "二、目标任务", "三、公开内容、程序、载体和形式",
+                     "四、工作步骤", "五、工作要求"]))]),
+            ("CD", "public", "GB-01", "城东街道干部任前公示",
+             "## 拟任人选\n\n| 姓名 | 现任职务 | 拟任职务 |\n| --- | --- | --- |\n"
+             "| 陈晓东 | 街道党政办副主任 | 街道党政办主任 |\n\n公示期为5个工作日。", days_ago(1),
+             [("任前公示.pdf", pdf_notice("城东街道干部任前公示", [
+                 "拟任人选：陈晓东", "现任职务：街道党政办副主任", "拟任职务：街道党政办主任",
+                 "公示期：5个工作日", "受理电话：0731-8888 0000"]))]),
+        ]
 
     def _voices(self, orgs, users) -> None:
         """Feedback, an application, a filing and a rectification order, once."""
@@ -260,7 +265,7 @@ class Command(BaseCommand):
                            subject="申请公开机关党总支年度考核结果")
         if not NonDisclosureFiling.objects.exists():
             obligation = Obligation.objects.filter(organization=orgs["CD-JG-02"],
-                                                   state="overdue").first()
+                                                   entry__code="ZZ-01", state="overdue").first()
             if obligation is not None:
                 secretary_two = self._user("secretary3", "刘洋")
                 Membership.objects.get_or_create(
@@ -328,11 +333,3 @@ class Command(BaseCommand):
         earlier = timezone.now() - timedelta(days=20)
         DisclosureItem.objects.filter(pk=item.pk).update(internal_at=earlier)
         services.item_release_public(item_id=item.pk, actor=sec)
-
-    def _attach_demo_file(self, branch: Organization, sec: User) -> None:
-        item = DisclosureItem.objects.filter(organization=branch, state="draft").first()
-        if item is None or item.attachments.exists():
-            return
-        text = "换届选举候选人名单（示例）\n1. 李红梅\n2. 刘强\n3. 吴芳\n".encode()
-        upload = SimpleUploadedFile("候选人名单.txt", text, content_type="text/plain")
-        services.attachment_add(item_id=item.pk, actor=sec, upload=upload)

@@ -257,9 +257,15 @@ class Command(BaseCommand):
             self.stderr.write(f"items         {done:,} present\n")
             return
         entries = list(CatalogEntry.objects.filter(
-            catalog__issuer=self.top, only_for__isnull=True, active=True).order_by("code"))
-        if not entries:
-            raise CommandError("The demo catalog is missing; run seed_demo first.")
+            catalog__issuer=self.top, only_for__isnull=True, active=True)
+            .select_related("catalog", "catalog__issuer").order_by("catalog_id", "code"))
+        # Each organization drafts from the catalog of its type, as in the portal.
+        self.by_kind: dict[str, list[CatalogEntry]] = {}
+        for branch in branches:
+            if branch.kind not in self.by_kind:
+                self.by_kind[branch.kind] = [e for e in entries if e.catalog.binds(branch)]
+        if not entries or not all(self.by_kind.values()):
+            raise CommandError("The demo catalogs are missing; run seed_demo first.")
         secretaries = dict(Membership.objects.filter(
             organization__in=branches, role=Role.SECRETARY).values_list("organization_id",
                                                                         "user_id"))
@@ -285,13 +291,13 @@ class Command(BaseCommand):
         progress.finish()
 
     def item_batch(self, ordinals: range) -> None:
-        branches, entries, secretaries, reviewers = self.context
+        branches, _entries, secretaries, reviewers = self.context
         ids = reserve_ids(DisclosureItem, len(ordinals))
         items, reviews = [], []
         for pk, ordinal in zip(ids, ordinals, strict=True):
             org = branches[ordinal % len(branches)]
-            item, trail = self.make_item(pk, ordinal, org, entries, secretaries[org.pk],
-                                         reviewers[org.parent_id or 0])
+            item, trail = self.make_item(pk, ordinal, org, self.by_kind[org.kind],
+                                         secretaries[org.pk], reviewers[org.parent_id or 0])
             items.append(item)
             reviews.extend(trail)
         item_columns = [f.attname for f in DisclosureItem._meta.concrete_fields]
