@@ -80,3 +80,38 @@ def test_demo_uses_the_default_catalogs_and_loading_them_again_creates_nothing()
     before = (Catalog.objects.count(), CatalogEntry.objects.count())
     assert not any(r.created for r in load_default_catalogs(issuer=issuer))
     assert (Catalog.objects.count(), CatalogEntry.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_demo_shows_the_party_rules_at_work():
+    """What a walk through the demo relies on: the 党总支's subtree item reaches a branch
+    below it and not another 党总支's branch; an archived public item still opens for an
+    anonymous visitor with its 档号; a 公示 ended with an objection handled and its result
+    shown; the unit's staff read what is disclosed to the unit's people."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client
+
+    from disclosure.models import DisclosureItem, State
+    from disclosure.visibility import can_view, visible_items
+    from portal.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    users = {u.username: u for u in User.objects.all()}
+    subtree = DisclosureItem.objects.get(title="机关党总支关于加强机关作风建设的决定")
+    assert subtree.state == State.INTERNAL
+    assert can_view(users["member"], subtree) and not can_view(users["member2"], subtree)
+    archived = DisclosureItem.objects.filter(state=State.ARCHIVED,
+                                             public_at__isnull=False).first()
+    assert archived is not None and can_view(AnonymousUser(), archived)
+    page = Client().get(f"/items/{archived.pk}/").content.decode()
+    assert archived.archive_record.archive_number in page
+    ended = DisclosureItem.objects.get(title="关于李娜同志预备党员转正的公示")
+    assert (ended.state, ended.publicity_result) == (State.EXPIRED, "objections_handled")
+    reader = Client()
+    reader.force_login(users["member2"])
+    assert "同意按期转正" in reader.get(f"/items/{ended.pk}/").content.decode()
+    unit = visible_items(users["staff"]).exclude(
+        pk__in=visible_items(AnonymousUser()).values("pk"))
+    assert unit.exists()
+    top = DisclosureItem.objects.filter(organization__code="CD", state=State.PUBLIC)
+    assert top.exists()

@@ -48,7 +48,7 @@ USERS = [
     ("member2", "孙丽", [("CD-SQ-01", Role.MEMBER)]),
     ("cd_secretary", "吴军", [("CD", Role.SECRETARY)]),
     ("jg_secretary", "郑伟", [("CD-JG", Role.SECRETARY)]),
-    ("resident", "钱芳", [("CD-SQ-01", Role.PEOPLE)]),
+    ("staff", "钱芳", [("CD-JG-01", Role.PEOPLE)]),
     ("supervisor", "周正", [("CD", Role.SUPERVISOR)]),
 ]
 
@@ -126,7 +126,7 @@ class Command(BaseCommand):
 
     # Who drafts and who reviews at each organization that has demo items.
     OFFICERS = {"CD-JG-01": ("secretary", "reviewer"), "CD-SQ-01": ("secretary2", "reviewer2"),
-                "CD": ("cd_secretary", "reviewer2")}
+                "CD": ("cd_secretary", "reviewer2"), "CD-JG": ("jg_secretary", "reviewer2")}
 
     def _items(self, orgs, users, entries) -> None:
         for code, target, entry_code, title, body, dates, files in self._plan(entries):
@@ -191,11 +191,23 @@ class Command(BaseCommand):
             ("CD-JG-01", "archived", "FW-01", f"{today.year - 1}年为民办实事项目公示",
              "## 项目清单\n\n- 社区食堂改造（已完成）\n- 楼道照明更新（已完成）",
              last_december, []),
-            ("CD-JG-01", "archived", "BZ-01", f"{today.year - 1}年支部委员会分工",
+            ("CD-JG-01", "archived_public", "BZ-01", f"{today.year - 1}年支部委员会分工",
              "## 分工\n\n- 书记：李红梅\n- 组织委员：刘强\n- 宣传委员：吴芳", last_december, []),
             ("CD-JG-01", "draft", "ZZ-03", "支部委员会换届选举结果", "## 选举结果\n\n（待填写）",
              days_ago(20), [("候选人名单.txt", candidates)]),
+            ("CD-JG-01", "public", "ZZ-06", f"{today.year - 1}年度党务工作经费管理和使用情况",
+             "## 经费收支\n\n| 项目 | 金额（元） |\n| --- | --- |\n| 上年结转 | 1,200.00 |\n"
+             "| 本年拨付 | 8,000.00 |\n| 党员教育培训 | 4,650.00 |\n| 党建阵地维护 | 2,300.00 |\n"
+             "| 结余 | 2,250.00 |\n\n向机关干部职工公开。", last_year, []),
+            # 机关党总支: an intra-party item for its whole subtree (the branches below it)
+            ("CD-JG", "internal", "JC-03", "机关党总支关于加强机关作风建设的决定",
+             "## 决定事项\n\n1. 每月开展一次作风建设专题学习\n2. 建立服务群众首问负责制\n\n"
+             "本决定在机关党总支及所属各党支部党员中公开。",
+             {**days_ago(10), "party_audience": "subtree"}, []),
             # 东风社区党支部 (社区)
+            ("CD-SQ-01", "publicity_ended", "ZZ-02", "关于李娜同志预备党员转正的公示",
+             "## 公示对象\n\n| 姓名 | 性别 | 入党时间 |\n| --- | --- | --- |\n"
+             "| 李娜 | 女 | 去年11月 |\n\n公示期为5个工作日。", days_ago(25), []),
             ("CD-SQ-01", "internal", "BZ-01", "东风社区党支部组织设置和班子分工",
              "## 组织设置\n\n支部委员会由5名委员组成。", days_ago(30), []),
             ("CD-SQ-01", "public", "JC-05", f"{h_label}社区资产、资金、资源管理情况",
@@ -327,9 +339,35 @@ class Command(BaseCommand):
         if target == "archived":
             archive_item(item_id=item.pk, actor=sec)
             return
-        if target != "public":
+        if target not in ("public", "archived_public", "publicity_ended"):
             return
         # The demo's public items went through the intra-party lead time long ago.
         earlier = timezone.now() - timedelta(days=20)
         DisclosureItem.objects.filter(pk=item.pk).update(internal_at=earlier)
         services.item_release_public(item_id=item.pk, actor=sec)
+        if target == "archived_public":  # filed, and still open to everyone at its address
+            archive_item(item_id=item.pk, actor=sec)
+        if target == "publicity_ended":
+            self._objection_handled(item, sec)
+
+    def _objection_handled(self, item: DisclosureItem, sec: User) -> None:
+        """A 公示 that received an objection, had it answered, ended by itself and shows
+        the organization's conclusion."""
+        from feedback import services as feedback_services
+
+        item.refresh_from_db()
+        objection = feedback_services.feedback_submit(
+            organization=item.organization, item=item, objection=True,
+            author=User.objects.get(username="member2"),
+            body="反映该同志预备期内参加组织生活次数不足，请核实。")
+        feedback_services.feedback_accept(feedback_id=objection.pk, actor=sec)
+        feedback_services.feedback_reply(
+            feedback_id=objection.pk, actor=sec,
+            reply="经核查考勤记录，该同志预备期内参加组织生活22次，符合要求。")
+        # Its period has passed: the scheduler ends it, the organization concludes.
+        DisclosureItem.objects.filter(pk=item.pk).update(
+            display_until=timezone.localdate() - timedelta(days=1))
+        services.item_expire(item_id=item.pk)
+        services.publicity_conclude(
+            item_id=item.pk, actor=sec,
+            conclusion="公示期间收到异议1件，经核查反映情况不属实，同意按期转正。")
