@@ -25,7 +25,7 @@ class CatalogForm(forms.ModelForm):
     class Meta:
         model = Catalog
         fields = ["name", "issuer", "version", "effective_from", "effective_until",
-                  "binds_kinds", "binds_issuer", "state"]
+                  "binds_kinds", "binds_issuer", "binds_below", "state"]
 
 
 class CatalogEntryForm(forms.ModelForm):

@@ -200,6 +200,9 @@ class Catalog(models.Model):
     binds_issuer = models.BooleanField(
         _("binds its issuer"), default=False,
         help_text=_("The issuing organization discloses its own affairs under this catalog."))
+    binds_below = models.BooleanField(
+        _("binds organizations below its issuer"), default=True,
+        help_text=_("Off for a catalog of the issuer's own affairs only."))
     state = fields.state(State, State.DRAFT)
     history = HistoricalRecords()
 
@@ -218,20 +221,23 @@ class Catalog(models.Model):
         return f"{self.name} ({self.version})"
 
     def binds(self, organization: Organization) -> bool:
-        """Return whether the catalog applies to ``organization``: below the issuer (or the
-        issuer itself when it binds its issuer), of a bound type."""
+        """Return whether the catalog applies to ``organization``: the issuer itself when it
+        binds its issuer; an organization below it of a bound type when it binds below."""
         if organization.pk == self.issuer_id:
-            reached = self.binds_issuer
-        else:
-            reached = organization.path.startswith(self.issuer.path)
-        return reached and (not self.binds_kinds or organization.kind in self.binds_kinds)
+            return self.binds_issuer
+        return (self.binds_below and organization.path.startswith(self.issuer.path)
+                and (not self.binds_kinds or organization.kind in self.binds_kinds))
 
     def bound_organizations(self) -> models.QuerySet[Organization]:
         """Return the active organizations the catalog applies to."""
-        found = Organization.objects.filter(path__startswith=self.issuer.path, is_active=True)
-        if not self.binds_issuer:
-            found = found.exclude(pk=self.issuer_id)
-        return found.filter(kind__in=self.binds_kinds) if self.binds_kinds else found
+        active = Organization.objects.filter(is_active=True)
+        below = Q(pk__in=[])
+        if self.binds_below:
+            below = Q(path__startswith=self.issuer.path) & ~Q(pk=self.issuer_id)
+            if self.binds_kinds:
+                below &= Q(kind__in=self.binds_kinds)
+        itself = Q(pk=self.issuer_id) if self.binds_issuer else Q(pk__in=[])
+        return active.filter(below | itself)
 
     def clean(self) -> None:
         if self.state == self.State.ACTIVE and self.issuer_id is not None and (

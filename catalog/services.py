@@ -81,19 +81,15 @@ def binding(key: str, issuer: Organization) -> dict[str, object]:
     """Return the binding fields of one default catalog: an organization type below the
     issuer, or the issuer (see :func:`own_entry_fields`)."""
     if key == defaults.OWN:
-        return {"binds_issuer": True, "binds_kinds": [issuer.kind]}
-    return {"binds_issuer": False, "binds_kinds": [key]}
+        return {"binds_issuer": True, "binds_below": False, "binds_kinds": []}
+    return {"binds_issuer": False, "binds_below": True, "binds_kinds": [key]}
 
 
 def own_entry_fields(key: str, issuer: Organization) -> dict[str, object]:
-    """Return what keeps the entries of the issuer's own catalog to the issuer alone.
-
-    A catalog cannot bind its issuer without also binding organizations below it (an empty
-    ``binds_kinds`` means every type), so the own catalog binds the issuer's type and each
-    of its entries is marked for the issuer only (``only_for``): organizations of that type
-    below never draft from it and owe nothing under it. The price: the scheduler prepares no
-    periodic obligations for these entries (it skips entries made for one organization)."""
-    return {"only_for": issuer} if key == defaults.OWN else {}
+    """Return extra fields of the entries of one default catalog: none, now that the
+    issuer's own catalog binds the issuer alone (``binds_below`` off), so the scheduler
+    prepares its periodic obligations like everyone else's."""
+    return {}
 
 
 @transaction.atomic

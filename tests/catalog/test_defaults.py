@@ -130,7 +130,7 @@ def test_loader_creates_one_active_catalog_per_type_and_one_for_the_issuer(world
         assert catalog.effective_from == dt.date(timezone.localdate().year, 1, 1)
         assert catalog.entries.count() == len(defaults.entries_for(result.key))
         if result.key == defaults.OWN:
-            assert catalog.binds_issuer
+            assert (catalog.binds_issuer, catalog.binds_below) == (True, False)
         else:
             assert (catalog.binds_kinds, catalog.binds_issuer) == ([result.key], False)
     entry = CatalogEntry.objects.get(catalog__name="社区党组织党务公开目录", code="ZZ-02")
@@ -193,7 +193,7 @@ def test_each_organization_gets_its_types_entries_and_the_issuer_its_own(world):
 
 
 @pytest.mark.django_db
-def test_the_issuers_own_entries_bring_no_obligations_to_the_organizations_below(world):
+def test_the_issuers_own_entries_oblige_the_issuer_and_no_one_below(world):
     from disclosure.models import Obligation
     from disclosure.obligations import generate_periodic_obligations
 
@@ -201,8 +201,9 @@ def test_the_issuers_own_entries_bring_no_obligations_to_the_organizations_below
     services.load_default_catalogs(issuer=world.committee, kinds=[defaults.OWN],
                                    effective_from=dt.date(2026, 1, 1))
     generate_periodic_obligations(dt.date(2026, 5, 4))
-    assert not Obligation.objects.filter(entry__catalog__name="本级党组织党务公开目录").exclude(
-        organization=world.committee).exists()
+    own = Obligation.objects.filter(entry__catalog__name="本级党组织党务公开目录")
+    assert own.filter(organization=world.committee).exists()  # the top committee owes too
+    assert not own.exclude(organization=world.committee).exists()
 
 
 @pytest.mark.django_db
