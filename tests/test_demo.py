@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from catalog import defaults
 from catalog.models import Catalog, CatalogEntry, Category
@@ -107,6 +108,7 @@ def test_demo_shows_the_party_rules_at_work():
     assert archived.archive_record.archive_number in page
     ended = DisclosureItem.objects.get(title="关于李娜同志预备党员转正的公示")
     assert (ended.state, ended.publicity_result) == (State.EXPIRED, "objections_handled")
+    assert ended.publicity_start() <= ended.display_until < timezone.localdate()
     reader = Client()
     reader.force_login(users["member2"])
     assert "同意按期转正" in reader.get(f"/items/{ended.pk}/").content.decode()

@@ -202,7 +202,8 @@ def _stages(user, item: DisclosureItem) -> list[DisclosureItem]:
 
 def _archive_readable(user, item: DisclosureItem) -> bool:
     record = getattr(item, "archive_record", None)
-    return record is not None and can_view(user, record)
+    # The archive's pages are for signed-in readers; visitors see the number alone.
+    return record is not None and user.is_authenticated and can_view(user, record)
 
 
 def _act(request: HttpRequest, item: DisclosureItem, action,

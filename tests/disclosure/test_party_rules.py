@@ -90,6 +90,7 @@ def test_archiving_files_without_taking_down(world):
     page = Client().get(f"/items/{item.pk}/")
     assert page.status_code == 200
     assert record.archive_number in page.content.decode()
+    assert f"/archive/{record.archive_number}/" not in page.content.decode()  # login page
 
 
 def test_terminate_keeps_the_disclosure_readable_with_its_explanation(world):

@@ -364,9 +364,16 @@ class Command(BaseCommand):
         feedback_services.feedback_reply(
             feedback_id=objection.pk, actor=sec,
             reply="经核查考勤记录，该同志预备期内参加组织生活22次，符合要求。")
-        # Its period has passed: the scheduler ends it, the organization concludes.
+        # Released two weeks ago, objected to on its second day: its period has passed,
+        # the scheduler ends it and the organization concludes.
+        released = timezone.now() - timedelta(days=14)
+        until = min(services.display_end(item, timezone.localdate(released)),
+                    timezone.localdate() - timedelta(days=1))
         DisclosureItem.objects.filter(pk=item.pk).update(
-            display_until=timezone.localdate() - timedelta(days=1))
+            internal_at=released - timedelta(days=1), public_at=released,
+            display_until=until)
+        type(objection).objects.filter(pk=objection.pk).update(
+            received_at=released + timedelta(days=1))
         services.item_expire(item_id=item.pk)
         services.publicity_conclude(
             item_id=item.pk, actor=sec,
