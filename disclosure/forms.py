@@ -18,6 +18,7 @@ from portal.widgets import DateInput  # noqa: E402
 
 from .models import PUBLISHED_STATES, ChangeRequest, DisclosureItem, DisclosureRequest, State
 from .uploads import ALLOWED_EXTENSIONS
+from .visibility import PARTY_ROLES
 
 
 class ItemForm(forms.ModelForm):
@@ -217,7 +218,8 @@ class AnswerForm(forms.Form):
     item = forms.ModelChoiceField(label=_("Item to disclose"), required=False,
                                   queryset=DisclosureItem.objects.none())
     scope_role = forms.ChoiceField(label=_("Disclose to (for a scope)"),
-                                   required=False, choices=[("", "—"), *Role.choices])
+                                   required=False, choices=[("", "—"), *[
+                                       c for c in Role.choices if c[0] in PARTY_ROLES]])
     deferred_until = forms.DateField(label=_("Deferred until (for a deferral)"),
                                      required=False, widget=DateInput())
     answer = forms.CharField(label=_("Answer to the applicant"), max_length=5000,
@@ -229,7 +231,7 @@ class AnswerForm(forms.Form):
         field = self.fields["item"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = DisclosureItem.objects.filter(
-            organization=organization, state__in=PUBLISHED_STATES)
+            organization=organization, state__in=PUBLISHED_STATES, withdrawn_at__isnull=True)
 
     def clean(self):
         data = super().clean()

@@ -139,6 +139,8 @@ class DisclosureItem(DisclosureRules):
     planned_public_at = fields.moment(_("planned public release"))
     public_at = fields.moment(_("published to the public"))
     closed_at = fields.moment(_("expired or withdrawn"))
+    # Set by an approved 撤销 and kept when the item is archived: its content stays down.
+    withdrawn_at = fields.moment(_("withdrawn"))
     archived_at = fields.moment(_("archived"))
     # The 公示 result: no objection (recorded by the scheduler when the period ends), or the
     # organization's conclusion once the objections raised have been handled.
@@ -259,7 +261,8 @@ class DisclosureItem(DisclosureRules):
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.state == State.WITHDRAWN
+        """Whether an approved 撤销 took the content down (archived afterwards or not)."""
+        return self.withdrawn_at is not None
 
     @property
     def is_terminated(self) -> bool:

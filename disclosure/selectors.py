@@ -6,14 +6,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from catalog.models import PublicAudience
 from portal import workflow
 from portal.models import Organization
 from portal.roles import org_ids_with
 
 from . import search
 from .models import Attachment, DisclosureItem, State
-from .visibility import can_view, public_items, visible_items
+from .visibility import can_view, public_items, visible_items, withdrawal_notices
 
 LIST_RELATED = ("organization", "entry")
 
@@ -39,12 +38,10 @@ def item_for_action(user, item_id: int, action: str) -> DisclosureItem:
     return item
 
 
-def public_withdrawn_item(item_id: int) -> DisclosureItem | None:
-    """Return a withdrawn item that had been public to society (its notice stays public),
-    or None."""
-    return DisclosureItem.objects.filter(pk=item_id, state=State.WITHDRAWN,
-                                         public_at__isnull=False,
-                                         public_audience=PublicAudience.SOCIETY).first()
+def withdrawn_notice_item(user, item_id: int) -> DisclosureItem | None:
+    """Return a withdrawn item whose notice ``user`` reads (it had reached them), or
+    None."""
+    return withdrawal_notices(user).filter(pk=item_id).first()
 
 
 def attachment_for_user(user, attachment_id: int) -> Attachment:

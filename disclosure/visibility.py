@@ -57,17 +57,11 @@ _RANGE = DisclosureItem.range_organizations.through
 
 def visibility_q(user) -> Q:
     """Return the filter on ``DisclosureItem`` selecting what ``user`` may see."""
-    query = public_q()
+    query = reach_q(user) & Q(withdrawn_at__isnull=True)
     if not signed_in(user):
         return query
     if is_superuser(user):
         return Q()
-    if (party := party_audience_q(user)) is not None:
-        query |= Q(state__in=PUBLISHED_STATES) & party
-    if ids := org_ids_with(user, "view_unit"):
-        query |= Q(state__in=REACHED_STATES, public_at__isnull=False,
-                   public_audience=PublicAudience.UNIT,
-                   organization_id__in=line_ids(user, "view_unit"))
     if ids := org_ids_with(user, "publish"):
         query |= Q(organization_id__in=ids)
     if org_ids_with(user, "review"):
@@ -75,8 +69,31 @@ def visibility_q(user) -> Q:
     if (subtree := supervised_subtree_q(user, prefix="organization__")) is not None:
         query |= subtree
     if granted := granted_item_ids(user):
-        query |= Q(pk__in=granted)
+        query |= Q(pk__in=granted, withdrawn_at__isnull=True)
     return query
+
+
+def reach_q(user) -> Q:
+    """Return the filter for items whose audiences, as far as released, include ``user``
+    (withdrawn ones too: their readers get the notice of the withdrawal)."""
+    beyond = (*REACHED_STATES, State.WITHDRAWN)  # withdrawn: its notice, where it reached
+    query = Q(state__in=beyond, public_at__isnull=False,
+              public_audience=PublicAudience.SOCIETY)
+    if not signed_in(user):
+        return query
+    if (party := party_audience_q(user)) is not None:
+        query |= Q(state__in=PUBLISHED_STATES) & party
+    if org_ids_with(user, "view_unit"):
+        query |= Q(state__in=beyond, public_at__isnull=False,
+                   public_audience=PublicAudience.UNIT,
+                   organization_id__in=line_ids(user, "view_unit"))
+    return query
+
+
+def withdrawal_notices(user) -> QuerySet[DisclosureItem]:
+    """Return the withdrawn items whose notice (title and explanation, never the content)
+    ``user`` reads: those that had reached them."""
+    return DisclosureItem.objects.filter(reach_q(user), withdrawn_at__isnull=False)
 
 
 def party_audience_q(user) -> Q | None:
@@ -145,9 +162,10 @@ def visible_items(user) -> QuerySet[DisclosureItem]:
 
 def public_q(prefix: str = "") -> Q:
     """Return the filter for items everyone may see, on a relation ``prefix`` if given:
-    released to society, now or as a past disclosure."""
+    released to society, now or as a past disclosure, and not withdrawn."""
     return Q(**{f"{prefix}state__in": REACHED_STATES, f"{prefix}public_at__isnull": False,
-                f"{prefix}public_audience": PublicAudience.SOCIETY})
+                f"{prefix}public_audience": PublicAudience.SOCIETY,
+                f"{prefix}withdrawn_at__isnull": True})
 
 
 def public_items() -> QuerySet[DisclosureItem]:
@@ -158,7 +176,7 @@ def public_items() -> QuerySet[DisclosureItem]:
 def is_public(item: DisclosureItem) -> bool:
     """Return whether everyone may see ``item``; the twin of :func:`public_q`."""
     return (item.state in REACHED_STATES and item.public_at is not None
-            and item.public_audience == PublicAudience.SOCIETY)
+            and item.public_audience == PublicAudience.SOCIETY and item.withdrawn_at is None)
 
 
 def in_audience(user, item: DisclosureItem) -> bool:
@@ -190,7 +208,7 @@ def can_view(user, item: DisclosureItem) -> bool:
     if is_superuser(user):
         return True
     org = item.organization
-    if in_audience(user, item):
+    if item.withdrawn_at is None and in_audience(user, item):
         return True
     if has_org_perm(user, "publish", org):
         return True
@@ -198,7 +216,7 @@ def can_view(user, item: DisclosureItem) -> bool:
         return True
     if supervises(user, org):
         return True
-    return item.pk in granted_item_ids(user)
+    return item.withdrawn_at is None and item.pk in granted_item_ids(user)
 
 
 def can_draft(user, organization) -> bool:

@@ -18,9 +18,25 @@ def _split(model) -> None:
         model.objects.filter(time_limit=limit).update(duration=duration, frequency=frequency)
 
 
+def _join(model) -> None:
+    """The reverse: the audience beyond the party back into "scope", the two dimensions
+    back into the one "time_limit" (a short-term item was "short_term" whatever its
+    frequency)."""
+    model.objects.filter(public_audience="none").update(scope="party_only")
+    model.objects.exclude(public_audience="none").update(scope="party_then_public")
+    model.objects.filter(duration="short").update(time_limit="short_term")
+    model.objects.filter(duration="long", frequency="periodic").update(time_limit="periodic")
+    model.objects.filter(duration="long", frequency="timely").update(time_limit="long_term")
+
+
 def copy_rules(apps, schema_editor) -> None:
     for name in ("CatalogEntry", "HistoricalCatalogEntry"):
         _split(apps.get_model("catalog", name))
+
+
+def join_rules(apps, schema_editor) -> None:
+    for name in ("CatalogEntry", "HistoricalCatalogEntry"):
+        _join(apps.get_model("catalog", name))
 
 
 class Migration(migrations.Migration):
@@ -30,5 +46,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_rules, migrations.RunPython.noop),
+        migrations.RunPython(copy_rules, join_rules),
     ]

@@ -20,6 +20,17 @@ def _split(model) -> None:
         model.objects.filter(time_limit=limit).update(duration=duration, frequency=frequency)
 
 
+def _join(model) -> None:
+    """The reverse: the audience beyond the party back into "scope", the two dimensions
+    back into the one "time_limit" (a short-term item was "short_term" whatever its
+    frequency)."""
+    model.objects.filter(public_audience="none").update(scope="party_only")
+    model.objects.exclude(public_audience="none").update(scope="party_then_public")
+    model.objects.filter(duration="short").update(time_limit="short_term")
+    model.objects.filter(duration="long", frequency="periodic").update(time_limit="periodic")
+    model.objects.filter(duration="long", frequency="timely").update(time_limit="long_term")
+
+
 def copy_rules(apps, schema_editor) -> None:
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
@@ -36,6 +47,11 @@ def copy_rules(apps, schema_editor) -> None:
         _split(apps.get_model("disclosure", name))
 
 
+def join_rules(apps, schema_editor) -> None:
+    for name in ("DisclosureItem", "HistoricalDisclosureItem", "WorkPlan", "HistoricalWorkPlan"):
+        _join(apps.get_model("disclosure", name))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -43,5 +59,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_rules, migrations.RunPython.noop),
+        migrations.RunPython(copy_rules, join_rules),
     ]

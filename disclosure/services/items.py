@@ -390,7 +390,8 @@ def item_change(*, item_id: int, actor: User, title: str, body: str,
 def item_withdraw(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
     """Withdraw (撤销) a published item by an approved request: its content comes down; a
     notice with the explanation stays where it was published."""
-    return _step(item_id, "withdraw", actor, comment=explanation, reason=explanation)
+    return _step(item_id, "withdraw", actor, comment=explanation, reason=explanation,
+                 changes={"withdrawn_at": timezone.now()})
 
 
 @transaction.atomic

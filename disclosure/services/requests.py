@@ -25,13 +25,13 @@ from guardian.shortcuts import assign_perm
 from catalog.models import CatalogEntry, PartyAudience, PublicAudience
 from portal import deadlines, workflow
 from portal.calendar import add_working_days
-from portal.models import Organization, Role, User
+from portal.models import Organization, User
 from portal.notifications import notify
 from portal.roles import reviewers_of, role_group, role_holders
 
 from ..models import PUBLISHED_STATES, DisclosureItem, DisclosureRequest
 from ..permissions import may_apply
-from ..visibility import GRANT_CODENAME
+from ..visibility import GRANT_CODENAME, PARTY_ROLES
 from .items import item_create
 
 Request = DisclosureRequest
@@ -105,13 +105,13 @@ def request_answer(*, request_id: int, actor: User, decision: str, answer: str,
                    "answered_by": actor}
     elif action != "decline":
         if item is None or item.organization_id != request.organization_id or (
-                item.state not in PUBLISHED_STATES):
+                item.state not in PUBLISHED_STATES or item.is_withdrawn):
             raise ValidationError({"item": _("Choose a published item of the organization.")})
         changes["item"] = item
         if action == "disclose_to_applicant":
             _grant_to_applicant(request, item)
         else:
-            if scope_role not in Role.values:
+            if scope_role not in PARTY_ROLES:  # a range within the party, never beyond
                 raise ValidationError({"scope_role": _("Choose to whom it is disclosed.")})
             assign_perm(f"disclosure.{GRANT_CODENAME}",
                         role_group(request.organization, scope_role), item)

@@ -90,7 +90,7 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
     try:
         item = selectors.item_for_user(request.user, pk)
     except Http404:
-        withdrawn = selectors.public_withdrawn_item(pk)
+        withdrawn = selectors.withdrawn_notice_item(request.user, pk)
         if withdrawn is None:
             raise
         return withdrawn_notice(request, withdrawn)

@@ -2,9 +2,10 @@
 "time_limit" become the audiences and the two time dimensions.
 
 The items are written with the old schema, who reads each is worked out by the old rules,
-the migrations run forward, and the new visibility module is asked. The one intended
-difference: an item that had reached the public and then expired or was archived stays
-readable there as a past disclosure (archiving no longer takes disclosures down)."""
+the migrations run forward, and the new visibility module is asked. The intended
+differences: an item that had reached the public and then expired or was archived stays
+readable there as a past disclosure (archiving no longer takes disclosures down), and a
+withdrawn item shows its readers the notice of the withdrawal, no longer its content."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from disclosure.models import DisclosureItem
-from disclosure.visibility import visible_items
+from disclosure.visibility import visible_items, withdrawal_notices
 from portal.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -83,11 +84,19 @@ def test_every_item_keeps_its_readers_across_the_migration():
         executor = MigrationExecutor(connection)
         executor.migrate(_latest(executor))
 
+    everyone = [("anonymous", AnonymousUser()), *people.items()]
     for item in DisclosureItem.objects.all():
         expected = set(old_readers[item.pk])
         if item.public_at is not None and item.state in ("expired", "archived"):
             expected |= {"anonymous", *people}  # a past public disclosure stays public
-        found = {name for name, user in [("anonymous", AnonymousUser()), *people.items()]
+        if item.state == "withdrawn":
+            # 撤销 takes the content down for its readers too; they read the notice.
+            assert item.is_withdrawn
+            noticed = {name for name, user in everyone
+                       if withdrawal_notices(user).filter(pk=item.pk).exists()}
+            assert noticed == expected | ({"anonymous", *people} if item.public_at else set())
+            expected = set()
+        found = {name for name, user in everyone
                  if visible_items(user).filter(pk=item.pk).exists()}
         assert found == expected, (item.title, found, expected)
         old_scope, old_limit = item.title.split("-")[0], item.title.split("-")[1]

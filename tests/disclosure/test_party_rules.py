@@ -156,3 +156,54 @@ def test_the_top_committee_files_a_deferral_with_its_own_reviewers(top):
     assert not filings_to_decide(world.users["reviewer"]).exists()
     assert Notification.objects.filter(recipient=world.users["committee_reviewer"],
                                        kind="filing.received").exists()
+
+
+def test_a_withdrawn_item_stays_down_when_archived_everywhere(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from archive.services import archive_due_items
+    from disclosure.visibility import public_items
+
+    item = world.item(State.PUBLIC, title="撤销后归档的事项", attachment=b"secret file")
+    change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
+                                    kind="withdraw", explanation="内容有误，予以撤销。")
+    services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
+                           approve=True)
+    member = Client()
+    member.force_login(world.users["member"])
+    attachment = item.attachments.get()
+    assert member.get(f"/attachments/{attachment.pk}/").status_code == 404
+    assert archive_due_items() == 1
+    item.refresh_from_db()
+    assert item.state == State.ARCHIVED and item.is_withdrawn
+    assert not can_view(AnonymousUser(), item) and not can_view(world.users["member"], item)
+    assert not public_items().filter(pk=item.pk).exists()
+    anonymous = Client()
+    for url in ("/api/v1/items/", "/feeds/items.atom", "/items/"):
+        assert "撤销后归档的事项" not in anonymous.get(url).content.decode(), url
+    notice = anonymous.get(f"/items/{item.pk}/").content.decode()
+    assert "内容有误，予以撤销。" in notice and "党费</strong>收缴情况" not in notice
+    assert "党费</strong>收缴情况" not in member.get(f"/items/{item.pk}/").content.decode()
+    assert member.get(f"/attachments/{attachment.pk}/").status_code == 404
+    outsider = Client()
+    outsider.force_login(world.users["outsider"])
+    number = item.archive_record.archive_number
+    assert outsider.get(f"/archive/{number}/").status_code == 404
+    assert member.get(f"/archive/{number}/").status_code == 404
+    assert member.get(f"/changes/{change.pk}/").status_code == 404
+    secretary = Client()
+    secretary.force_login(world.users["secretary"])
+    assert secretary.get(f"/items/{item.pk}/").status_code == 200  # its organization keeps it
+
+
+def test_an_answer_never_discloses_to_the_units_non_party_people(world):
+    from disclosure.models import DisclosureRequest
+
+    item = world.item(State.INTERNAL, title="党内事项")
+    request = services.request_submit(organization=world.branch,
+                                      applicant=world.users["member"], subject="申请公开党内事项")
+    with pytest.raises(ValidationError):
+        services.request_answer(request_id=request.pk, actor=world.users["secretary"],
+                                decision="scope", item=item, scope_role="people",
+                                answer="向本单位群众公开")
+    assert DisclosureRequest.objects.get(pk=request.pk).state == "submitted"
