@@ -244,6 +244,8 @@ class DisclosureItem(DisclosureRules):
     @property
     def badge(self) -> tuple[str, str]:
         """Return the CSS class and label of the item's state badge."""
+        if self.is_public and not self.reaches_society:
+            return "internal", str(_("Within the unit"))
         if self.is_public:
             return "public", str(_("Public"))
         if self.is_intra_party:

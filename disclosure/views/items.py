@@ -216,7 +216,7 @@ def _act(request: HttpRequest, item: DisclosureItem, action,
 ITEM_STEPS = {
     "submit": (services.item_submit, gettext_lazy("Submitted for review.")),
     "publish-internal": (services.item_publish_internal,
-                         gettext_lazy("Published to the organization's members.")),
+                         gettext_lazy("Published within the party.")),
     "release-public": (services.item_release_public, gettext_lazy("Published to the public.")),
 }
 
