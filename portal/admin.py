@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import imports
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
-from .models import CalendarDay, Membership, Organization, Reminder, User
+from .holidays import calendar_gap, missing_year_message
+from .models import CalendarDay, Membership, Organization, Reminder, RolloutDate, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -114,10 +115,32 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind"]
+    """The national schedule is loaded from the chinesecalendar package (``load_holidays``);
+    a day saved here counts as corrected and no reload changes or removes it."""
+
+    list_display = ["date", "kind", "name", "source"]
+    list_filter = ["kind", "source"]
     date_hierarchy = "date"
     search_fields = ["name"]
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.source = CalendarDay.Source.ADMIN
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        if (year := calendar_gap()) is not None:
+            messages.warning(request, missing_year_message(year))
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(RolloutDate)
+class RolloutDateAdmin(SimpleHistoryAdmin):
+    list_display = ["issuer", "kind", "start_by", "note"]
+    list_filter = ["kind"]
+    list_select_related = ["issuer"]
+    autocomplete_fields = ["issuer"]
+    search_fields = ["issuer__name", "issuer__code"]
 
 
 @admin.register(Reminder)

@@ -18,6 +18,7 @@ CATCH_UP_ON_START = (
     "disclosure.tasks.generate_obligations",
     "portal.tasks.send_reminders",
     "disclosure.tasks.resume_deferred_requests",
+    "portal.tasks.load_holidays",
 )
 
 

@@ -260,9 +260,17 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("Public holiday")
         WORKDAY = "workday", _("Make-up working day")
 
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("State Council schedule (loaded)")
+        ADMIN = "admin", _("Corrected in the admin")
+
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=40, blank=True)
+    # Loading the national schedule again updates and removes only the days it loaded
+    # itself; a day saved in the admin is never touched by a reload.
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.ADMIN)
     history = HistoricalRecords()
 
     class Meta:
@@ -273,10 +281,39 @@ class CalendarDay(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["holiday", "workday"]), name="calendar_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(source__in=["package", "admin"]), name="calendar_source_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class RolloutDate(models.Model):
+    """The date by which an issuing committee's organizations of one type must have started
+    disclosing (the annual plan's 分类推进: e.g. 机关 and 社区 by the end of June)."""
+
+    issuer = models.ForeignKey(
+        Organization, verbose_name=_("issuing organization"), on_delete=models.PROTECT,
+        related_name="rollout_dates",
+    )
+    kind = models.CharField(_("type of organization"), max_length=20,
+                            choices=Organization.Kind.choices)
+    start_by = models.DateField(_("start by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rollout date")
+        verbose_name_plural = _("rollout dates")
+        ordering = ["issuer__path", "start_by", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "kind"], name="rollout_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} · {self.get_kind_display()} · {self.start_by}"
 
 
 class Notification(models.Model):

@@ -100,6 +100,7 @@ def register_core() -> None:
         Organization,
         Reminder,
         RoleGroup,
+        RolloutDate,
         User,
     )
     from .roles import signed_in
@@ -120,5 +121,7 @@ def register_core() -> None:
     internal(Membership, "roles are granted in the staff admin")
     internal(RoleGroup, "the guardian groups behind roles")
     internal(CalendarDay, "the working-day calendar, kept in the staff admin")
+    internal(RolloutDate, "rollout dates are set in the staff admin; the rollout page shows "
+             "them only with the units its reader follows")
     internal(Reminder, "the idempotence guard of reminders")
     internal(Event, "shown only inside its record's page, which asks the record's home")

@@ -369,6 +369,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "archive.tasks.archive_due_items",
         "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=2, minute=0),
     },
+    "load-holidays": {
+        "task": "portal.tasks.load_holidays",
+        "schedule": _every(0) if _BEAT_OVERRIDE else crontab(hour=0, minute=15),
+    },
     "send-pending-emails": {
         "task": "portal.tasks.send_pending_emails",
         "schedule": _every(120.0),

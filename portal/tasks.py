@@ -29,3 +29,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 @shared_task(**TASK_OPTIONS)
 def send_pending_emails() -> int:
     return notifications.send_pending_emails()
+
+
+@shared_task(**TASK_OPTIONS)
+def load_holidays() -> int:
+    """Load the national holidays and make-up working days the package knows, from last year
+    on (days corrected in the admin are kept); return how many days were added."""
+    from .holidays import load_recent
+
+    return load_recent().created

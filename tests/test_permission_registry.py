@@ -150,7 +150,8 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/review/", "/changes/", "/requests/", "/feedback/inbox/", "/feedback/mine/",
               "/feedback/inbox/?kind=objection",
               "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
-              "/supervision/", "/notifications/", "/feeds/items.atom", "/api/v1/items/",
+              "/supervision/", "/supervision/rollout/", "/supervision/rollout/?format=csv",
+              "/notifications/", "/feeds/items.atom", "/api/v1/items/",
               "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档"]
 
 

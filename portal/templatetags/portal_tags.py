@@ -10,3 +10,12 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.inclusion_tag("portal/_calendar_warning.html")
+def calendar_warning() -> dict:
+    """A warning when the coming year's holidays are not in the calendar yet."""
+    from portal.holidays import calendar_gap, missing_year_message
+
+    year = calendar_gap()
+    return {"message": missing_year_message(year) if year is not None else ""}

@@ -20,9 +20,10 @@ from catalog.services import load_default_catalogs
 from disclosure import obligations, services
 from disclosure.models import DisclosureItem
 from portal.calendar import add_working_days, period_containing
-from portal.holidays import load_holidays
+from portal.holidays import load_recent
 from portal.models import Membership, Organization, Role, User
 
+from . import _demo_rollout
 from ._demo_files import pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -57,13 +58,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        load_holidays(timezone.localdate().year)
+        load_recent()
         orgs = self._orgs()
         users = self._users(orgs)
         entries = self._catalogs(orgs)
         self._items(orgs, users, entries)
         self._obligations()
         self._voices(orgs, users)
+        _demo_rollout.seed(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
