@@ -126,6 +126,7 @@ def supervision_samples(world, order) -> list:
         checked=f"{MARK}检查内容")
     feedback_services.inspection_publish(record_id=inspection.pk, actor=inspector,
                                          audience=InspectionRecord.Audience.MEMBERS)
+    inspection.refresh_from_db()
     evidence = feedback_services.rectification_evidence_add(
         order_id=order.pk, actor=sec, upload=SimpleUploadedFile("照片.png", _png()))
     declaration = feedback_services.relative_declare(

@@ -377,3 +377,15 @@ def test_the_organization_link_leads_to_its_current_group(world):
     client.force_login(world.users["other_member"])
     assert client.get("/supervision-groups/?org=B1").status_code == 200
     assert client.get(f"/supervision-groups/{group.pk}/").status_code == 404
+
+
+def test_supervision_counts_for_the_year_end_report(world):
+    from feedback.selectors import supervision_counts
+
+    _published(world, InspectionRecord.Audience.MEMBERS)
+    counts = supervision_counts([world.branch.pk], TODAY().year)
+    assert (counts.inspections, counts.published, counts.findings, counts.orders,
+            counts.orders_from_findings, counts.evidence) == (1, 1, 1, 1, 1, 1)
+    assert counts.orders_closed == 0 and counts.closed_rate == 0.0
+    empty = supervision_counts([world.other_branch.pk], TODAY().year)
+    assert (empty.inspections, empty.orders, empty.closed_rate) == (0, 0, None)
