@@ -106,7 +106,7 @@ class ScopeChoice(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class PlanForm(forms.Form):
+class InspectionPlanForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     period = forms.CharField(label=_("Period"), max_length=40, required=False,
                              help_text=_("e.g. first half, third quarter"))
@@ -122,7 +122,7 @@ class PlanForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
 
 
-class RecordForm(forms.Form):
+class InspectionRecordForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("Plan"), required=False,
                                   queryset=InspectionPlan.objects.none())
     inspected_on = forms.DateField(label=_("Date of inspection"), widget=DateInput())

@@ -150,6 +150,13 @@ class SupervisionSeat(models.Model):
     def ends_on(self):
         return self.until or self.group.term_end
 
+    @property
+    def ended_label(self) -> str:
+        """Why the seat ended: as recorded, or the end of the term once it has passed."""
+        if self.ended:
+            return str(self.get_ended_display())
+        return str(self.Ended.TERM.label) if self.ends_on <= timezone.localdate() else ""
+
     def is_current(self, on=None) -> bool:
         day = on or timezone.localdate()
         return self.since <= day < self.ends_on

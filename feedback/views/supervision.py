@@ -21,9 +21,9 @@ from ..forms_supervision import (
     EvidenceForm,
     FindingForm,
     GroupForm,
+    InspectionPlanForm,
+    InspectionRecordForm,
     OpenOrderForm,
-    PlanForm,
-    RecordForm,
     RelativeForm,
     SeatEndForm,
     SeatForm,
@@ -157,7 +157,10 @@ def relatives(request: AuthedRequest) -> HttpResponse:
 
 
 def _sitting_group(request: AuthedRequest) -> SupervisionGroup:
-    group = load_for(request.user, SupervisionGroup, pk=request.GET.get("group") or 0)
+    raw = request.GET.get("group", "")
+    if not raw.isdigit():
+        raise Http404
+    group = load_for(request.user, SupervisionGroup, pk=int(raw))
     if not sits_in(request.user, group):
         raise Http404
     return group
@@ -176,7 +179,7 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
 def plan_new(request: AuthedRequest) -> HttpResponse:
     group = _sitting_group(request)
     return form_page(request, "feedback/plan_new.html",
-                     PlanForm(request.POST or None, group=group),
+                     InspectionPlanForm(request.POST or None, group=group),
                      lambda data: services.inspection_plan(group_id=group.pk,
                                                            actor=request.user, **data),
                      success=_("The inspection is planned."), group=group)
@@ -216,7 +219,7 @@ def record_list(request: AuthedRequest) -> HttpResponse:
 def record_new(request: AuthedRequest) -> HttpResponse:
     group = _sitting_group(request)
     return form_page(request, "feedback/inspection_new.html",
-                     RecordForm(request.POST or None, group=group),
+                     InspectionRecordForm(request.POST or None, group=group),
                      lambda data: services.inspection_record(group_id=group.pk,
                                                              actor=request.user, **data),
                      success=_("The inspection is recorded."), group=group)
