@@ -266,3 +266,6 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.organization}"
+
+
+from .models_supervision import *  # noqa: E402, F403 - the supervision group's models

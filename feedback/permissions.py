@@ -169,3 +169,5 @@ permissions.register(permissions.Rules(
     url=lambda c: reverse("feedback:results", args=[c.pk]),
 ))
 permissions.internal(Ballot, "ballots are only ever counted, on the campaign's results page")
+
+from . import permissions_supervision  # noqa: E402, F401 - registers the supervision group's kinds

@@ -61,3 +61,6 @@ def results(campaign: Campaign) -> list[Result]:
                             row.get("unsatisfied", 0)))
     return found
 
+
+
+from .selectors_supervision import SupervisionCounts, supervision_counts  # noqa: E402, F401

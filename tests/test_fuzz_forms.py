@@ -61,6 +61,18 @@ from feedback.forms import (
     TextForm,
     TrackForm,
 )
+from feedback.forms_supervision import (
+    EvidenceForm,
+    FindingForm,
+    GroupForm,
+    InspectionPlanForm,
+    InspectionRecordForm,
+    OpenOrderForm,
+    PublishForm,
+    RelativeForm,
+    SeatEndForm,
+    SeatForm,
+)
 from feedback.models import Campaign
 from portal.admin import ImportForm
 
@@ -286,6 +298,60 @@ def org(draw) -> str:
 
 # The catalog's two ModelForms exist only in the Django admin, for catalog administrators.
 NOT_FUZZED = {"CatalogForm", "CatalogEntryForm"}
+def sitting_group(world, objects: dict):
+    """The branch's supervision group, with the branch's member as its sitting leader."""
+    def make():
+        today, sec = timezone.localdate(), world.users["secretary"]
+        group = services.supervision_group_elect(
+            organization=world.branch, actor=sec, meeting="党员大会", elected_on=today,
+            term_start=today - dt.timedelta(days=2), term_end=today + dt.timedelta(days=900))
+        services.supervision_seat_add(group_id=group.pk, user=world.users["member"],
+                                      actor=sec, since=today - dt.timedelta(days=2),
+                                      is_leader=True)
+        return group
+    return once(objects, "group", make)
+
+
+def inspection_of(world, objects: dict):
+    return once(objects, "inspection", lambda: services.inspection_record(
+        group_id=sitting_group(world, objects).pk, actor=world.users["member"],
+        inspected_on=timezone.localdate(), scope=[world.branch], checked="查看公开栏"))
+
+
+def finding_of(world, objects: dict):
+    return services.inspection_add_finding(
+        record_id=inspection_of(world, objects).pk, actor=world.users["member"],
+        organization=world.branch, text="公开栏未及时更新")
+
+
+def extra_seat(world, objects: dict):
+    group = sitting_group(world, objects)
+    return services.supervision_seat_add(
+        group_id=group.pk, user=UserFactory(), actor=world.users["secretary"],
+        since=group.term_start)
+
+
+SUPERVISION_TARGETS = {
+    "group-new": Target(GroupForm, "secretary", lambda w, o, d: "/supervision-groups/new/?org=B1"),
+    "seat-new": Target(SeatForm, "secretary", lambda w, o, d:
+                       f"/supervision-groups/{sitting_group(w, o).pk}/seats/"),
+    "seat-end": Target(SeatEndForm, "secretary", lambda w, o, d:
+                       f"/supervision-groups/seats/{extra_seat(w, o).pk}/end/"),
+    "relative-declare": Target(RelativeForm, "secretary",
+                               lambda w, o, d: "/supervision-groups/relatives/?org=B1"),
+    "inspection-plan": Target(InspectionPlanForm, "member", lambda w, o, d:
+                              f"/inspections/plans/new/?group={sitting_group(w, o).pk}"),
+    "inspection-record": Target(InspectionRecordForm, "member", lambda w, o, d:
+                                f"/inspections/new/?group={sitting_group(w, o).pk}"),
+    "inspection-finding": Target(FindingForm, "member", lambda w, o, d:
+                                 f"/inspections/{inspection_of(w, o).pk}/findings/"),
+    "inspection-order": Target(OpenOrderForm, "member", lambda w, o, d:
+                               f"/inspections/findings/{finding_of(w, o).pk}/order/"),
+    "inspection-publish": Target(PublishForm, "member", lambda w, o, d:
+                                 f"/inspections/{inspection_of(w, o).pk}/publish/"),
+    "rectification-evidence": Target(EvidenceForm, "secretary", lambda w, o, d:
+                                     f"/rectification/{new_order(w).pk}/evidence/"),
+}
 TARGETS = {
     "feedback-new": Target(FeedbackForm, None, lambda w, o, d: f"/feedback/new/?org={org(d)}"),
     "feedback-new-member": Target(FeedbackForm, "member", lambda w, o, d:
@@ -371,6 +437,7 @@ TARGETS = {
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),
         "next": st.one_of(st.sampled_from(["/items/", "//evil.example"]), hostile_text())}),
+    **SUPERVISION_TARGETS,
 }
 
 

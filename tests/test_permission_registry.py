@@ -101,7 +101,48 @@ def samples(world) -> list:
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
-            world.branch, note, drafting]
+            world.branch, note, drafting, *supervision_samples(world, order)]
+
+
+def supervision_samples(world, order) -> list:
+    """A supervision group with a sitting member, its plan, a record published to the
+    branch's members, evidence on an order, and a declared relative."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from feedback.models import InspectionRecord
+
+    sec, today = world.users["secretary"], timezone.localdate()
+    group = feedback_services.supervision_group_elect(
+        organization=world.branch, actor=sec, meeting="党员大会", elected_on=today,
+        term_start=today - dt.timedelta(days=1), term_end=today + dt.timedelta(days=900))
+    inspector = UserFactory(username="inspector")
+    feedback_services.supervision_seat_add(group_id=group.pk, user=inspector, actor=sec,
+                                           since=today - dt.timedelta(days=1), is_leader=True)
+    plan = feedback_services.inspection_plan(
+        group_id=group.pk, actor=inspector, year=today.year, period="", scope=[world.branch],
+        subject=f"{MARK}检查计划", planned_start=today, planned_end=today)
+    inspection = feedback_services.inspection_record(
+        group_id=group.pk, actor=inspector, inspected_on=today, scope=[world.branch],
+        checked=f"{MARK}检查内容")
+    feedback_services.inspection_publish(record_id=inspection.pk, actor=inspector,
+                                         audience=InspectionRecord.Audience.MEMBERS)
+    inspection.refresh_from_db()
+    evidence = feedback_services.rectification_evidence_add(
+        order_id=order.pk, actor=sec, upload=SimpleUploadedFile("照片.png", _png()))
+    declaration = feedback_services.relative_declare(
+        organization=world.branch, person=world.users["member"],
+        relative=world.users["other_member"], relation="sibling", actor=sec)
+    return [group, plan, inspection, evidence, declaration]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    return out.getvalue()
 
 
 def roles(world) -> dict:
@@ -151,8 +192,10 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/feedback/inbox/?kind=objection",
               "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
               "/supervision/", "/supervision/rollout/", "/supervision/rollout/?format=csv",
-              "/notifications/", "/feeds/items.atom", "/api/v1/items/",
-              "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档"]
+              "/supervision-groups/", "/inspections/", "/inspections/plans/",
+              "/supervision-groups/relatives/", "/notifications/", "/feeds/items.atom",
+              "/api/v1/items/", "/api/v1/items/?q=内部事项", "/items/export.csv",
+              "/archive/?q=归档"]
 
 
 def marked(obj) -> bool:

@@ -27,6 +27,7 @@ PUBLIC = {
     "disclosure:feed_all", "disclosure:feed_org", "disclosure:feed_org_subtree",
     "disclosure:feed_category", "archive:notice_board", "feedback:new", "feedback:thanks",
     "feedback:track", "feedback:campaigns", "feedback:results",
+    "feedback:record_detail",  # inspection results published to the public
 }
 
 

@@ -23,7 +23,7 @@ from portal.calendar import add_working_days, period_containing
 from portal.holidays import load_recent
 from portal.models import Membership, Organization, Role, User
 
-from . import _demo_rollout
+from . import _demo_rollout, _demo_supervision
 from ._demo_files import pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -66,6 +66,7 @@ class Command(BaseCommand):
         self._obligations()
         self._voices(orgs, users)
         _demo_rollout.seed(orgs, users)
+        _demo_supervision.seed(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
@@ -104,9 +105,10 @@ class Command(BaseCommand):
         for username, full_name, roles in USERS:
             user = self._user(username, full_name)
             for code, role in roles:
-                Membership.objects.get_or_create(
-                    user=user, organization=orgs[code], role=role, defaults={"since": since}
-                )
+                if not Membership.objects.filter(user=user, organization=orgs[code],
+                                                 role=role).exists():
+                    Membership.objects.create(user=user, organization=orgs[code], role=role,
+                                              since=since)
             users[username] = user
         # Members of a branch are members of the bodies above it for intra-party reading only
         # where they hold a membership there; the demo keeps it to their own branch.
