@@ -98,10 +98,27 @@ def samples(world) -> list:
                                        subject=f"{MARK}申请新事项")
     services.request_draft(request_id=drafting.pk, actor=sec, entry=world.entries["public"],
                            reach="applicant")
+    posting = services.ledger_record(
+        organization=world.branch, actor=sec, item=secret, carrier="notice_board",
+        date=timezone.localdate(), board=f"{MARK}公开栏", uploads=[_photo()])
+    kept_back = services.ledger_record(
+        organization=world.branch, actor=sec, obligation=obligation, carrier="document",
+        date=timezone.localdate(), document_number=f"{MARK}文号")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
-            world.branch, note, drafting]
+            world.branch, note, drafting, posting, posting.evidence.get(), kept_back]
+
+
+def _photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(buffer, "PNG")
+    return SimpleUploadedFile(f"{MARK}.png", buffer.getvalue(), content_type="image/png")
 
 
 def roles(world) -> dict:
@@ -151,7 +168,8 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/feedback/inbox/?kind=objection",
               "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
               "/supervision/", "/notifications/", "/feeds/items.atom", "/api/v1/items/",
-              "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档"]
+              "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档",
+              "/orgs/B1/ledger/"]
 
 
 def marked(obj) -> bool:
