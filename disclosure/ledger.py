@@ -50,7 +50,10 @@ def _missing(required: list[str], *found: set[str]) -> list[str]:
 def mark_missing_carriers(obligations: list[Obligation]) -> None:
     """Set ``ledger_missing`` on each obligation (its entry loaded): the offline carriers its
     entry requires with no standing record for the obligation or for its item, as
-    ``(carrier, label)`` pairs. One query."""
+    ``(carrier, label)`` pairs. One query, none when no entry requires an offline carrier."""
+    for o in obligations:
+        o.ledger_missing = []  # type: ignore[attr-defined]
+    obligations = [o for o in obligations if offline_carriers(o.entry.carriers)]
     item_ids = {o.fulfilled_by_id for o in obligations if o.fulfilled_by_id}
     by_obligation, by_item = _recorded([o.pk for o in obligations], item_ids)
     for o in obligations:
