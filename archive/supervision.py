@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
+from disclosure.ledger import gaps_by_organization
 from disclosure.models import DisclosureItem, Obligation
 from portal.calendar import period_containing
 from portal.models import Membership, Organization
@@ -51,6 +52,7 @@ class Row:
     request_days: float | None = None
     rectifications_open: int = 0
     satisfaction: float | None = None
+    ledger_missing: int = 0  # offline carriers not recorded for this year's fulfilled ones
 
     @property
     def on_time_rate(self) -> float | None:
@@ -59,7 +61,8 @@ class Row:
 
 
 def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> list[Row]:
-    """Return obligation figures per organization, in one query."""
+    """Return obligation figures per organization, and how many offline carriers this
+    year's fulfilled obligations lack a ledger record for, in a fixed number of queries."""
     today = today or timezone.localdate()
     counts = (
         Obligation.objects.filter(organization__in=orgs)
@@ -78,6 +81,9 @@ def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> li
     empty = {"due": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "filed": 0}
     rows = [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
     _add_voice_figures(rows, orgs)
+    gaps = gaps_by_organization(orgs.values("pk"), today.year)
+    for row in rows:
+        row.ledger_missing = gaps.get(row.organization.pk, 0)
     return rows
 
 

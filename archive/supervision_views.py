@@ -51,7 +51,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "rows": rows, "page": paginate(request, rows, DASHBOARD_ROWS), "trend": trend,
         "trend_points": supervision.trend_points(trend),
         "totals": {key: sum(getattr(r, key) for r in rows)
-                   for key in ("due", "on_time", "late", "overdue", "open", "filed")},
+                   for key in ("due", "on_time", "late", "overdue", "open", "filed",
+                            "ledger_missing")},
     })
 
 
@@ -61,10 +62,12 @@ DASHBOARD_ROWS = 50  # organizations per page; the totals and the CSV cover all 
 def _dashboard_csv(rows) -> HttpResponse:
     header = [_("Code"), _("Organization"), _("Due"), _("Fulfilled on time"),
               _("Fulfilled late"), _("Overdue"), _("Open"),
-              _("Filed as not disclosable"), _("On-time rate (%)")]
+              _("Filed as not disclosable"), _("On-time rate (%)"),
+              _("Offline ledger: not recorded")]
     body = csv_bytes(header, ([r.organization.code, r.organization.name, r.due, r.on_time,
                                r.late, r.overdue, r.open, r.filed,
-                               "" if r.on_time_rate is None else r.on_time_rate]
+                               "" if r.on_time_rate is None else r.on_time_rate,
+                               r.ledger_missing]
                               for r in rows))
     return spreadsheet_response(body, "compliance", "csv")
 

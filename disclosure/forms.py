@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
+    Carrier,
     CatalogEntry,
     Category,
     Duration,
@@ -16,7 +17,15 @@ from catalog.models import (
 from portal.models import Organization, Role
 from portal.widgets import DateInput  # noqa: E402
 
-from .models import PUBLISHED_STATES, ChangeRequest, DisclosureItem, DisclosureRequest, State
+from .models import (
+    OFFLINE_CARRIERS,
+    PUBLISHED_STATES,
+    ChangeRequest,
+    DisclosureItem,
+    DisclosureRequest,
+    MeetingKind,
+    State,
+)
 from .uploads import ALLOWED_EXTENSIONS
 from .visibility import PARTY_ROLES
 
@@ -323,3 +332,88 @@ class PlanForm(forms.Form):
     duration = forms.ChoiceField(label=_("Duration"), choices=Duration.choices)
     display_days = forms.IntegerField(label=_("Display period in working days (short-term)"),
                                       required=False, min_value=1, max_value=365)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the evidence of a ledger record)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": "image/jpeg,image/png,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(one, initial) for one in data if one]
+        return [super().clean(data, initial)] if data else []
+
+
+class LedgerRecordForm(forms.Form):
+    """One offline act: the carrier, its date and the fields of its kind (the service
+    checks which ones the carrier needs, the dates and the evidence)."""
+
+    carrier = forms.ChoiceField(label=_("How it was disclosed"), widget=forms.RadioSelect)
+    date = forms.DateField(label=_("Date (posted, held or issued on)"), widget=DateInput())
+    board = forms.CharField(label=_("Notice board (where)"), required=False, max_length=200,
+                            help_text=_("For a posting: which board, where it stands."))
+    until = forms.DateField(label=_("Taken down on"), required=False, widget=DateInput(),
+                            help_text=_("For a posting already taken down; otherwise record "
+                                        "it later on the record's page."))
+    meeting_kind = forms.ChoiceField(label=_("Kind of meeting"), required=False,
+                                     choices=[("", "—"), *MeetingKind.choices])
+    meeting_name = forms.CharField(label=_("Meeting"), required=False, max_length=200,
+                                   help_text=_("For example: 2026年第二季度党员大会."))
+    attendance = forms.IntegerField(label=_("Attendance"), required=False, min_value=1,
+                                    max_value=100000)
+    minutes = forms.CharField(label=_("Minutes"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    document_number = forms.CharField(label=_("Document number"), required=False,
+                                      max_length=100)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = MultipleFileField(
+        label=_("Evidence (photos or PDF)"), required=False,
+        help_text=_("Photos of the notice board (JPEG, PNG), minutes or the document (PDF)."))
+
+    def __init__(self, *args, carriers: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Carrier.choices)
+        self.fields["carrier"].choices = [  # type: ignore[attr-defined]
+            (c, labels[c]) for c in carriers]
+        if len(carriers) == 1:
+            self.fields["carrier"].initial = carriers[0]
+
+
+class TakeDownForm(forms.Form):
+    until = forms.DateField(label=_("Taken down on"), widget=DateInput())
+
+
+class EvidenceForm(forms.Form):
+    evidence = MultipleFileField(label=_("Evidence (photos or PDF)"))
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Why the record is void"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LedgerFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int,
+                                  empty_value=None)
+    carrier = forms.ChoiceField(label=_("Carrier"), required=False)
+    item = forms.TypedChoiceField(label=_("Item"), required=False, coerce=int,
+                                  empty_value=None)
+
+    def __init__(self, *args, years: list[int], items: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = {
+            "year": [("", _("All years")), *((y, y) for y in years)],
+            "carrier": [("", _("All carriers")), *((c.value, c.label) for c in OFFLINE_CARRIERS)],
+            "item": [("", _("All items")), *items],
+        }
+        for name, values in choices.items():
+            self.fields[name].choices = values  # type: ignore[attr-defined]

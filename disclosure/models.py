@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,6 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from catalog.models import (
+    Carrier,
     CatalogEntry,
     Category,
     DisclosureRules,
@@ -863,3 +864,162 @@ _W = WorkPlan.State
 WorkPlan.workflow = Workflow("state", decision_steps(
     _W.SUBMITTED, _W.APPROVED, _W.REJECTED, _("This work plan has been decided already.")),
     related=("catalog", "organization")).contribute(WorkPlan)
+
+
+# The offline ledger (公开台账): what was posted on a 公开栏, read at a meeting or issued as a
+# document, with the photos, minutes and scans that show it.
+
+# The carriers that leave no trace in the portal by themselves and are recorded in the ledger.
+OFFLINE_CARRIERS = (Carrier.NOTICE_BOARD, Carrier.MEETING, Carrier.DOCUMENT)
+
+
+def offline_carriers(carriers) -> list[str]:
+    """Return the offline carriers among an entry's ``carriers``, in ledger order."""
+    listed = set(carriers or ())
+    return [str(carrier) for carrier in OFFLINE_CARRIERS if carrier in listed]
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL = "general", _("Party members' general meeting (党员大会)")
+    COMMITTEE = "committee", _("Branch committee meeting (支委会)")
+    GROUP = "group", _("Party group meeting (党小组会)")
+    OTHER = "other", _("Other meeting")
+
+
+class LedgerRecord(models.Model):
+    """One offline act of disclosure of an item or an obligation: posted on a notice board
+    (where, from, until), read at a meeting (which, when, attendance, minutes) or issued as
+    a document (number, date). A mistaken record is voided with a reason, never deleted."""
+
+    workflow: ClassVar[Workflow]
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        VOIDED = "voided", _("Voided")
+
+    organization = fields.organization("ledger_records")
+    item = models.ForeignKey(
+        DisclosureItem, verbose_name=_("item"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="ledger_records")
+    obligation = models.ForeignKey(
+        Obligation, verbose_name=_("obligation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="ledger_records")
+    carrier = models.CharField(_("carrier"), max_length=20,
+                               choices=[(c.value, c.label) for c in OFFLINE_CARRIERS])
+    # The day of the act: posted on, held on, issued on.
+    date = models.DateField(_("date"))
+    board = models.CharField(_("notice board (where)"), max_length=200, blank=True)
+    until = models.DateField(_("taken down on"), null=True, blank=True)
+    meeting_kind = models.CharField(_("kind of meeting"), max_length=12, blank=True,
+                                    choices=MeetingKind.choices)
+    meeting_name = models.CharField(_("meeting"), max_length=200, blank=True)
+    attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    state = fields.state(State, State.RECORDED)
+    recorded_by = fields.person(_("recorded by"))
+    recorded_at = fields.moment(_("recorded"), now=True)
+    voided_at = fields.moment(_("voided"))
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ledger record")
+        verbose_name_plural = _("ledger records")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["organization", "date"], name="ledger_org_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(item__isnull=False) | Q(obligation__isnull=False),
+                                   name="ledger_record_has_subject"),
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=F("date")),
+                                   name="ledger_until_after_date"),
+            models.CheckConstraint(condition=Q(state__in=["recorded", "voided"]),
+                                   name="ledger_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_carrier_display()} · {self.subject_title} · {self.date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:ledger_detail", args=[self.pk])
+
+    @property
+    def subject_title(self) -> str:
+        if self.item is not None:
+            return self.item.title
+        return self.obligation.entry.title if self.obligation is not None else ""
+
+    @property
+    def is_voided(self) -> bool:
+        return self.state == self.State.VOIDED
+
+    @property
+    def is_on_board(self) -> bool:
+        """A notice-board posting that has not been taken down yet."""
+        return self.carrier == Carrier.NOTICE_BOARD and self.until is None
+
+    @property
+    def is_posting(self) -> bool:
+        return self.carrier == Carrier.NOTICE_BOARD
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.carrier == Carrier.MEETING
+
+    @property
+    def is_document(self) -> bool:
+        return self.carrier == Carrier.DOCUMENT
+
+
+def evidence_path(instance: LedgerEvidence, filename: str) -> str:
+    """Return a random storage name: nothing of the uploaded name reaches the disk."""
+    today = timezone.localdate()
+    return f"ledger/{today:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
+
+
+class LedgerEvidence(models.Model):
+    """A photo (JPEG, PNG) or a PDF (minutes, the document) showing a ledger record's act."""
+
+    record = models.ForeignKey(LedgerRecord, verbose_name=_("ledger record"),
+                               on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(_("extension"), max_length=10)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
+    uploaded_by = fields.person(_("uploaded by"))
+    uploaded_at = fields.moment(_("uploaded"), now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ledger evidence")
+        verbose_name_plural = _("ledger evidence")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+_L = LedgerRecord.State
+# A record stays as recorded; a posting is taken down by recording its end date, evidence
+# can be added while it stands, and a mistaken record is voided with the reason.
+LedgerRecord.workflow = Workflow("state", {
+    "take_down": Step((_L.RECORDED,), None, "record", None,
+                      _("A voided record cannot be changed."), _("Taken down"),
+                      when="is_on_board",
+                      when_refused=_("Only a posting still on the board can be taken down.")),
+    "add_evidence": Step((_L.RECORDED,), None, "record", None,
+                         _("A voided record cannot be changed."), _("Evidence added")),
+    "void": Step((_L.RECORDED,), _L.VOIDED, "record", "voided_at",
+                 _("This record has been voided already."), _L.VOIDED.label),
+}, related=("organization", "item", "obligation")).contribute(LedgerRecord)

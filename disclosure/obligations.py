@@ -25,6 +25,7 @@ from portal.models import Organization
 from portal.system import system_user
 
 from . import search
+from .ledger import mark_missing_carriers
 from .models import PUBLISHED_STATES, DisclosureItem, NonDisclosureFiling, Obligation
 from .models import State as ItemState
 
@@ -244,7 +245,9 @@ deadlines.register(deadlines.DeadlineSource(
 def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, list]:
     """Return the organization's obligations for the secretary's calendar: overdue, due
     this month, coming up, done this month, and filed as not disclosable for now. Each row
-    carries its non-disclosure filings, the latest first, as ``filing_list``."""
+    carries its non-disclosure filings, the latest first, as ``filing_list``, and (except
+    filed ones) the offline carriers its entry requires that the ledger has no record of,
+    as ``ledger_missing``."""
     today = today or timezone.localdate()
     month = period_containing("month", today)
     latest = NonDisclosureFiling.objects.order_by("obligation_id", "-filed_at", "-pk")
@@ -256,7 +259,9 @@ def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, l
             .order_by("due_date", "entry__order"))
     result: dict[str, list] = {"overdue": [], "due": [], "upcoming": [], "done": [],
                                "filed": []}
-    for row in rows:
+    listed = list(rows)
+    mark_missing_carriers([row for row in listed if row.state != State.FILED])
+    for row in listed:
         if row.state == State.FILED:
             result["filed"].append(row)
         elif row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):

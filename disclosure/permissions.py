@@ -19,6 +19,7 @@ from portal.roles import (
     ancestor_ids,
     has_org_perm,
     is_superuser,
+    member_of,
     org_ids_with,
     org_matter,
     org_matter_q,
@@ -33,6 +34,8 @@ from .models import (
     ANSWERED_REQUEST_STATES,
     ChangeRequest,
     DisclosureRequest,
+    LedgerEvidence,
+    LedgerRecord,
     NonDisclosureFiling,
     Obligation,
     WorkPlan,
@@ -179,6 +182,58 @@ def may_plan(user, organization: Organization) -> bool:
     return acts_for(user, organization)
 
 
+# The offline ledger: recorded by the organization's secretaries and committee members,
+# followed like the organization's other business (its officers, the reviewers of its work,
+# the supervisors of its subtree). The organization's members also read the standing
+# records of the items they may read: the posting, the meeting or the document was meant
+# for them. Records of an obligation alone, and voided records, stay with the officers.
+
+
+def can_record(user, organization: Organization | int) -> bool:
+    """Return whether ``user`` records the organization's offline disclosures."""
+    return acts_for(user, organization)
+
+
+def can_view_ledger(user, record: LedgerRecord) -> bool:
+    if org_matter(user, record.organization):
+        return True
+    return (member_of(user, record.organization_id) and not record.is_voided
+            and record.item is not None and can_view(user, record.item))
+
+
+def visible_ledger(user) -> QuerySet[LedgerRecord]:
+    if not signed_in(user):
+        return LedgerRecord.objects.none()
+    members = Q(organization_id__in=org_ids_with(user, "view_internal"),
+                state=LedgerRecord.State.RECORDED, item__in=visible_items(user))
+    return LedgerRecord.objects.filter(org_matter_q(user) | members)
+
+
+def can_view_evidence(user, evidence: LedgerEvidence) -> bool:
+    return can_view_ledger(user, evidence.record)
+
+
+def visible_evidence(user) -> QuerySet[LedgerEvidence]:
+    return LedgerEvidence.objects.filter(record__in=visible_ledger(user))
+
+
+def may_read_ledger(user, organization: Organization) -> bool:
+    """Return whether ``user`` opens the organization's ledger page at all."""
+    return org_matter(user, organization) or member_of(user, organization)
+
+
+permissions.register(permissions.Rules(
+    LedgerRecord, visible=visible_ledger, can_view=can_view_ledger,
+    rules={"record": lambda user, record: can_record(user, record.organization_id)},
+    url=lambda r: reverse("disclosure:ledger_detail", args=[r.pk]),
+    related=("organization", "organization__parent", "item", "obligation__entry",
+             "recorded_by"),
+))
+permissions.register(permissions.Rules(
+    LedgerEvidence, visible=visible_evidence, can_view=can_view_evidence,
+    url=lambda e: reverse("disclosure:ledger_evidence", args=[e.pk]),
+    related=("record", "record__organization", "record__item"),
+))
 permissions.register(permissions.Rules(
     Obligation, visible=visible_obligations, can_view=can_view_obligation,
     rules={"file": can_file}, related=("organization", "entry"),

@@ -98,3 +98,8 @@ def member_items(user) -> QuerySet[DisclosureItem]:
         .select_related(*LIST_RELATED)
         .order_by("-internal_at", "-pk")
     )
+
+
+# The offline ledger's figures (for the year-end report and the dashboard) live with the
+# ledger's other readers.
+from .ledger import ledger_counts  # noqa: E402, F401

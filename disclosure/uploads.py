@@ -197,3 +197,44 @@ def check_upload(upload) -> CheckedUpload:
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(name, extension, content_type, upload.size, digest.hexdigest())
+
+
+EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".pdf")
+PILLOW_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def _decode_image(upload, extension: str) -> None:
+    """Decode the whole image with Pillow: a renamed or broken file is refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    refused = ValidationError(
+        _("The image cannot be read: the file is damaged or is not a %(ext)s image.")
+        % {"ext": extension}, code="broken_image")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format != PILLOW_FORMATS[extension]:
+                raise refused
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()  # verify() does not notice a truncated image; loading does
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as error:
+        raise refused from error
+    finally:
+        upload.seek(0)
+
+
+def check_evidence(upload) -> CheckedUpload:
+    """Validate an evidence file of the offline ledger: a photo (JPEG, PNG) decoded in full,
+    or a PDF, within the attachment size limit; raise ``ValidationError`` if refused."""
+    name = clean_name(upload.name or "")
+    extension = PurePath(name).suffix.lower()
+    if extension not in EVIDENCE_EXTENSIONS:
+        raise ValidationError(
+            _("Evidence must be a photo (JPEG, PNG) or a PDF."), code="type")
+    checked = check_upload(upload)
+    if extension in PILLOW_FORMATS:
+        _decode_image(upload, extension)
+    return checked

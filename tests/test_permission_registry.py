@@ -98,10 +98,17 @@ def samples(world) -> list:
                                        subject=f"{MARK}申请新事项")
     services.request_draft(request_id=drafting.pk, actor=sec, entry=world.entries["public"],
                            reach="applicant")
+    posting = services.ledger_record(
+        organization=world.branch, actor=sec, item=secret, carrier="notice_board",
+        date=timezone.localdate(), board=f"{MARK}公开栏", uploads=[_photo()])
+    kept_back = services.ledger_record(
+        organization=world.branch, actor=sec, obligation=obligation, carrier="document",
+        date=timezone.localdate(), document_number=f"{MARK}文号")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
-            world.branch, note, drafting, *supervision_samples(world, order)]
+            world.branch, note, drafting, posting, posting.evidence.get(), kept_back,
+            *supervision_samples(world, order)]
 
 
 def supervision_samples(world, order) -> list:
@@ -143,6 +150,17 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (4, 4)).save(out, "PNG")
     return out.getvalue()
+
+
+def _photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(buffer, "PNG")
+    return SimpleUploadedFile(f"{MARK}.png", buffer.getvalue(), content_type="image/png")
 
 
 def roles(world) -> dict:
@@ -195,7 +213,8 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/supervision-groups/", "/inspections/", "/inspections/plans/",
               "/supervision-groups/relatives/", "/notifications/", "/feeds/items.atom",
               "/api/v1/items/", "/api/v1/items/?q=内部事项", "/items/export.csv",
-              "/archive/?q=归档"]
+              "/archive/?q=归档",
+              "/orgs/B1/ledger/"]
 
 
 def marked(obj) -> bool:

@@ -110,6 +110,7 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
             if can_see_workflow(request.user, item) else []
         ),
     }
+    context.update(_ledger(request.user, item))
     if "edit" in actions:
         context["attachment_form"] = AttachmentForm()
     if "plan_public" in actions:
@@ -117,6 +118,19 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
     if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
     return render(request, "disclosure/item_detail.html", context)
+
+
+def _ledger(user, item: DisclosureItem) -> dict:
+    """The item's offline ledger records the user may see, and for its secretaries the
+    offline carriers its entry requires that have no record yet."""
+    from ..ledger import missing_for_item
+    from ..permissions import can_record, visible_ledger
+
+    records = list(visible_ledger(user).filter(item=item).order_by("-date", "-pk"))
+    recordable = can_record(user, item.organization_id) and item.state not in (
+        State.DRAFT, State.SUBMITTED, State.RETURNED)
+    return {"ledger_records": records, "can_record_ledger": recordable,
+            "ledger_missing": missing_for_item(item) if recordable else []}
 
 
 @routes("attachments/<int:pk>/")
