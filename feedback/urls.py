@@ -1,6 +1,6 @@
 from portal.routing import collect
 
-from .views import evaluation, feedback, rectification
+from .views import commitments, evaluation, feedback, rectification, residents
 
 app_name = "feedback"
-urlpatterns = collect(feedback, rectification, evaluation)
+urlpatterns = collect(feedback, rectification, evaluation, commitments, residents)

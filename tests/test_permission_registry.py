@@ -98,10 +98,24 @@ def samples(world) -> list:
                                        subject=f"{MARK}申请新事项")
     services.request_draft(request_id=drafting.pk, actor=sec, entry=world.entries["public"],
                            reach="applicant")
+    year = timezone.localdate().year
+    promise = feedback_services.commitment_draft(
+        organization=world.branch, actor=sec, year=year, text=f"{MARK}党员范围承诺",
+        audience="members")
+    feedback_services.commitment_publish(commitment_id=promise.pk, actor=sec)
+    promise.refresh_from_db()
+    draft_promise = feedback_services.commitment_draft(
+        organization=world.branch, actor=sec, year=year - 1, text=f"{MARK}承诺草稿")
+    shown = feedback_services.leader_comment_record(
+        organization=world.branch, actor=world.users["reviewer"], year=year,
+        text=f"{MARK}随承诺公开的点评", publish=True)
+    kept = feedback_services.leader_comment_record(
+        organization=world.branch, actor=world.users["reviewer"], year=year,
+        text=f"{MARK}不公开的点评")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
-            world.branch, note, drafting]
+            world.branch, note, drafting, promise, draft_promise, shown, kept]
 
 
 def roles(world) -> dict:
@@ -149,7 +163,8 @@ def test_record_pages_answer_404_exactly_when_hidden(world):
 LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mine/", "/workspace/",
               "/review/", "/changes/", "/requests/", "/feedback/inbox/", "/feedback/mine/",
               "/feedback/inbox/?kind=objection",
-              "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
+              "/rectification/", "/evaluation/", "/commitments/", "/commitments/?all=1",
+              "/archive/", "/archive/export.csv",
               "/supervision/", "/notifications/", "/feeds/items.atom", "/api/v1/items/",
               "/api/v1/items/?q=内部事项", "/items/export.csv", "/archive/?q=归档"]
 
