@@ -83,8 +83,9 @@ def test_a_second_commitment_for_the_year_is_refused_with_a_clear_message(world)
     with pytest.raises(ValidationError) as refused:
         services.commitment_draft(organization=world.branch, actor=world.users["secretary"],
                                   year=YEAR, text="另一份承诺")
-    assert "already has a published commitment" in str(refused.value) or "已有" in str(
-        refused.value)
+    message = str(refused.value)
+    assert f"{YEAR}" in message and ("already has a published commitment" in message
+                                      or "已公开" in message)
     assert Commitment.objects.count() == 1
     # The page shows it on the form and keeps the text.
     page = client_for(world.users["secretary"]).post(
@@ -256,3 +257,17 @@ def test_commitment_list_query_count_is_pinned(world, n, django_assert_max_num_q
     with django_assert_max_num_queries(9):
         page = client.get("/commitments/")
     assert page.status_code == 200 and len(page.context["page"].object_list) == n
+
+
+def test_the_organization_page_shows_the_commitment_to_its_audience(world):
+    published(world, audience="members", text="党员范围的承诺QQ")
+    services.leader_comment_record(organization=world.branch, actor=world.users["reviewer"],
+                                   year=YEAR, text="随承诺公开的点评PP", publish=True)
+    services.leader_comment_record(organization=world.branch, actor=world.users["reviewer"],
+                                   year=YEAR, text="不公开的点评RR")
+    anonymous = client_for().get("/orgs/B1/").content.decode()
+    assert "党员范围的承诺QQ" not in anonymous and "点评PP" not in anonymous
+    member = client_for(world.users["member"]).get("/orgs/B1/").content.decode()
+    assert "党员范围的承诺QQ" in member and "点评PP" in member and "点评RR" not in member
+    officer = client_for(world.users["secretary"]).get("/orgs/B1/").content.decode()
+    assert "点评RR" not in officer  # the organization page shows what is published only
