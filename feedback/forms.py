@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import DateInput
 
-from .models import Ballot, Feedback
+from .models import Ballot, Commitment, Feedback
 
 
 class FeedbackForm(forms.Form):
@@ -81,3 +81,124 @@ class BallotForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), required=False,
                               max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
+
+
+class CommitmentForm(forms.Form):
+    """公开承诺: the year, the text and who may read it once published."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    text = forms.CharField(label=_("Commitment"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+    audience = forms.ChoiceField(label=_("Published to"), widget=forms.RadioSelect,
+                                 choices=Commitment.Audience.choices,
+                                 initial=Commitment.Audience.PUBLIC)
+
+
+class CommitmentEditForm(CommitmentForm):
+    year = None  # type: ignore[assignment]
+
+
+class LeaderCommentForm(forms.Form):
+    """领导点评 on an organization's disclosure work in a year."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    text = forms.CharField(label=_("Comment"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    publish = forms.BooleanField(
+        label=_("Publish with the organization's commitment (otherwise only its officers "
+                "and your side read it)"), required=False)
+
+
+class CodeBatchForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of codes to print"), min_value=1,
+                               max_value=500, initial=50)
+
+
+class ResidentBallotForm(forms.Form):
+    """A resident's evaluation with a printed code: one rating for every organization."""
+
+    code = forms.CharField(label=_("Evaluation code (on your slip)"), max_length=40,
+                           widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                         "autocapitalize": "characters"}))
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
+
+    def __init__(self, *args, organizations=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizations = list(organizations)
+        for org in self.organizations:
+            self.fields[f"rating_{org.pk}"] = forms.ChoiceField(
+                label=org.name, choices=Ballot.Rating.choices, widget=forms.RadioSelect)
+            self.fields[f"comment_{org.pk}"] = forms.CharField(
+                label=_("Comment on %(name)s (optional)") % {"name": org.name},
+                required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def ratings(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {org.pk: (data[f"rating_{org.pk}"], data.get(f"comment_{org.pk}", ""))
+                for org in self.organizations}
+
+
+class SignUpForm(forms.Form):
+    """Registration of a member of the public: no party rights, only the evaluations open
+    to everyone and what is public."""
+
+    username = forms.RegexField(label=_("Username"), max_length=30, min_length=3,
+                                regex=r"^[A-Za-z0-9_.-]+$",
+                                help_text=_("Letters, digits and . _ - only."))
+    full_name = forms.CharField(label=_("Name"), max_length=80)
+    contact = forms.CharField(label=_("E-mail or mobile phone"), max_length=100)
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                  "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                  "new-password"}))
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
+
+    def clean_username(self) -> str:
+        from portal.models import User
+
+        name = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError(_("This username is taken; choose another."))
+        return name
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"].strip()
+        if any(ord(ch) < 32 for ch in name):
+            raise forms.ValidationError(_("Write your name without control characters."))
+        return name
+
+    def clean_contact(self) -> str:
+        from django.core.validators import validate_email
+
+        contact = self.cleaned_data["contact"].strip()
+        if "@" in contact:
+            try:
+                validate_email(contact)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(_("Enter a valid e-mail address.")) from error
+            return contact
+        digits = contact.replace(" ", "").replace("-", "")
+        if not (digits.isdigit() and len(digits) == 11 and digits.startswith("1")):
+            raise forms.ValidationError(
+                _("Enter an e-mail address or an 11-digit mobile number."))
+        return digits
+
+    def clean(self) -> dict:
+        from django.contrib.auth.password_validation import validate_password
+
+        from portal.models import User
+
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            probe = User(username=data.get("username", ""),
+                         full_name=data.get("full_name", ""))
+            try:
+                validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

@@ -250,8 +250,13 @@ class Ballot(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # A member's (or registered person's) ballot names the voter; a resident's names the
+    # one-time code it was cast with.
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", null=True, blank=True)
+    code = models.ForeignKey("feedback.EvaluationCode", verbose_name=_("evaluation code"),
+                             on_delete=models.PROTECT, related_name="ballots", null=True,
+                             blank=True)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True)
     cast_at = fields.moment(_("cast"), now=True)
@@ -262,10 +267,20 @@ class Ballot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "organization", "voter"],
                                     name="one_ballot_per_voter_and_organization"),
+            models.UniqueConstraint(fields=["campaign", "organization", "code"],
+                                    name="one_ballot_per_code_and_organization"),
+            models.CheckConstraint(condition=Q(voter__isnull=False) | Q(code__isnull=False),
+                                   name="ballot_has_voter_or_code"),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.organization}"
 
+    @property
+    def by_resident(self) -> bool:
+        return self.code_id is not None
 
+
+# 公开承诺, 领导点评 and residents' one-time evaluation codes.
+from .models_commitments import Commitment, EvaluationCode, LeaderComment  # noqa: E402, F401
 from .models_supervision import *  # noqa: E402, F403 - the supervision group's models

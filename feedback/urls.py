@@ -1,6 +1,6 @@
 from portal.routing import collect
 
-from .views import evaluation, feedback, rectification, supervision
+from .views import commitments, evaluation, feedback, rectification, residents, supervision
 
 app_name = "feedback"
-urlpatterns = collect(feedback, rectification, evaluation, supervision)
+urlpatterns = collect(feedback, rectification, evaluation, commitments, residents, supervision)

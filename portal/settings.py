@@ -312,6 +312,9 @@ FEEDBACK_RATE_LIMIT_PER_HOUR = int(os.environ.get("FEEDBACK_RATE_LIMIT_PER_HOUR"
 RATE_LIMITS = {
     "feedback.new": (FEEDBACK_RATE_LIMIT_PER_HOUR, 3600),
     "feedback.track": (int(os.environ.get("FEEDBACK_TRACK_MISSES_PER_HOUR", "20")), 3600),
+    # Refused evaluation codes (a used or unknown one) and registrations per address.
+    "evaluation.code": (int(os.environ.get("EVALUATION_CODE_MISSES_PER_HOUR", "10")), 3600),
+    "accounts.register": (int(os.environ.get("REGISTRATIONS_PER_HOUR", "5")), 3600),
 }
 # On-request disclosure: answer within this many working days.
 REQUEST_ANSWER_DAYS = int(os.environ.get("REQUEST_ANSWER_DAYS", "15"))

@@ -52,12 +52,18 @@ from feedback import services
 from feedback import services as feedback_services
 from feedback.forms import (
     BallotForm,
+    CodeBatchForm,
+    CommitmentEditForm,
+    CommitmentForm,
     ConclusionForm,
     FeedbackForm,
     HandleForm,
+    LeaderCommentForm,
     ObjectionForm,
     OfflineFeedbackForm,
     OrderForm,
+    ResidentBallotForm,
+    SignUpForm,
     TextForm,
     TrackForm,
 )
@@ -203,6 +209,12 @@ def new_campaign(world):
     feedback_services.campaign_open(campaign_id=campaign.pk,
                              actor=UserFactory(is_superuser=True, is_staff=True))
     return campaign
+
+
+def draft_promise(world):
+    return feedback_services.commitment_draft(
+        organization=world.branch, actor=world.users["secretary"],
+        year=timezone.localdate().year, text="承诺")
 
 
 def new_order(world, *, responded: bool = False):
@@ -373,6 +385,20 @@ TARGETS = {
                               overrides={"organization": lambda w: st.one_of(
                                   st.just(str(w.branch.pk)),
                                   pick("", "x", "-1", str(w.other_branch.pk)))}),
+    "commitment-new": Target(CommitmentForm, "secretary",
+                             lambda w, o, d: f"/commitments/new/?org={org(d)}"),
+    "commitment-edit": Target(CommitmentEditForm, "secretary", lambda w, o, d:
+                              f"/commitments/{once(o, 'promise', lambda: draft_promise(w)).pk}"
+                              "/edit/"),
+    "leader-comment": Target(LeaderCommentForm, "reviewer",
+                             lambda w, o, d: f"/commitments/comments/new/?org={org(d)}"),
+    "evaluation-codes": Target(CodeBatchForm, "superuser", lambda w, o, d:
+                               f"/evaluation/{once(o, 'campaign', lambda: new_campaign(w)).pk}"
+                               "/codes/"),
+    "evaluation-resident": Target(ResidentBallotForm, None, lambda w, o, d:
+                                  f"/evaluation/{once(o, 'campaign', lambda: new_campaign(w)).pk}"
+                                  "/resident/"),
+    "register": Target(SignUpForm, None, lambda w, o, d: "/accounts/register/"),
     "rectification-new": Target(OrderForm, "supervisor",
                                 lambda w, o, d: f"/rectification/new/?org={org(d)}"),
     "rectification-respond": Target(TextForm, "secretary", lambda w, o, d:

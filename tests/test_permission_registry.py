@@ -104,11 +104,25 @@ def samples(world) -> list:
     kept_back = services.ledger_record(
         organization=world.branch, actor=sec, obligation=obligation, carrier="document",
         date=timezone.localdate(), document_number=f"{MARK}文号")
+    year = timezone.localdate().year
+    promise = feedback_services.commitment_draft(
+        organization=world.branch, actor=sec, year=year, text=f"{MARK}党员范围承诺",
+        audience="members")
+    feedback_services.commitment_publish(commitment_id=promise.pk, actor=sec)
+    promise.refresh_from_db()
+    draft_promise = feedback_services.commitment_draft(
+        organization=world.branch, actor=sec, year=year - 1, text=f"{MARK}承诺草稿")
+    shown = feedback_services.leader_comment_record(
+        organization=world.branch, actor=world.users["reviewer"], year=year,
+        text=f"{MARK}随承诺公开的点评", publish=True)
+    kept = feedback_services.leader_comment_record(
+        organization=world.branch, actor=world.users["reviewer"], year=year,
+        text=f"{MARK}不公开的点评")
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
             world.branch, note, drafting, posting, posting.evidence.get(), kept_back,
-            *supervision_samples(world, order)]
+            promise, draft_promise, shown, kept, *supervision_samples(world, order)]
 
 
 def supervision_samples(world, order) -> list:
@@ -208,7 +222,8 @@ def test_record_pages_answer_404_exactly_when_hidden(world):
 LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mine/", "/workspace/",
               "/review/", "/changes/", "/requests/", "/feedback/inbox/", "/feedback/mine/",
               "/feedback/inbox/?kind=objection",
-              "/rectification/", "/evaluation/", "/archive/", "/archive/export.csv",
+              "/rectification/", "/evaluation/", "/commitments/", "/commitments/?all=1",
+              "/archive/", "/archive/export.csv",
               "/supervision/", "/supervision/rollout/", "/supervision/rollout/?format=csv",
               "/supervision-groups/", "/inspections/", "/inspections/plans/",
               "/supervision-groups/relatives/", "/notifications/", "/feeds/items.atom",

@@ -28,6 +28,9 @@ PUBLIC = {
     "disclosure:feed_category", "archive:notice_board", "feedback:new", "feedback:thanks",
     "feedback:track", "feedback:campaigns", "feedback:results",
     "feedback:record_detail",  # inspection results published to the public
+    "feedback:commitment_list",
+    "feedback:commitment_detail", "feedback:comment_detail", "feedback:resident_vote",
+    "feedback:resident_thanks", "feedback:register",
 }
 
 

@@ -22,8 +22,11 @@ routes = Routes()
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     closed = permissions.published_results(user)
+    managed = (Campaign.objects.exclude(state=Campaign.State.CLOSED)
+               if getattr(user, "is_staff", False) and user.has_perm("feedback.change_campaign")
+               else [])
     return render(request, "feedback/campaign_list.html", {
-        "open": permissions.campaigns_open_to(user), "closed": closed})
+        "open": permissions.campaigns_open_to(user), "closed": closed, "managed": managed})
 
 
 @routes("evaluation/<int:pk>/")
@@ -54,4 +57,5 @@ def vote(request: AuthedRequest, pk: int) -> HttpResponse:
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = load_for(request.user, Campaign, pk=pk)
     return render(request, "feedback/results.html", {
-        "campaign": campaign, "results": selectors.results(campaign)})
+        "campaign": campaign, "results": selectors.results(campaign),
+        "may_manage": permissions.can_manage_campaign(request.user, campaign)})

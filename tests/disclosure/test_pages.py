@@ -154,10 +154,11 @@ def make_rows(world, n: int) -> None:
                              body="x", event_date=timezone.localdate() - timedelta(days=i))
 
 
-# Queries per list page, pinned: the same with 2 and with 10 rows of each kind.
+# Queries per list page, pinned: the same with 2 and with 10 rows of each kind. An
+# organization's page also looks up its published commitment (公开承诺).
 LIST_PAGES = [
     ("anonymous", "/", 2), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 2),
-    ("anonymous", "/orgs/B1/", 5), ("member", "/mine/", 9), ("member", "/items/", 9),
+    ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 9), ("member", "/items/", 9),
     ("secretary", "/workspace/", 14), ("reviewer", "/review/", 12), ("supervisor", "/items/", 10),
     ("secretary", "/notifications/", 9),
 ]
