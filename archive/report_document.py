@@ -58,14 +58,16 @@ def figure_rows(figures: dict) -> list[tuple[str, list[tuple[str, str]]]]:
         ]),
         (_("Non-disclosure filings"), [(_("Filings made"), str(fil["total"]))]),
         (_("Applications for disclosure"), [
-            (_("Received"), str(app["total"])), (_("Answered"), str(app["answered"])),
+            (_("Applications received"), str(app["total"])),
+            (_("Applications answered"), str(app["answered"])),
             (_("Answered after the due date"), str(app["answered_late"])),
             (_("Awaiting an answer"), str(app["pending"])),
             (_("Average answer time"), _days(app["average_days"])),
             (_("Longest answer time"), _days(app["longest_days"])),
         ]),
         (_("Opinions and suggestions"), [
-            (_("Received"), str(fb["total"])), (_("Replied"), str(fb["replied"])),
+            (_("Opinions received"), str(fb["total"])),
+            (_("Opinions replied to"), str(fb["replied"])),
             (_("Replied after the due date"), str(fb["replied_late"])),
             (_("Not accepted"), str(fb["not_accepted"])), (_("Still open"), str(fb["open"])),
             (_("Average reply time"), _days(fb["average_days"])),
@@ -85,7 +87,7 @@ def figure_rows(figures: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             (_("Satisfaction"), _pct(ev["satisfaction"])),
         ]),
         (_("Rectification orders"), [
-            (_("Ordered"), str(rect["total"])), (_("Closed"), str(rect["closed"])),
+            (_("Ordered"), str(rect["total"])), (_("Verified and closed"), str(rect["closed"])),
             (_("Closed by the deadline"), str(rect["closed_on_time"])),
             (_("Still open"), str(rect["open"])),
             (_("Open past the deadline"), str(rect["open_overdue"])),

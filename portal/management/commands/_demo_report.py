@@ -1,7 +1,8 @@
 """Demo: the committee's year-end report for this year, generated from the demo's own
 figures and left as a draft, so the supervisor can open and download it.
 
-The PDF is rendered only where LibreOffice is installed; the Word document always is.
+Seeding renders the Word document only, to stay fast (LibreOffice takes seconds); on a
+machine with LibreOffice the secretary's "Take the figures anew" adds the PDF.
 """
 
 from __future__ import annotations
@@ -17,4 +18,5 @@ def seed(orgs, users) -> None:
     if YearReport.objects.filter(organization=committee, year=year).exists():
         return
     with translation.override("zh-hans"):
-        report_generate(organization=committee, year=year, actor=users["cd_secretary"])
+        report_generate(organization=committee, year=year, actor=users["cd_secretary"],
+                        pdf=False)
