@@ -55,8 +55,12 @@ def report_new(request: AuthedRequest) -> HttpResponse:
                      success=_("Report generated. Check and edit its prose, then file it."))
 
 
-def _events(user, report: YearReport):
-    return list(workflow.events_of(report))
+def _events(user, report: YearReport) -> list[tuple]:
+    """The report's history: when, what (as the table names it) and who."""
+    labels = {"generate": _("Generated"),
+              **{action: step.label for action, step in YearReport.workflow.steps.items()}}
+    return [(event.created_at, labels.get(event.action, event.action), event.actor)
+            for event in workflow.events_of(report)]
 
 
 @routes("reports/<int:pk>/")

@@ -167,6 +167,8 @@ def test_editing_keeps_history_and_regenerates_the_document(world, client):
     assert report.practices == "坚持公开栏与网站同步。" and report.problems == "无"
     assert report.sha256 != before and "坚持公开栏与网站同步。" in docx_text(report)
     assert report.history.count() >= 2
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "已修改" in page and "坚持公开栏与网站同步。" in page  # the history names the edit
 
 
 def test_an_empty_year_gives_an_empty_but_correct_report(world):
