@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Retention
+from feedback.services.feedback import clean_text
 from portal import workflow
 from portal.models import Organization, User
 from portal.roles import acts_for
@@ -128,7 +129,8 @@ def report_generate(*, organization: Organization, year: int, actor: User,
 def report_edit(*, report_id: int, actor: User, pdf: bool | None = None,
                 **sections: str) -> YearReport:
     """Change the prose sections of a draft and render its documents anew."""
-    changes = {name: (sections.get(name) or "").strip() or report_document.NONE_TEXT
+    # Control characters have no place in a Word document (python-docx refuses them).
+    changes = {name: clean_text(sections.get(name) or "", 20000) or report_document.NONE_TEXT
                for name in YearReport.SECTIONS}
     with _cleaning() as written, transaction.atomic():
         report = workflow.begin(YearReport, report_id, "edit", actor)
