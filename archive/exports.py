@@ -21,7 +21,7 @@ def header() -> list[str]:
 
 
 def row(record: ArchiveRecord) -> list:
-    return [record.archive_number, record.item.title, record.organization.name, record.year,
+    return [record.archive_number, record.title, record.organization.name, record.year,
             str(record.get_retention_display()), record.archived_at.strftime("%Y-%m-%d"),
             record.record_hash]
 

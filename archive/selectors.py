@@ -26,5 +26,6 @@ def filter_register(records: QuerySet[ArchiveRecord], data: dict) -> QuerySet[Ar
         records = records.filter(year=year)
     if keyword := (data.get("q") or "").strip():
         records = records.filter(Q(archive_number__icontains=keyword)
-                                 | Q(item__title__icontains=keyword))
-    return records.select_related("organization", "item")
+                                 | Q(item__title__icontains=keyword)
+                                 | Q(report__organization__name__icontains=keyword))
+    return records.select_related("organization", "item", "report")

@@ -43,8 +43,9 @@ def canonical(data) -> bytes:
 
 
 def record_payload(record: ArchiveRecord) -> dict:
-    """Return everything the record's hash covers."""
-    return {
+    """Return everything the record's hash covers (a filed report's record also names the
+    report; item records hash as they always have)."""
+    payload = {
         "sequence": record.sequence,
         "archive_number": record.archive_number,
         "item": record.item_id,
@@ -59,6 +60,9 @@ def record_payload(record: ArchiveRecord) -> dict:
         "snapshot": record.snapshot,
         "prev_hash": record.prev_hash,
     }
+    if record.report_id is not None:
+        payload["report"] = record.report_id
+    return payload
 
 
 def compute_hash(record: ArchiveRecord) -> str:
@@ -247,8 +251,8 @@ class Problem:
         return f"#{self.sequence} {self.archive_number}: {self.message}"
 
 
-RECORD_FIELDS = ("pk", "sequence", "archive_number", "item_id", "organization_id", "year",
-                 "category_code", "number", "retention", "reason", "archived_at",
+RECORD_FIELDS = ("pk", "sequence", "archive_number", "item_id", "report_id", "organization_id",
+                 "year", "category_code", "number", "retention", "reason", "archived_at",
                  "archived_by_id", "snapshot", "prev_hash", "record_hash")
 
 

@@ -30,7 +30,7 @@ def _register(request: AuthedRequest):
     if form.is_valid():
         records = selectors.filter_register(records, form.cleaned_data)
     else:
-        records = records.select_related("organization", "item")
+        records = records.select_related("organization", "item", "report")
     return form, records
 
 

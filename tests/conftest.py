@@ -118,6 +118,7 @@ def _end_leftover_sessions(django_db_setup, django_db_blocker):
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.YEAR_REPORT_PDF = False  # LibreOffice only where a test asks for it
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.forms import RegisterFilterForm
+from archive import report_services
+from archive.forms import (
+    RegisterFilterForm,
+    ReportEditForm,
+    ReportFilterForm,
+    ReportGenerateForm,
+)
 from archive.supervision_views import HistoryFilter
 from catalog.admin import LoadDefaultsForm
 from disclosure import services as item_services
@@ -201,6 +207,11 @@ def new_feedback(world):
     return services.feedback_submit(organization=world.branch, item=None,
                                     author=world.users["member"],
                                     body="支部公开栏更新不及时，请改进。")
+
+
+def new_report(world):
+    return report_services.report_generate(organization=world.branch, year=2020,
+                                           actor=world.users["secretary"], pdf=False)
 
 
 def new_campaign(world):
@@ -459,6 +470,14 @@ TARGETS = {
         overrides={"issuer": lambda w: st.one_of(st.just(str(w.committee.pk)),
                                                  pick("", "x", "-1", "999999")),
                    "confirm": st.sampled_from(["1", None])}),
+    "report-list": Target(ReportFilterForm, "supervisor", lambda w, o, d: "/reports/", "get"),
+    "report-generate": Target(ReportGenerateForm, "secretary", lambda w, o, d: "/reports/new/",
+                              overrides={"organization": lambda w: st.one_of(
+                                  st.just("B1"), pick("", "x", "C", "B2")),
+                                  "year": lambda w: st.one_of(
+                                      st.integers(1990, 2040).map(str), hostile_text())}),
+    "report-edit": Target(ReportEditForm, "secretary", lambda w, o, d: (
+        f"/reports/{once(o, 'report', lambda: new_report(w)).pk}/edit/")),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),

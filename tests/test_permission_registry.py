@@ -14,7 +14,9 @@ from django.test import Client
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from archive import report_services
 from archive import services as archive_services
+from archive.models import ArchiveRecord
 from disclosure import services
 from disclosure.models import Obligation, State
 from feedback import services as feedback_services
@@ -118,11 +120,24 @@ def samples(world) -> list:
     kept = feedback_services.leader_comment_record(
         organization=world.branch, actor=world.users["reviewer"], year=year,
         text=f"{MARK}不公开的点评")
+    # Year-end reports of the branch: a draft, and a filed one with its archive record.
+    year = timezone.localdate().year
+    report = report_services.report_generate(organization=world.branch, year=year, actor=sec,
+                                             pdf=False)
+    report_services.report_edit(report_id=report.pk, actor=sec, pdf=False,
+                                overview=f"{MARK}总体情况")
+    filed = report_services.report_generate(organization=world.branch, year=year - 1,
+                                            actor=sec, pdf=False)
+    report_services.report_edit(report_id=filed.pk, actor=sec, pdf=False,
+                                problems=f"{MARK}存在问题")
+    report_services.report_file(report_id=filed.pk, actor=sec)
+    report_record = ArchiveRecord.objects.get(report=filed)
     return [secret, draft, public, secret.attachments.get(), secret.reviews.first(), record,
             record.files.get(),
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
             world.branch, note, drafting, posting, posting.evidence.get(), kept_back,
-            promise, draft_promise, shown, kept, *supervision_samples(world, order)]
+            promise, draft_promise, shown, kept, report, report.files.get(), report_record,
+            report_record.files.get(), *supervision_samples(world, order)]
 
 
 def supervision_samples(world, order) -> list:
@@ -229,7 +244,7 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/supervision-groups/relatives/", "/notifications/", "/feeds/items.atom",
               "/api/v1/items/", "/api/v1/items/?q=内部事项", "/items/export.csv",
               "/archive/?q=归档",
-              "/orgs/B1/ledger/"]
+              "/orgs/B1/ledger/", "/reports/"]
 
 
 def marked(obj) -> bool:
