@@ -13,7 +13,7 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalog.models import Category
+from catalog.models import Carrier, Category
 from feedback.models import Ballot
 
 from .report_figures import is_empty
@@ -38,7 +38,9 @@ def figure_rows(figures: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     items, due, fil = figures["items"], figures["on_time"], figures["filings"]
     app, fb, obj = figures["applications"], figures["feedback"], figures["objections"]
     ev, rect, ledger = figures["evaluation"], figures["rectification"], figures["ledger"]
+    sup = figures["supervision"]
     categories = dict(Category.choices)
+    carriers = dict(Carrier.choices)
     ratings = dict(Ballot.Rating.choices)
     return [
         (_("Items published"), [
@@ -85,6 +87,10 @@ def figure_rows(figures: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             (_("Ballots cast"), str(ev["total"])),
             *[(str(ratings[code]), str(n)) for code, n in ev["by_rating"].items()],
             (_("Satisfaction"), _pct(ev["satisfaction"])),
+            (_("Members' ballots (satisfaction)"),
+             f'{ev["members"]["total"]} ({_pct(ev["members"]["satisfaction"])})'),
+            (_("Residents' ballots with codes (satisfaction)"),
+             f'{ev["residents"]["total"]} ({_pct(ev["residents"]["satisfaction"])})'),
         ]),
         (_("Rectification orders"), [
             (_("Ordered"), str(rect["total"])), (_("Verified and closed"), str(rect["closed"])),
@@ -93,10 +99,19 @@ def figure_rows(figures: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             (_("Open past the deadline"), str(rect["open_overdue"])),
         ]),
         (_("Offline evidence (ledger)"), [
-            (carrier, _("%(records)s records, %(evidence)s with evidence") % {
-                "records": n.get("records", 0), "evidence": n.get("with_evidence", 0)})
-            for carrier, n in ledger.items()
+            (str(carriers.get(carrier, carrier)),
+             _("%(records)s records, %(evidence)s evidence files") % {
+                "records": n["records"], "evidence": n["evidence"]})
+            for carrier, n in ledger.items() if n["records"]
         ] or [(_("Offline records"), _("No offline records"))]),
+        (_("Supervision group"), [
+            (_("Inspection plans"), str(sup["plans"])),
+            (_("Inspections held"), str(sup["inspections"])),
+            (_("Inspections with published results"), str(sup["published"])),
+            (_("Findings"), str(sup["findings"])),
+            (_("Rectification orders opened by findings"), str(sup["orders_from_findings"])),
+            (_("Evidence files of rectification"), str(sup["evidence"])),
+        ]),
     ]
 
 
@@ -131,6 +146,22 @@ def draft_sections(figures: dict) -> dict[str, str]:
         practices.append(_("%(n)s matters were put to publicity (公示); %(objections)s "
                            "objections were raised and answered.") % {
             "n": obj["publicity_items"], "objections": obj["total"]})
+    offline = figures["ledger"]
+    if any(n["records"] for n in offline.values()):
+        practices.append(_("Offline, %(boards)s notice-board postings, %(meetings)s meetings "
+                           "and %(documents)s documents were recorded in the ledger with "
+                           "%(evidence)s evidence files.") % {
+            "boards": offline.get("notice_board", {}).get("records", 0),
+            "meetings": offline.get("meeting", {}).get("records", 0),
+            "documents": offline.get("document", {}).get("records", 0),
+            "evidence": sum(n["evidence"] for n in offline.values())})
+    sup = figures["supervision"]
+    if sup["inspections"]:
+        practices.append(_("The supervision group held %(inspections)s inspections with "
+                           "%(findings)s findings, which opened %(orders)s rectification "
+                           "orders.") % {"inspections": sup["inspections"],
+                                         "findings": sup["findings"],
+                                         "orders": sup["orders_from_findings"]})
     problems = []
     if due["overdue"] or due["late"]:
         problems.append(_("%(overdue)s obligations are overdue and %(late)s were fulfilled "
@@ -142,7 +173,7 @@ def draft_sections(figures: dict) -> dict[str, str]:
     if rect["total"]:
         problems.append(_("%(total)s rectification orders were given; %(open)s are still "
                           "open.") % {"total": rect["total"], "open": rect["open"]})
-    if not figures["ledger"] and not is_empty(figures):
+    if not any(n["records"] for n in figures["ledger"].values()) and not is_empty(figures):
         problems.append(_("No offline records (notice boards, meetings, documents) are kept "
                           "in the portal."))
     plans = []

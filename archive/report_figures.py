@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import asdict
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
 from catalog.models import Category, PublicAudience
+from disclosure.ledger import ledger_counts
 from disclosure.models import (
     PUBLISHED_STATES,
     DisclosureItem,
@@ -24,6 +26,7 @@ from disclosure.models import (
     PublicityResult,
 )
 from feedback.models import Ballot, Feedback, RectificationOrder
+from feedback.selectors import supervision_counts
 from portal.models import Organization
 
 Ids = list[int]
@@ -149,15 +152,25 @@ def objections(organization_ids: Ids, year: int) -> dict:
 
 def evaluation(organization_ids: Ids, year: int) -> dict:
     """民主评议: ballots cast in the year for organizations of the subtree, per rating, and
-    the satisfaction rate (satisfied and fairly satisfied over all ballots)."""
+    the satisfaction rate (satisfied and fairly satisfied over all ballots), for all
+    ballots and apart for members (signed in) and residents (one-time codes)."""
     rows = (Ballot.objects
             .filter(organization_id__in=organization_ids, cast_at__year=year)
-            .values("rating").annotate(n=Count("pk")))
-    by_rating = {rating: 0 for rating in Ballot.Rating.values}
-    by_rating.update({row["rating"]: row["n"] for row in rows})
-    total = sum(by_rating.values())
-    content = by_rating[Ballot.Rating.SATISFIED] + by_rating[Ballot.Rating.FAIRLY]
-    return {"total": total, "by_rating": by_rating, "satisfaction": _rate(content, total)}
+            .values("rating", resident=ExpressionWrapper(Q(code__isnull=False),
+                                                         output_field=BooleanField())).annotate(n=Count("pk")))
+    ratings = Ballot.Rating.values
+
+    def tally(part: list) -> dict:
+        by_rating = {rating: 0 for rating in ratings}
+        for row in part:
+            by_rating[row["rating"]] += row["n"]
+        total = sum(by_rating.values())
+        content = by_rating[Ballot.Rating.SATISFIED] + by_rating[Ballot.Rating.FAIRLY]
+        return {"total": total, "by_rating": by_rating, "satisfaction": _rate(content, total)}
+
+    rows = list(rows)
+    return {**tally(rows), "members": tally([r for r in rows if not r["resident"]]),
+            "residents": tally([r for r in rows if r["resident"]])}
 
 
 def rectification(organization_ids: Ids, year: int) -> dict:
@@ -177,21 +190,24 @@ def rectification(organization_ids: Ids, year: int) -> dict:
                                 if state != closed_state and due < today)}
 
 
-def ledger_counts(organization_ids: Ids, year: int) -> dict[str, dict[str, int]]:
-    """Offline evidence per carrier (公开栏 postings, meetings, documents): carrier →
-    {"records": n, "with_evidence": n}.
+def ledger(organization_ids: Ids, year: int) -> dict[str, dict[str, int]]:
+    """Offline acts per carrier (公开栏 postings, meetings, documents) recorded in the
+    公开台账 for the year, voided records left out: carrier → {"records": n, "evidence": n}."""
+    return ledger_counts(organization_ids, year)
 
-    The offline ledger (公开台账) is not part of the portal yet: until it is, there are no
-    offline records to count and this returns an empty dict, which the report states as "no
-    offline records". Wire it to the ledger's records (counted per carrier for the subtree
-    and year) when the ledger lands."""
-    return {}
+
+def supervision(organization_ids: Ids, year: int) -> dict:
+    """The supervision groups' year: inspection plans and inspections covering the subtree,
+    their findings, and the rectification orders those findings opened."""
+    counts = supervision_counts(organization_ids, year)
+    return {**asdict(counts), "closed_rate": counts.closed_rate}
 
 
 FIGURES = {
     "items": items_by_category, "on_time": on_time, "filings": filings,
     "applications": applications, "feedback": feedback, "objections": objections,
-    "evaluation": evaluation, "rectification": rectification, "ledger": ledger_counts,
+    "evaluation": evaluation, "rectification": rectification, "ledger": ledger,
+    "supervision": supervision,
 }
 
 
@@ -211,4 +227,5 @@ def is_empty(figures: dict) -> bool:
                     figures["filings"]["total"], figures["applications"]["total"],
                     figures["feedback"]["total"], figures["objections"]["total"],
                     figures["evaluation"]["total"], figures["rectification"]["total"],
-                    figures["ledger"]])
+                    any(n["records"] for n in figures["ledger"].values()),
+                    figures["supervision"]["inspections"]])

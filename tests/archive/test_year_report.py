@@ -19,9 +19,12 @@ from archive import report_document, report_figures, report_services
 from archive.models import ArchiveRecord, ReportFile, YearReport
 from archive.services import compute_hash
 from catalog.models import Category
+from disclosure import services
 from disclosure.models import DisclosureItem, DisclosureRequest, Obligation, State
-from feedback.models import Ballot, Campaign, Feedback, RectificationOrder
+from feedback import services as feedback_services
+from feedback.models import Ballot, Campaign, EvaluationCode, Feedback, RectificationOrder
 from portal.workflow import TransitionError
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 THIS_YEAR = timezone.localdate().year
@@ -81,6 +84,35 @@ def built(world) -> None:
                           (world.users["reviewer"], "satisfied")]:
         Ballot.objects.create(campaign=campaign, organization=world.branch, voter=voter,
                               rating=rating, cast_at=at(THIS_YEAR))
+    code = EvaluationCode.objects.create(campaign=campaign, code_hash="0" * 64,
+                                         created_by=sec)
+    Ballot.objects.create(campaign=campaign, organization=world.branch, code=code,
+                          rating="satisfied", cast_at=at(THIS_YEAR))
+    # The offline ledger: a notice-board posting with a photo, and a voided one.
+    services.ledger_record(organization=world.branch, actor=sec, item=public,
+                           carrier="notice_board", date=timezone.localdate(), board="公开栏",
+                           uploads=[_photo()])
+    voided = services.ledger_record(organization=world.branch, actor=sec, item=public,
+                                    carrier="notice_board", date=timezone.localdate(),
+                                    board="错登")
+    services.ledger_void(record_id=voided.pk, actor=sec, reason="登记错误")
+    # The supervision group: one inspection with a finding that opened an order.
+    today = timezone.localdate()
+    group = feedback_services.supervision_group_elect(
+        organization=world.branch, actor=sec, meeting="党员大会", elected_on=today,
+        term_start=today - dt.timedelta(days=1), term_end=today + dt.timedelta(days=900))
+    inspector = UserFactory(username="inspector")
+    feedback_services.supervision_seat_add(group_id=group.pk, user=inspector, actor=sec,
+                                           since=today - dt.timedelta(days=1), is_leader=True)
+    inspection = feedback_services.inspection_record(
+        group_id=group.pk, actor=inspector, inspected_on=today, scope=[world.branch],
+        checked="检查公开栏更新情况")
+    finding = feedback_services.inspection_add_finding(
+        record_id=inspection.pk, actor=inspector, organization=world.branch,
+        text="公开栏内容未按时更新")
+    feedback_services.inspection_open_order(finding_id=finding.pk, actor=inspector,
+                                            requirement="三日内更新公开栏",
+                                            due_date=today + dt.timedelta(days=7))
     for due, closed in [(dt.date(THIS_YEAR, 3, 20), at(THIS_YEAR, 3, 10)),
                         (dt.date(THIS_YEAR, 3, 5), at(THIS_YEAR, 3, 10)),
                         (dt.date(THIS_YEAR, 1, 5), None)]:
@@ -88,6 +120,15 @@ def built(world) -> None:
             organization=world.branch, finding="问题", due_date=due, ordered_by=sup,
             ordered_at=at(THIS_YEAR, 1, 2), state="closed" if closed else "ordered",
             closed_at=closed)
+
+
+def _photo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    return SimpleUploadedFile("公开栏.png", buffer.getvalue(), content_type="image/png")
 
 
 def test_figures_on_a_built_dataset(world):
@@ -112,11 +153,19 @@ def test_figures_on_a_built_dataset(world):
     obj = report_figures.objections(ids, THIS_YEAR)
     assert (obj["total"], obj["items"], obj["replied"]) == (1, 1, 1)
     ev = report_figures.evaluation(ids, THIS_YEAR)
-    assert ev["total"] == 4 and ev["by_rating"]["satisfied"] == 2 and ev["satisfaction"] == 75.0
+    assert ev["total"] == 5 and ev["by_rating"]["satisfied"] == 3 and ev["satisfaction"] == 80.0
+    assert (ev["members"]["total"], ev["members"]["satisfaction"]) == (4, 75.0)
+    assert (ev["residents"]["total"], ev["residents"]["satisfaction"]) == (1, 100.0)
     rect = report_figures.rectification(ids, THIS_YEAR)
     assert (rect["total"], rect["closed"], rect["closed_on_time"], rect["open"],
-            rect["open_overdue"]) == (3, 2, 1, 1, 1)
-    assert report_figures.ledger_counts(ids, THIS_YEAR) == {}
+            rect["open_overdue"]) == (4, 2, 1, 2, 1)
+    ledger = report_figures.ledger(ids, THIS_YEAR)
+    assert ledger["notice_board"] == {"records": 1, "evidence": 1}
+    assert ledger["meeting"] == ledger["document"] == {"records": 0, "evidence": 0}
+    sup = report_figures.supervision(ids, THIS_YEAR)
+    assert (sup["inspections"], sup["findings"], sup["orders_from_findings"]) == (1, 1, 1)
+    assert report_figures.supervision(report_figures.subtree_ids(world.other_branch),
+                                      THIS_YEAR)["inspections"] == 0
     # The general branch's subtree counts the other branch's item and feedback too.
     wider = report_figures.subtree_ids(world.general)
     assert report_figures.items_by_category(wider, THIS_YEAR)["total"] == 4
@@ -125,7 +174,7 @@ def test_figures_on_a_built_dataset(world):
 
 def test_figures_take_a_bounded_number_of_queries(world, django_assert_max_num_queries):
     built(world)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(19):  # 12 + the ledger (2) and supervision (5)
         report_figures.compute_figures(world.committee, THIS_YEAR)
 
 
@@ -146,7 +195,9 @@ def test_generated_docx_holds_the_figures_and_the_prose(world):
     assert report.figures["items"]["total"] == 3 and "3" in report.overview
     text = docx_text(report)
     assert report.overview in text and report.problems in text
-    assert "50.0%" in text and "75.0%" in text  # on-time rate, satisfaction
+    assert "50.0%" in text and "80.0%" in text  # on-time rate, satisfaction
+    assert "1 (100.0%)" in text and "4 (75.0%)" in text  # residents' and members' ballots
+    assert "公开栏" in text and "监督小组" in text  # ledger per carrier, inspections
     copy = report.files.get(kind="docx")
     assert copy.sha256 == report.sha256
     document = Document(copy.file.path)
