@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
+    Catalog,
     CatalogEntry,
     Category,
     Duration,
@@ -323,3 +324,16 @@ class PlanForm(forms.Form):
     duration = forms.ChoiceField(label=_("Duration"), choices=Duration.choices)
     display_days = forms.IntegerField(label=_("Display period in working days (short-term)"),
                                       required=False, min_value=1, max_value=365)
+
+
+class AnnualPlanForm(forms.Form):
+    """Mark an item of a catalog's issuer as the catalog's annual plan for a year."""
+
+    catalog = forms.ModelChoiceField(label=_("Catalog"), queryset=Catalog.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, organization, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["catalog"].queryset = Catalog.objects.filter(  # type: ignore[attr-defined]
+            issuer=organization).exclude(state=Catalog.State.RETIRED)
+        self.fields["year"].initial = timezone.localdate().year

@@ -1,7 +1,7 @@
 from portal.routing import collect
 
 from . import api, feeds
-from .views import changes, filings, items, requests, workplans
+from .views import catalog_pages, changes, filings, items, requests, workplans
 
 app_name = "disclosure"
-urlpatterns = collect(items, changes, workplans, requests, filings, api, feeds)
+urlpatterns = collect(items, changes, workplans, requests, filings, catalog_pages, api, feeds)
