@@ -23,6 +23,7 @@ from portal.calendar import add_working_days, period_containing
 from portal.holidays import load_holidays
 from portal.models import Membership, Organization, Role, User
 
+from . import _demo_catalog
 from ._demo_files import pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         self._items(orgs, users, entries)
         self._obligations()
         self._voices(orgs, users)
+        _demo_catalog.seed(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
