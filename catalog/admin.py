@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -95,6 +95,15 @@ class CatalogAdmin(SimpleHistoryAdmin):
         view = self.admin_site.admin_view(self.load_defaults_view)
         return [path("load-defaults/", view, name="catalog_load_defaults"),
                 *super().get_urls()]
+
+    def response_action(self, request, queryset):
+        """Refuse chosen rows that are no key (the admin would fail on them) with a message."""
+        chosen = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not (c.isascii() and c.isdigit() and len(c) < 19) for c in chosen):
+            self.message_user(request, gettext("Choose the catalogs from the list."),
+                              messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
 
     def has_roll_over_permission(self, request) -> bool:
         return self.may_load_defaults(request)

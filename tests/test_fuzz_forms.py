@@ -29,10 +29,11 @@ from hypothesis import strategies as st
 
 from archive.forms import RegisterFilterForm
 from archive.supervision_views import HistoryFilter
-from catalog.admin import LoadDefaultsForm
+from catalog.admin import LoadDefaultsForm, RollOverForm
 from disclosure import services as item_services
 from disclosure.api import ItemQuery
 from disclosure.forms import (
+    AnnualPlanForm,
     AnswerForm,
     AttachmentForm,
     ChangeForm,
@@ -327,6 +328,13 @@ TARGETS = {
     "item-plan-public": Target(PlanPublicForm, "secretary", lambda w, o, d:
                                f"/items/{once(o, 'internal', lambda: w.item(State.INTERNAL)).pk}"
                                "/plan-public/"),
+    "item-annual-plan": Target(AnnualPlanForm, "secretary", lambda w, o, d:
+                               f"/items/{once(o, 'internal', lambda: w.item(State.INTERNAL)).pk}"
+                               "/annual-plan/", overrides={
+                                   "catalog": lambda w: st.one_of(
+                                       st.just(str(w.entries["public"].catalog_id)),
+                                       pick("", "x", "-1", "999999")),
+                                   "remove": st.sampled_from(["1", None])}),
     "item-list": Target(ItemFilterForm, None, lambda w, o, d: "/items/", "get"),
     "item-export": Target(ItemFilterForm, None, lambda w, o, d:
                           f"/items/export.{d(pick('csv', 'xlsx'))}", "get"),
@@ -367,6 +375,11 @@ TARGETS = {
         overrides={"issuer": lambda w: st.one_of(st.just(str(w.committee.pk)),
                                                  pick("", "x", "-1", "999999")),
                    "confirm": st.sampled_from(["1", None])}),
+    "admin-roll-over": Target(
+        RollOverForm, "superuser", lambda w, o, d: "/admin/catalog/catalog/", overrides={
+            "action": st.just("roll_over"), "select_across": st.sampled_from(["0", "1"]),
+            "_selected_action": lambda w: st.one_of(
+                st.just(str(w.entries["public"].catalog_id)), pick("", "x", "-1"))}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),

@@ -26,7 +26,7 @@ PUBLIC = {
     "disclosure:api_organizations", "disclosure:api_organization", "disclosure:api_openapi",
     "disclosure:feed_all", "disclosure:feed_org", "disclosure:feed_org_subtree",
     "disclosure:feed_category", "archive:notice_board", "feedback:new", "feedback:thanks",
-    "feedback:track", "feedback:campaigns", "feedback:results",
+    "feedback:track", "feedback:campaigns", "feedback:results", "disclosure:catalog_page",
 }
 
 
