@@ -168,9 +168,9 @@ def evaluation(organization_ids: Ids, year: int) -> dict:
         content = by_rating[Ballot.Rating.SATISFIED] + by_rating[Ballot.Rating.FAIRLY]
         return {"total": total, "by_rating": by_rating, "satisfaction": _rate(content, total)}
 
-    rows = list(rows)
-    return {**tally(rows), "members": tally([r for r in rows if not r["resident"]]),
-            "residents": tally([r for r in rows if r["resident"]])}
+    counted = list(rows)
+    return {**tally(counted), "members": tally([r for r in counted if not r["resident"]]),
+            "residents": tally([r for r in counted if r["resident"]])}
 
 
 def rectification(organization_ids: Ids, year: int) -> dict:

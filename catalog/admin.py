@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -72,9 +73,17 @@ class LoadDefaultsForm(forms.Form):
         choices=[*Organization.Kind.choices, (defaults.OWN, _("The issuer's own affairs"))])
 
 
+class RollOverForm(ActionForm):
+    year = forms.IntegerField(
+        label=_("year"), required=False, min_value=2000, max_value=2100,
+        help_text=_("For rolling over: the year of the new version (next year if empty)."))
+
+
 @admin.register(Catalog)
 class CatalogAdmin(SimpleHistoryAdmin):
     form = CatalogForm
+    action_form = RollOverForm
+    actions = ["roll_over"]
     change_list_template = "admin/catalog/catalog/change_list.html"
     list_display = ["name", "version", "issuer", "state", "effective_from", "effective_until"]
     list_filter = ["state"]
@@ -86,6 +95,44 @@ class CatalogAdmin(SimpleHistoryAdmin):
         view = self.admin_site.admin_view(self.load_defaults_view)
         return [path("load-defaults/", view, name="catalog_load_defaults"),
                 *super().get_urls()]
+
+    def response_action(self, request, queryset):
+        """Refuse chosen rows that are no key (the admin would fail on them) with a message."""
+        chosen = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not (c.isascii() and c.isdigit() and len(c) < 19) for c in chosen):
+            self.message_user(request, gettext("Choose the catalogs from the list."),
+                              messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
+
+    def has_roll_over_permission(self, request) -> bool:
+        return self.may_load_defaults(request)
+
+    @admin.action(description=_("Roll over to a new year (a draft version from 1 January)"),
+                  permissions=["roll_over"])
+    def roll_over(self, request, queryset):
+        """Copy the chosen catalogs and their entries into draft versions of the year typed
+        in the action bar (next year when empty); refuse all when one cannot be made."""
+        raw = request.POST.get("year", "").strip()
+        if raw and not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
+            self.message_user(request, gettext("Enter a year between 2000 and 2100."),
+                              messages.ERROR)
+            return None
+        try:
+            created = services.catalog_roll_over(
+                queryset.select_related("issuer").order_by("pk"),
+                year=int(raw) if raw else None, actor=request.user)
+        except ValidationError as refused:
+            self.message_user(request, " ".join([
+                gettext("Nothing was rolled over."), *refused.messages]), messages.ERROR)
+            return None
+        self.message_user(request, ngettext(
+            "Created the draft version %(names)s. Activate it when it is ready, and give "
+            "the version it replaces an end date.",
+            "Created the draft versions %(names)s. Activate them when they are ready, and "
+            "give the versions they replace an end date.", len(created)) % {
+            "names": "、".join(str(c) for c in created)}, messages.SUCCESS)
+        return None
 
     @staticmethod
     def may_load_defaults(request) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -133,3 +134,58 @@ def _create_catalog(planned: DefaultCatalog, issuer: Organization, effective_fro
     bulk_create_with_history(entries, CatalogEntry, default_user=actor,
                              default_change_reason=reason)
     return catalog, True
+
+
+def next_year() -> int:
+    return timezone.localdate().year + 1
+
+
+@transaction.atomic
+def catalog_roll_over(catalogs: Iterable[Catalog], *, year: int | None = None,
+                      actor: User | None = None) -> list[Catalog]:
+    """Copy each catalog and its entries into a new draft version ``year`` (the next year
+    by default), effective 1 January of that year; return the new versions.
+
+    Refuse, changing nothing, when a version of that year exists already for any of them,
+    or the year does not come after the version copied. The copied versions stay as they
+    were; a new version is put in force by activating it, like any catalog (and the old
+    one ended by its end date)."""
+    year = year or next_year()
+    start = dt.date(year, 1, 1)
+    catalogs = list(catalogs)
+    refusals, seen = [], set()
+    for catalog in catalogs:
+        key = (catalog.issuer_id, catalog.name)
+        if key in seen or Catalog.objects.filter(
+                issuer_id=catalog.issuer_id, name=catalog.name, version=str(year)).exists():
+            refusals.append(_("%(name)s has a version %(year)s already.") % {
+                "name": catalog.name, "year": year})
+        elif start <= catalog.effective_from:
+            refusals.append(_("%(catalog)s is in force from %(date)s: a new version must "
+                              "start in a later year.") % {
+                "catalog": catalog, "date": catalog.effective_from.isoformat()})
+        seen.add(key)
+    if refusals:
+        raise ValidationError(refusals)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Rolled over to %(year)s") % {"year": year}
+    return [_copy(catalog, year, start, actor, reason) for catalog in catalogs]
+
+
+def _copy(source: Catalog, year: int, start: dt.date, actor: User | None,
+          reason: str) -> Catalog:
+    catalog = Catalog(name=source.name, issuer_id=source.issuer_id, version=str(year),
+                      effective_from=start, effective_until=None,
+                      binds_kinds=list(source.binds_kinds), binds_issuer=source.binds_issuer,
+                      binds_below=source.binds_below, state=Catalog.State.DRAFT)
+    catalog._history_user = actor  # type: ignore[attr-defined]
+    catalog._change_reason = f"{reason} ← {source}"  # type: ignore[attr-defined]
+    catalog.save()
+    # Out-of-catalog matters approved for one organization stay with their year.
+    entries = []
+    for entry in source.entries.filter(only_for__isnull=True).order_by("order", "code"):
+        entry.pk, entry.id, entry.catalog = None, None, catalog
+        entries.append(entry)
+    bulk_create_with_history(entries, CatalogEntry, default_user=actor,
+                             default_change_reason=reason)
+    return catalog

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
     Carrier,
+    Catalog,
     CatalogEntry,
     Category,
     Duration,
@@ -417,3 +418,14 @@ class LedgerFilterForm(forms.Form):
         }
         for name, values in choices.items():
             self.fields[name].choices = values  # type: ignore[attr-defined]
+class AnnualPlanForm(forms.Form):
+    """Mark an item of a catalog's issuer as the catalog's annual plan for a year."""
+
+    catalog = forms.ModelChoiceField(label=_("Catalog"), queryset=Catalog.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, organization, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["catalog"].queryset = Catalog.objects.filter(  # type: ignore[attr-defined]
+            issuer=organization).exclude(state=Catalog.State.RETIRED)
+        self.fields["year"].initial = timezone.localdate().year

@@ -151,6 +151,12 @@ class DisclosureItem(DisclosureRules):
     publicity_conclusion_due = models.DateField(_("conclusion due"), null=True, blank=True)
     publicity_concluded_at = fields.moment(_("publicity result recorded"))
     publicity_concluded_by = fields.person(_("publicity result recorded by"), optional=True)
+    # The annual plan (年度党务公开工作方案) of a catalog the organization issues, for a year:
+    # marked by the issuer's secretaries, one item per catalog and year.
+    plan_of = models.ForeignKey(
+        "catalog.Catalog", verbose_name=_("annual plan of the catalog"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="plans")
+    plan_year = models.PositiveSmallIntegerField(_("plan year"), null=True, blank=True)
     search_vector = TSVectorField(null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
 
@@ -188,6 +194,15 @@ class DisclosureItem(DisclosureRules):
                 condition=~Q(publicity_result=PublicityResult.OBJECTIONS_HANDLED)
                 | ~Q(publicity_conclusion=""),
                 name="objections_handled_with_conclusion",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_of__isnull=True, plan_year__isnull=True)
+                | Q(plan_of__isnull=False, plan_year__isnull=False),
+                name="item_plan_has_year",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_of", "plan_year"], condition=Q(plan_of__isnull=False),
+                name="one_plan_per_catalog_year",
             ),
         ]
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from catalog.models import PublicAudience
 from portal import permissions
 from portal.models import Organization
 from portal.roles import (
+    EVERYTHING,
     acts_for,
     acts_for_q,
     ancestor_ids,
     has_org_perm,
     is_superuser,
+    line_ids,
     member_of,
     org_ids_with,
     org_matter,
@@ -52,6 +55,38 @@ can_view_obligation, visible_obligations = organization_business(Obligation)
 def can_file(user, obligation: Obligation) -> bool:
     """Return whether ``user`` may file the obligation as not disclosable for now."""
     return acts_for(user, obligation.organization_id)
+
+
+# The published catalog of an organization (its page, /orgs/<code>/catalog/): its members,
+# its officers, the reviewers of its work and its supervisors read every entry with its
+# obligations; everyone else, anonymous readers included, reads only the entries whose items
+# reach them beyond the party (society; the unit's people for entries released to the unit).
+
+
+def reads_whole_catalog(user, organization: Organization) -> bool:
+    """Return whether ``user`` reads every entry of the organization's catalog."""
+    return is_superuser(user) or member_of(user, organization) or org_matter(user, organization)
+
+
+def catalog_entries_q(user, organization: Organization, prefix: str = "") -> Q:
+    """Return the filter for the entries (at ``prefix``, e.g. "entry__") of the
+    organization's catalog that ``user`` reads: the twin of :func:`can_read_entry`."""
+    if reads_whole_catalog(user, organization):
+        return EVERYTHING
+    return Q(**{f"{prefix}public_audience__in": _open_audiences(user, organization)})
+
+
+def can_read_entry(user, organization: Organization, entry) -> bool:
+    """Return whether ``user`` reads ``entry`` on the organization's catalog page."""
+    return reads_whole_catalog(user, organization) or (
+        entry.public_audience in _open_audiences(user, organization))
+
+
+def _open_audiences(user, organization: Organization) -> list[str]:
+    audiences = [PublicAudience.SOCIETY.value]
+    if signed_in(user) and organization.pk in line_ids(user, "view_unit"):
+        audiences.append(PublicAudience.UNIT.value)  # the unit's own people, and below it
+    return audiences
 
 
 # Non-disclosure filings: filed by the organization, decided by the parent's reviewers.

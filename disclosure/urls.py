@@ -1,7 +1,8 @@
 from portal.routing import collect
 
 from . import api, feeds
-from .views import changes, filings, items, ledger, requests, workplans
+from .views import catalog_pages, changes, filings, items, ledger, requests, workplans
 
 app_name = "disclosure"
-urlpatterns = collect(items, changes, workplans, requests, filings, ledger, api, feeds)
+urlpatterns = collect(items, changes, workplans, requests, filings, ledger, catalog_pages, api,
+                      feeds)

@@ -117,3 +117,15 @@ def test_demo_shows_the_party_rules_at_work():
     assert unit.exists()
     top = DisclosureItem.objects.filter(organization__code="CD", state=State.PUBLIC)
     assert top.exists()
+
+
+def test_demo_committee_publishes_its_annual_plan_linked_from_the_catalog_pages():
+    call_command("seed_demo", stdout=io.StringIO())
+    year = timezone.localdate().year
+    plan = DisclosureItem.objects.get(plan_year=year)
+    assert plan.organization.code == "CD" and plan.state == State.PUBLIC
+    assert plan.plan_of.issuer_id == plan.organization_id
+    response = Client().get("/orgs/CD-JG-01/catalog/")
+    assert plan.title in response.content.decode()
+    states = {o.status for row in response.context["rows"] for o in row.obligations}
+    assert len(states) >= 3, states

@@ -35,10 +35,11 @@ from archive.forms import (
     ReportGenerateForm,
 )
 from archive.supervision_views import HistoryFilter
-from catalog.admin import LoadDefaultsForm
+from catalog.admin import LoadDefaultsForm, RollOverForm
 from disclosure import services as item_services
 from disclosure.api import ItemQuery
 from disclosure.forms import (
+    AnnualPlanForm,
     AnswerForm,
     AttachmentForm,
     ChangeForm,
@@ -430,6 +431,13 @@ TARGETS = {
     "item-plan-public": Target(PlanPublicForm, "secretary", lambda w, o, d:
                                f"/items/{once(o, 'internal', lambda: w.item(State.INTERNAL)).pk}"
                                "/plan-public/"),
+    "item-annual-plan": Target(AnnualPlanForm, "secretary", lambda w, o, d:
+                               f"/items/{once(o, 'internal', lambda: w.item(State.INTERNAL)).pk}"
+                               "/annual-plan/", overrides={
+                                   "catalog": lambda w: st.one_of(
+                                       st.just(str(w.entries["public"].catalog_id)),
+                                       pick("", "x", "-1", "999999")),
+                                   "remove": st.sampled_from(["1", None])}),
     "item-list": Target(ItemFilterForm, None, lambda w, o, d: "/items/", "get"),
     "item-export": Target(ItemFilterForm, None, lambda w, o, d:
                           f"/items/export.{d(pick('csv', 'xlsx'))}", "get"),
@@ -478,6 +486,11 @@ TARGETS = {
                                       st.integers(1990, 2040).map(str), hostile_text())}),
     "report-edit": Target(ReportEditForm, "secretary", lambda w, o, d: (
         f"/reports/{once(o, 'report', lambda: new_report(w)).pk}/edit/")),
+    "admin-roll-over": Target(
+        RollOverForm, "superuser", lambda w, o, d: "/admin/catalog/catalog/", overrides={
+            "action": st.just("roll_over"), "select_across": st.sampled_from(["0", "1"]),
+            "_selected_action": lambda w: st.one_of(
+                st.just(str(w.entries["public"].catalog_id)), pick("", "x", "-1"))}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),

@@ -63,11 +63,11 @@ def visible_text(response) -> str:
 
 PAGES = {
     "anonymous": ["/", "/items/", "/items/?q=党费", "/orgs/", "/orgs/B1/", "/accounts/login/",
-                  "/items/999999/"],
+                  "/items/999999/", "/orgs/B1/catalog/", "/orgs/C/catalog/?subtree=1"],
     "secretary": ["/workspace/", "/notifications/", "ITEM:draft", "ITEM:internal",
                   "/workspace/B1/new/ENTRY/"],
     "reviewer": ["/review/", "ITEM:submitted"],
-    "member": ["/mine/", "ITEM:internal"],
+    "member": ["/mine/", "ITEM:internal", "/orgs/B1/catalog/"],
 }
 
 

@@ -35,7 +35,8 @@ URLS = ["/", "/items/", "/items/?q=党费核对", "/items/?q=ZQX", "/orgs/", "/o
         "/orgs/C/?subtree=1", "/feeds/items.atom", "/feeds/orgs/B1.atom",
         "/feeds/orgs/C/subtree.atom", "/feeds/categories/organization.atom",
         "/api/v1/items/", "/api/v1/items/?q=党费核对", "/api/v1/organizations/B1/",
-        "/items/export.csv", "/items/export.csv?q=党费", "/notifications/"]
+        "/items/export.csv", "/items/export.csv?q=党费", "/notifications/",
+        "/orgs/B1/catalog/", "/orgs/C/catalog/?subtree=1"]
 
 
 @pytest.mark.parametrize("actor", ["anonymous", "outsider", "other_member", "other_secretary",

@@ -244,7 +244,8 @@ LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mi
               "/supervision-groups/relatives/", "/notifications/", "/feeds/items.atom",
               "/api/v1/items/", "/api/v1/items/?q=内部事项", "/items/export.csv",
               "/archive/?q=归档",
-              "/orgs/B1/ledger/", "/reports/"]
+              "/orgs/B1/ledger/", "/reports/", "/orgs/B1/catalog/",
+              "/orgs/C/catalog/?subtree=1"]
 
 
 def marked(obj) -> bool:

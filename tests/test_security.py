@@ -31,6 +31,7 @@ PUBLIC = {
     "feedback:commitment_list",
     "feedback:commitment_detail", "feedback:comment_detail", "feedback:resident_vote",
     "feedback:resident_thanks", "feedback:register",
+    "disclosure:catalog_page",
 }
 
 

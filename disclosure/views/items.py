@@ -49,6 +49,7 @@ from ..visibility import (
     reviews_anything,
     visible_items,
 )
+from .catalog_pages import annual_plan_form
 from .changes import withdrawn_notice
 
 routes = Routes()
@@ -117,6 +118,7 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         context["plan_form"] = PlanPublicForm()
     if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
+    context["annual_plan_form"] = annual_plan_form(request.user, item)
     return render(request, "disclosure/item_detail.html", context)
 
 

@@ -23,7 +23,14 @@ from portal.calendar import add_working_days, period_containing
 from portal.holidays import load_recent
 from portal.models import Membership, Organization, Role, User
 
-from . import _demo_evaluation, _demo_ledger, _demo_report, _demo_rollout, _demo_supervision
+from . import (
+    _demo_catalog,
+    _demo_evaluation,
+    _demo_ledger,
+    _demo_report,
+    _demo_rollout,
+    _demo_supervision,
+)
 from ._demo_files import pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -70,6 +77,7 @@ class Command(BaseCommand):
         _demo_ledger.seed(orgs, users)
         _demo_evaluation.seed(orgs, users)
         _demo_report.seed(orgs, users)
+        _demo_catalog.seed(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
