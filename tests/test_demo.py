@@ -129,3 +129,62 @@ def test_demo_committee_publishes_its_annual_plan_linked_from_the_catalog_pages(
     assert plan.title in response.content.decode()
     states = {o.status for row in response.context["rows"] for o in row.obligations}
     assert len(states) >= 3, states
+
+
+def test_demo_runs_the_committee_year():
+    """The demo's year: a supervision group whose inspection opened an order answered with
+    evidence, ledger postings with photos, published commitments, resident codes that voted,
+    and a year-end report the supervisor downloads and LibreOffice opens."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from docx import Document
+
+    from archive.models import YearReport
+    from disclosure.models import LedgerRecord
+    from feedback.models import (
+        Ballot,
+        Commitment,
+        InspectionFinding,
+        InspectionRecord,
+        SupervisionGroup,
+    )
+
+    call_command("seed_demo", stdout=io.StringIO())
+    group = SupervisionGroup.objects.get(organization__code="CD")
+    assert group.seats.filter(until__isnull=True, is_leader=True).get().user.username == (
+        "supervisor")
+    finding = InspectionFinding.objects.exclude(order=None).select_related("order").get()
+    assert finding.order.evidence.exists() and finding.order.state == "responded"
+    assert InspectionRecord.objects.filter(state="published").exists()
+    postings = LedgerRecord.objects.filter(carrier="notice_board", state="recorded")
+    assert postings.filter(organization__code="CD-JG-01", evidence__isnull=False).exists()
+    assert postings.filter(organization__code="CD-SQ-01", evidence__isnull=False).exists()
+    assert Commitment.objects.filter(state="published", year=timezone.localdate().year,
+                                     organization__code="CD-JG-01").exists()
+    assert Ballot.objects.filter(code__isnull=False).count() > 0
+    assert Ballot.objects.filter(voter__isnull=False).count() > 0
+
+    # The secretary keeps the ledger; the supervisor downloads the committee's report.
+    client = Client()
+    client.force_login(User.objects.get(username="secretary"))
+    assert client.get("/orgs/CD-JG-01/ledger/").status_code == 200
+    client.force_login(User.objects.get(username="supervisor"))
+    report = YearReport.objects.get(organization__code="CD")
+    response = client.get(f"/reports/{report.pk}/download.docx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    assert report.overview in text
+    program = shutil.which("soffice")
+    if program is None:  # python-docx read it above; LibreOffice is not on this machine
+        return
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work, "report.docx")
+        source.write_bytes(content)
+        subprocess.run([program, "--headless", f"-env:UserInstallation=file://{work}/profile",
+                        "--convert-to", "pdf", "--outdir", work, str(source)],
+                       check=True, capture_output=True, timeout=180)
+        assert Path(work, "report.pdf").read_bytes()[:4] == b"%PDF"
