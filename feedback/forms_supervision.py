@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organization, User
+from portal.roles import acts_for
 from portal.widgets import DateInput
 
 from .models_supervision import (
@@ -17,6 +18,7 @@ from .models_supervision import (
     SupervisionGroup,
     SupervisionSeat,
 )
+from .permissions_supervision import party_people_of
 
 
 def _choices(form: forms.Form, name: str, queryset: QuerySet) -> None:
@@ -31,10 +33,9 @@ class PersonChoice(forms.ModelChoiceField):
 
 
 def people_of(organization: Organization) -> QuerySet[User]:
-    """Return the active people holding a role in the organization's subtree."""
-    return User.objects.filter(
-        is_active=True, memberships__organization__path__startswith=organization.path,
-    ).distinct().order_by("full_name", "username")
+    """Return the active party members (any role but the unit's non-party people) of the
+    organization's subtree: who may be elected to its group or declare relatives there."""
+    return party_people_of(organization).order_by("full_name", "username")
 
 
 class GroupForm(forms.Form):
@@ -92,11 +93,12 @@ class RelativeForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation"),
                                  choices=RelativeDeclaration.Relation.choices)
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+    def __init__(self, *args, organization: Organization, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "person", people_of(organization))
-        _choices(self, "relative", User.objects.filter(is_active=True).order_by(
-            "full_name", "username"))
+        people = people_of(organization)
+        _choices(self, "person", people if acts_for(user, organization)
+                 else people.filter(pk=user.pk))
+        _choices(self, "relative", people)
 
 
 class ScopeChoice(forms.ModelMultipleChoiceField):

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from portal import permissions
-from portal.models import Organization
+from portal.models import Membership, Organization, Role, User
 from portal.roles import (
     acts_for,
     acts_for_q,
@@ -121,9 +121,28 @@ def visible_declarations(user) -> QuerySet[RelativeDeclaration]:
     return RelativeDeclaration.objects.filter(Q(person=user) | acts_for_q(user))
 
 
+def party_people_of(organization: Organization) -> QuerySet[User]:
+    """The active party members of the organization's subtree (every role but the unit's
+    non-party people): who may be elected to its supervision group, and whose relatives
+    are declared there."""
+    return User.objects.filter(is_active=True, pk__in=Membership.objects.active().filter(
+        organization__path__startswith=organization.path).exclude(
+        role=Role.PEOPLE).values("user_id"))
+
+
+def may_declare(user, organization: Organization) -> bool:
+    """Whether ``user`` may declare relatives in the organization at all: its officers, and
+    its party members for themselves."""
+    return signed_in(user) and (acts_for(user, organization) or party_people_of(
+        organization).filter(pk=user.pk).exists())
+
+
 def may_declare_for(user, organization: Organization, person) -> bool:
-    """A person declares their own relatives; the secretary may declare on their behalf."""
-    return signed_in(user) and (person.pk == user.pk or acts_for(user, organization))
+    """A party member of the organization declares their own relatives; the secretary may
+    declare on a member's behalf."""
+    if not signed_in(user) or not party_people_of(organization).filter(pk=person.pk).exists():
+        return False
+    return person.pk == user.pk or acts_for(user, organization)
 
 
 permissions.register(permissions.Rules(

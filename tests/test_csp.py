@@ -250,9 +250,10 @@ def demo_data() -> None:
     orgs = list(campaign.organizations.order_by("path"))
     ratings = ["satisfied", "fairly", "unsatisfied", "satisfied"]
     for n, username in enumerate(["member", "member2", "secretary", "reviewer"]):
+        voter = User.objects.get(username=username)
         for org in orgs[:2]:
-            cast(campaign=campaign, organization=org, voter=User.objects.get(username=username),
-                 rating=ratings[n])
+            if not campaign.ballots.filter(organization=org, voter=voter).exists():
+                cast(campaign=campaign, organization=org, voter=voter, rating=ratings[n])
     close_campaign(campaign_id=campaign.pk, actor=admin)
     second = Campaign.objects.create(title=f"{timezone.localdate().year}年度第二次民主评议",
                                      period_label="测试")

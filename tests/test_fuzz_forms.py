@@ -34,6 +34,7 @@ from archive.forms import (
     ReportFilterForm,
     ReportGenerateForm,
 )
+from archive.rollout_views import RolloutFilter
 from archive.supervision_views import HistoryFilter
 from catalog.admin import LoadDefaultsForm, RollOverForm
 from disclosure import services as item_services
@@ -47,11 +48,15 @@ from disclosure.forms import (
     FilingForm,
     ItemFilterForm,
     ItemForm,
+    LedgerFilterForm,
+    LedgerRecordForm,
     PlanForm,
     PlanPublicForm,
     RequestDraftForm,
     RequestForm,
     ReviewForm,
+    TakeDownForm,
+    VoidForm,
     WorkspaceFilterForm,
 )
 from disclosure.models import DisclosureItem, Obligation, State
@@ -88,8 +93,9 @@ from feedback.forms_supervision import (
 )
 from feedback.models import Campaign
 from portal.admin import ImportForm
+from portal.models import Role
 
-from .factories import UserFactory
+from .factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -350,11 +356,33 @@ def finding_of(world, objects: dict):
 
 def extra_seat(world, objects: dict):
     group = sitting_group(world, objects)
+    newcomer = MembershipFactory(user=UserFactory(), organization=world.branch,
+                                 role=Role.MEMBER).user
     return services.supervision_seat_add(
-        group_id=group.pk, user=UserFactory(), actor=world.users["secretary"],
+        group_id=group.pk, user=newcomer, actor=world.users["secretary"],
         since=group.term_start)
 
 
+def posting_of(world, objects: dict):
+    """A standing 公开栏 posting of the branch, recorded by its secretary."""
+    return once(objects, "posting", lambda: item_services.ledger_record(
+        organization=world.branch, actor=world.users["secretary"],
+        item=world.item(State.INTERNAL), carrier="notice_board",
+        date=timezone.localdate() - dt.timedelta(days=3), board="支部公开栏"))
+
+
+LEDGER_TARGETS = {
+    "ledger-record-item": Target(LedgerRecordForm, "secretary", lambda w, o, d: (
+        f"/items/{once(o, 'recorded', lambda: w.item(State.INTERNAL)).pk}/record/")),
+    "ledger-take-down": Target(TakeDownForm, "secretary", lambda w, o, d:
+                               f"/ledger/{posting_of(w, o).pk}/take-down/"),
+    "ledger-void": Target(VoidForm, "secretary", lambda w, o, d:
+                          f"/ledger/{posting_of(w, o).pk}/void/"),
+    "ledger-filter": Target(LedgerFilterForm, "secretary", lambda w, o, d: "/orgs/B1/ledger/",
+                            "get"),
+    "rollout-filter": Target(RolloutFilter, "supervisor", lambda w, o, d:
+                             "/supervision/rollout/", "get"),
+}
 SUPERVISION_TARGETS = {
     "group-new": Target(GroupForm, "secretary", lambda w, o, d: "/supervision-groups/new/?org=B1"),
     "seat-new": Target(SeatForm, "secretary", lambda w, o, d:
@@ -496,6 +524,7 @@ TARGETS = {
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),
         "next": st.one_of(st.sampled_from(["/items/", "//evil.example"]), hostile_text())}),
     **SUPERVISION_TARGETS,
+    **LEDGER_TARGETS,
 }
 
 

@@ -22,9 +22,9 @@ from disclosure.models import Obligation, State
 from feedback import services as feedback_services
 from feedback.models import Campaign
 from portal import permissions, workflow
-from portal.models import Notification
+from portal.models import Notification, Role
 
-from .factories import UserFactory
+from .factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 APPS = ("portal", "catalog", "disclosure", "feedback", "archive")
@@ -151,7 +151,8 @@ def supervision_samples(world, order) -> list:
     group = feedback_services.supervision_group_elect(
         organization=world.branch, actor=sec, meeting="党员大会", elected_on=today,
         term_start=today - dt.timedelta(days=1), term_end=today + dt.timedelta(days=900))
-    inspector = UserFactory(username="inspector")
+    inspector = MembershipFactory(user=UserFactory(username="inspector"),
+                                  organization=world.branch, role=Role.MEMBER).user
     feedback_services.supervision_seat_add(group_id=group.pk, user=inspector, actor=sec,
                                            since=today - dt.timedelta(days=1), is_leader=True)
     plan = feedback_services.inspection_plan(

@@ -84,6 +84,8 @@ def ledger_export(request: AuthedRequest, code: str, fmt: str) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError as error:
         raise Http404 from error
+    if not 2000 <= year <= 9999:  # no ledger before the portal; dates end at 9999
+        raise Http404
     records = (permissions.visible_ledger(request.user)
                .filter(organization=org, date__year=year)
                .select_related("item", "obligation__entry", "recorded_by")

@@ -30,7 +30,12 @@ from ..models_supervision import (
     SupervisionSeat,
 )
 from ..permissions import can_respond
-from ..permissions_supervision import may_declare_for, may_manage_group, sits_in
+from ..permissions_supervision import (
+    may_declare_for,
+    may_manage_group,
+    party_people_of,
+    sits_in,
+)
 from .rectification import rectification_order
 
 Seat = SupervisionSeat
@@ -97,6 +102,10 @@ def exclusion_reason(organization: Organization, candidate: User) -> str | None:
 
 
 def _check_seat(group: SupervisionGroup, user: User, since: dt.date) -> None:
+    if not party_people_of(group.organization).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("%(name)s is not a party member of the organization "
+                                         "or an organization below it.") % {
+            "name": user.display_name}})
     if reason := exclusion_reason(group.organization, user):
         raise ValidationError({"user": reason})
     if not group.term_start <= since < group.term_end:

@@ -37,6 +37,7 @@ from ..models_supervision import (
     SupervisionGroup,
 )
 from ..permissions_supervision import (
+    may_declare,
     may_manage_group,
     sits_in,
     visible_declarations,
@@ -141,7 +142,9 @@ def relatives(request: AuthedRequest) -> HttpResponse:
     org = _org_param(request)
     form = None
     if org is not None:
-        form = RelativeForm(request.POST or None, organization=org,
+        if not may_declare(request.user, org):
+            raise Http404
+        form = RelativeForm(request.POST or None, organization=org, user=request.user,
                             initial={"person": request.user.pk})
         made = submit(request, form, lambda data: services.relative_declare(
             organization=org, actor=request.user, **data), success=_("Declared."))

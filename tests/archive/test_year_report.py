@@ -23,8 +23,9 @@ from disclosure import services
 from disclosure.models import DisclosureItem, DisclosureRequest, Obligation, State
 from feedback import services as feedback_services
 from feedback.models import Ballot, Campaign, EvaluationCode, Feedback, RectificationOrder
+from portal.models import Role
 from portal.workflow import TransitionError
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 THIS_YEAR = timezone.localdate().year
@@ -101,7 +102,8 @@ def built(world) -> None:
     group = feedback_services.supervision_group_elect(
         organization=world.branch, actor=sec, meeting="党员大会", elected_on=today,
         term_start=today - dt.timedelta(days=1), term_end=today + dt.timedelta(days=900))
-    inspector = UserFactory(username="inspector")
+    inspector = MembershipFactory(user=UserFactory(username="inspector"),
+                                  organization=world.branch, role=Role.MEMBER).user
     feedback_services.supervision_seat_add(group_id=group.pk, user=inspector, actor=sec,
                                            since=today - dt.timedelta(days=1), is_leader=True)
     inspection = feedback_services.inspection_record(

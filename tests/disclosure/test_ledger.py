@@ -427,3 +427,11 @@ def test_demo_ledger_has_photos_minutes_a_document_and_a_gap():
     rows = calendar_for(orgs["CD-JG-01"])
     assert sum(gaps.values()) > 0 or any(
         o.ledger_missing for group in rows.values() for o in group)
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "1999", "10000", "99999999999999999999", "abc"])
+def test_an_export_for_a_year_out_of_range_is_not_found(world, year):
+    client = Client()
+    client.force_login(world.users["secretary"])
+    for fmt in ("xlsx", "zip"):
+        assert client.get(f"/orgs/B1/ledger/export.{fmt}?year={year}").status_code == 404

@@ -391,3 +391,41 @@ def test_supervision_counts_for_the_year_end_report(world):
     assert counts.orders_closed == 0 and counts.closed_rate == 0.0
     empty = supervision_counts([world.other_branch.pk], TODAY().year)
     assert (empty.inspections, empty.orders, empty.closed_rate) == (0, 0, None)
+
+
+def test_only_party_members_of_the_subtree_are_offered_or_seated(world):
+    """The unit's non-party people and people of other organizations are neither offered
+    on the seat form nor accepted by the service."""
+    group = elect(world)
+    staff = MembershipFactory(user=UserFactory(username="staffer", full_name="钱芳"),
+                              organization=world.branch, role=Role.PEOPLE).user
+    for outsider in (staff, world.users["other_member"], world.users["outsider"]):
+        with pytest.raises(ValidationError):
+            seat(world, group, outsider)
+    assert not SupervisionSeat.objects.exists()
+    client = Client()
+    client.force_login(world.users["secretary"])
+    page = client.get(f"/supervision-groups/{group.pk}/seats/").content.decode()
+    assert world.users["member"].username in page
+    assert "staffer" not in page and "other_member" not in page and "outsider" not in page
+
+
+def test_relatives_are_declared_only_by_the_organizations_party_members(world):
+    staff = MembershipFactory(user=UserFactory(username="staffer"), organization=world.branch,
+                              role=Role.PEOPLE).user
+    client = Client()
+    for name in ("other_member", "outsider"):
+        client.force_login(world.users[name])
+        assert client.get("/supervision-groups/relatives/?org=B1").status_code == 404
+    client.force_login(staff)
+    assert client.get("/supervision-groups/relatives/?org=B1").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.relative_declare(organization=world.branch, person=staff,
+                                  relative=world.users["member"], relation="spouse",
+                                  actor=staff)
+    # A member declares for themselves only, choosing among the organization's members.
+    client.force_login(world.users["member"])
+    page = client.get("/supervision-groups/relatives/?org=B1").content.decode()
+    assert "staffer" not in page and "outsider" not in page and "other_member" not in page
+    assert page.count('name="person"') == 1 and "committee_member" in page
+    assert not RelativeDeclaration.objects.exists()
