@@ -27,7 +27,7 @@ from catalog.models import (
     PublicAudience,
 )
 from portal import fields
-from portal.models import Decision
+from portal.models import Decision, EvidenceFile
 from portal.workflow import Step, Workflow, decision_steps
 
 from .text import render_body
@@ -993,36 +993,17 @@ def evidence_path(instance: LedgerEvidence, filename: str) -> str:
     return f"ledger/{today:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
 
 
-class LedgerEvidence(models.Model):
+class LedgerEvidence(EvidenceFile):
     """A photo (JPEG, PNG) or a PDF (minutes, the document) showing a ledger record's act."""
 
     record = models.ForeignKey(LedgerRecord, verbose_name=_("ledger record"),
                                on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("extension"), max_length=10)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
-    uploaded_by = fields.person(_("uploaded by"))
-    uploaded_at = fields.moment(_("uploaded"), now=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("ledger evidence")
         verbose_name_plural = _("ledger evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 _L = LedgerRecord.State

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal import fields
+from portal.models import EvidenceFile
 from portal.workflow import Step, Workflow
 
 
@@ -315,33 +316,14 @@ def evidence_path(instance: RectificationEvidence, filename: str) -> str:
     return f"evidence/{today:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(EvidenceFile):
     """A photo or PDF attached to a rectification response."""
 
     order = models.ForeignKey("feedback.RectificationOrder", verbose_name=_("rectification order"),
                               on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("extension"), max_length=10)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
-    uploaded_by = fields.person(_("uploaded by"))
-    uploaded_at = fields.moment(_("uploaded"), now=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.extension != ".pdf"

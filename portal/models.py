@@ -16,6 +16,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
+from . import fields
+
 
 class User(AbstractUser):
     """A person using the portal: party member, secretary, reviewer, supervisor or admin."""
@@ -251,6 +253,35 @@ class Membership(models.Model):
     def is_active(self, on=None) -> bool:
         day = on or timezone.localdate()
         return self.since <= day and (self.until is None or self.until > day)
+
+
+class EvidenceFile(models.Model):
+    """The stored-file fields of an evidence upload (a photo or a PDF), shared by the
+    ledger's and the rectification responses' evidence. Each concrete model adds its
+    ``file`` field (with its own storage path), its owner and its history."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(_("extension"), max_length=10)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
+    uploaded_by = fields.person(_("uploaded by"))
+    uploaded_at = fields.moment(_("uploaded"), now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class CalendarDay(models.Model):
