@@ -1,10 +1,14 @@
+"""The demo data, seeded once for this module: every test reads (and may change, inside its
+own transaction) the same committed demo database, which is emptied again when the module
+ends, as a transactional test's teardown does."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from catalog import defaults
@@ -14,7 +18,37 @@ from disclosure.models import Attachment, DisclosureItem, Obligation, State
 from disclosure.visibility import public_items
 from portal.models import Membership, Organization, User
 
-pytestmark = pytest.mark.django_db
+FAST = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "YEAR_REPORT_PDF": False}
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, demo_media):
+    """As in conftest, but every test reads the files the module's demo stored."""
+    settings.MEDIA_ROOT = demo_media
+    for name, value in FAST.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
+    from django.core.cache import cache
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_media, **FAST):
+        cache.clear()
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def counts() -> tuple[int, ...]:
@@ -24,10 +58,13 @@ def counts() -> tuple[int, ...]:
 
 
 def test_seed_demo_is_idempotent_and_covers_every_state():
+    from archive.models import YearReport
+    from disclosure.models import LedgerRecord
+
+    first = (counts(), LedgerRecord.objects.count(), YearReport.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
-    first = counts()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert counts() == first
+    assert (counts(), LedgerRecord.objects.count(), YearReport.objects.count()) == first
+    assert YearReport.objects.count() == 1
     states = set(DisclosureItem.objects.values_list("state", flat=True))
     assert states >= {State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED,
                       State.INTERNAL, State.PUBLIC}
@@ -38,7 +75,6 @@ def test_seed_demo_is_idempotent_and_covers_every_state():
 def test_demo_accounts_log_in_and_see_their_pages():
     from portal.management.commands.seed_demo import DEMO_PASSWORD
 
-    call_command("seed_demo", stdout=io.StringIO())
     pages = {"secretary": "/workspace/", "reviewer": "/review/", "member": "/mine/",
              "supervisor": "/items/", "catalog_admin": "/admin/catalog/catalog/"}
     for username, url in pages.items():
@@ -53,7 +89,6 @@ def test_demo_accounts_log_in_and_see_their_pages():
 
 
 def test_demo_discloses_in_every_category_to_everyone_with_attachments():
-    call_command("seed_demo", stdout=io.StringIO())
     public = public_items()
     assert set(public.values_list("category", flat=True)) == set(Category.values)
     files = Attachment.objects.filter(item__in=public)
@@ -70,7 +105,6 @@ def test_demo_discloses_in_every_category_to_everyone_with_attachments():
 
 
 def test_demo_uses_the_default_catalogs_and_loading_them_again_creates_nothing():
-    call_command("seed_demo", stdout=io.StringIO())
     issuer = Organization.objects.get(code="CD")
     catalogs = Catalog.objects.filter(issuer=issuer, version=defaults.DEFAULT_VERSION,
                                       state=Catalog.State.ACTIVE)
@@ -83,7 +117,6 @@ def test_demo_uses_the_default_catalogs_and_loading_them_again_creates_nothing()
     assert (Catalog.objects.count(), CatalogEntry.objects.count()) == before
 
 
-@pytest.mark.django_db
 def test_demo_shows_the_party_rules_at_work():
     """What a walk through the demo relies on: the 党总支's subtree item reaches a branch
     below it and not another 党总支's branch; an archived public item still opens for an
@@ -96,7 +129,6 @@ def test_demo_shows_the_party_rules_at_work():
     from disclosure.visibility import can_view, visible_items
     from portal.models import User
 
-    call_command("seed_demo", stdout=io.StringIO())
     users = {u.username: u for u in User.objects.all()}
     subtree = DisclosureItem.objects.get(title="机关党总支关于加强机关作风建设的决定")
     assert subtree.state == State.INTERNAL
@@ -120,7 +152,6 @@ def test_demo_shows_the_party_rules_at_work():
 
 
 def test_demo_committee_publishes_its_annual_plan_linked_from_the_catalog_pages():
-    call_command("seed_demo", stdout=io.StringIO())
     year = timezone.localdate().year
     plan = DisclosureItem.objects.get(plan_year=year)
     assert plan.organization.code == "CD" and plan.state == State.PUBLIC
@@ -152,7 +183,6 @@ def test_demo_runs_the_committee_year():
         SupervisionGroup,
     )
 
-    call_command("seed_demo", stdout=io.StringIO())
     group = SupervisionGroup.objects.get(organization__code="CD")
     assert group.seats.filter(until__isnull=True, is_leader=True).get().user.username == (
         "supervisor")
@@ -188,3 +218,45 @@ def test_demo_runs_the_committee_year():
                         "--convert-to", "pdf", "--outdir", work, str(source)],
                        check=True, capture_output=True, timeout=180)
         assert Path(work, "report.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_demo_report_is_a_draft_the_supervisor_downloads(client):
+    from docx import Document
+
+    from archive.models import YearReport
+
+    report = YearReport.objects.get()
+    assert (report.organization.code, report.year, report.state) == (
+        "CD", timezone.localdate().year, "draft")
+    assert report.figures["items"]["total"] > 0
+    from portal.models import User
+
+    client.force_login(User.objects.get(username="supervisor"))
+    response = client.get(f"/reports/{report.pk}/download.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
+    assert report.overview in "\n".join(p.text for p in document.paragraphs)
+    client.force_login(User.objects.get(username="member"))
+    assert client.get(f"/reports/{report.pk}/download.docx").status_code == 404
+
+
+def test_demo_ledger_has_photos_minutes_a_document_and_a_gap():
+    from PIL import Image
+
+    from disclosure import ledger
+    from disclosure.models import LedgerEvidence, LedgerRecord
+    from disclosure.obligations import calendar_for
+
+    orgs = {o.code: o for o in Organization.objects.filter(code__in=["CD-JG-01", "CD-SQ-01"])}
+    for org in orgs.values():
+        postings = LedgerRecord.objects.filter(organization=org, carrier="notice_board")
+        assert postings.count() >= 2
+        for evidence in LedgerEvidence.objects.filter(record__in=postings):
+            with evidence.file.open("rb") as handle, Image.open(handle) as photo:
+                photo.load()
+    assert LedgerRecord.objects.filter(carrier="meeting").exclude(minutes="").exists()
+    assert LedgerRecord.objects.filter(carrier="document").exists()
+    gaps = ledger.gaps_by_organization([o.pk for o in orgs.values()], timezone.localdate().year)
+    rows = calendar_for(orgs["CD-JG-01"])
+    assert sum(gaps.values()) > 0 or any(
+        o.ledger_missing for group in rows.values() for o in group)

@@ -363,20 +363,3 @@ def test_the_pdf_rendering_starts_like_a_pdf(world, settings):
     copy = report.files.get(kind=ReportFile.Kind.PDF)
     with copy.file.open("rb") as handle:
         assert handle.read(4) == b"%PDF"
-
-
-def test_demo_report_is_a_draft_the_supervisor_downloads(client):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())  # idempotent: still one report
-    report = YearReport.objects.get()
-    assert (report.organization.code, report.year, report.state) == ("CD", THIS_YEAR, "draft")
-    assert report.figures["items"]["total"] > 0
-    from portal.models import User
-
-    client.force_login(User.objects.get(username="supervisor"))
-    response = client.get(f"/reports/{report.pk}/download.docx")
-    assert response.status_code == 200
-    document = Document(io.BytesIO(b"".join(response.streaming_content)))
-    assert report.overview in "\n".join(p.text for p in document.paragraphs)
-    client.force_login(User.objects.get(username="member"))
-    assert client.get(f"/reports/{report.pk}/download.docx").status_code == 404

@@ -404,31 +404,6 @@ def test_ledger_counts_per_carrier(world, item):
                       "document": {"records": 0, "evidence": 0}}
 
 
-@pytest.mark.django_db
-def test_demo_ledger_has_photos_minutes_a_document_and_a_gap():
-    from django.core.management import call_command
-
-    from portal.models import Organization
-
-    call_command("seed_demo", stdout=io.StringIO())
-    count = LedgerRecord.objects.count()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert LedgerRecord.objects.count() == count
-    orgs = {o.code: o for o in Organization.objects.filter(code__in=["CD-JG-01", "CD-SQ-01"])}
-    for org in orgs.values():
-        postings = LedgerRecord.objects.filter(organization=org, carrier="notice_board")
-        assert postings.count() >= 2
-        for evidence in LedgerEvidence.objects.filter(record__in=postings):
-            with evidence.file.open("rb") as handle, Image.open(handle) as photo:
-                photo.load()
-    assert LedgerRecord.objects.filter(carrier="meeting").exclude(minutes="").exists()
-    assert LedgerRecord.objects.filter(carrier="document").exists()
-    gaps = ledger.gaps_by_organization([o.pk for o in orgs.values()], TODAY.year)
-    rows = calendar_for(orgs["CD-JG-01"])
-    assert sum(gaps.values()) > 0 or any(
-        o.ledger_missing for group in rows.values() for o in group)
-
-
 @pytest.mark.parametrize("year", ["0", "-1", "1999", "10000", "99999999999999999999", "abc"])
 def test_an_export_for_a_year_out_of_range_is_not_found(world, year):
     client = Client()
