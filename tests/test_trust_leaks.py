@@ -261,4 +261,5 @@ def test_feed_marks_a_public_item_changed_after_its_release(world):
     assert dt.datetime.fromisoformat(updated) > released + dt.timedelta(days=9)
     assert abs(dt.datetime.fromisoformat(updated) - change.decided_at) < dt.timedelta(
         seconds=1)
-    assert "(updated)" in feed.split("<entry>")[1].split("</title>")[0]
+    title = feed.split("<entry>")[1].split("</title>")[0]
+    assert "（已更新）" in title or "(updated)" in title
