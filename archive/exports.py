@@ -53,15 +53,24 @@ JSON with sorted keys, no spaces and UTF-8 characters, e.g. with Python:
     r = json.load(open("records/<archive number>.json", encoding="utf-8"))
     text = json.dumps(r["payload"], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert hashlib.sha256(text.encode()).hexdigest() == r["record_hash"]
+
+The review trail (submit notes, return reasons, approval comments) is part of a record only
+for those who may read it: the organization's secretaries and committee members, the
+reviewers of its work and its supervisors. In an export made by anyone else, a record's
+snapshot has no "reviews" and the record says "redacted": ["snapshot.reviews"]; its record
+hash then cannot be recomputed from the file (its attachments' digests still check). Ask
+one of them for a complete export to check the record hash.
 """
 
 
-def register_zip(records) -> bytes:
+def register_zip(records, *, with_trail: set[int]) -> bytes:
+    """Return the ZIP of ``records``; those not in ``with_trail`` leave out their frozen
+    review trail (see the README)."""
     buffer = io.BytesIO()
     manifest_lines, sums = [["archive_number", "record_hash", "file", "sha256"]], []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for record in records.prefetch_related("files"):
-            document = {"payload": record_payload(record), "record_hash": record.record_hash}
+            document = _document(record, record.pk in with_trail)
             record_name = f"records/{record.archive_number}.json"
             data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
             archive.writestr(record_name, data)
@@ -82,6 +91,15 @@ def register_zip(records) -> bytes:
                          "".join(f"{digest}  {name}\n" for digest, name in sums))
         archive.writestr("README.txt", README)
     return buffer.getvalue()
+
+
+def _document(record: ArchiveRecord, with_trail: bool) -> dict:
+    payload = record_payload(record)
+    if with_trail:
+        return {"payload": payload, "record_hash": record.record_hash}
+    snapshot = {key: value for key, value in payload["snapshot"].items() if key != "reviews"}
+    return {"payload": {**payload, "snapshot": snapshot}, "record_hash": record.record_hash,
+            "redacted": ["snapshot.reviews"]}
 
 
 def _sha(data: bytes) -> str:

@@ -55,7 +55,8 @@ def register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
                 and form.cleaned_data["year"]):
             messages.error(request, _("Choose an organization and a year for the ZIP export."))
             return redirect("archive:register")
-        body = exports.register_zip(records)
+        body = exports.register_zip(
+            records, with_trail=selectors.records_with_trail(request.user, records))
     else:
         raise Http404
     return spreadsheet_response(body, "archive-register", fmt)
@@ -67,7 +68,8 @@ def record_detail(request: AuthedRequest, number: str) -> HttpResponse:
     record = selectors.record_for_user(request.user, number)
     labels = dict(Review.Action.choices)
     trail = [{**r, "label": labels.get(r["action"], r["action"]),
-              "when": parse_datetime(r["at"])} for r in record.snapshot.get("reviews", [])]
+              "when": parse_datetime(r["at"])} for r in record.snapshot.get("reviews", [])
+             ] if selectors.reads_trail(request.user, record) else []
     return render(request, "archive/record_detail.html", {
         "record": record, "files": list(record.files.all()), "trail": trail,
     })

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,7 +17,7 @@ from catalog.models import Category
 from portal.models import Organization
 from portal.routing import Routes
 
-from .models import DisclosureItem
+from .models import ChangeRequest, DisclosureItem
 from .visibility import public_items
 
 FEED_SIZE = 50
@@ -34,12 +36,18 @@ class PublicItemsFeed(Feed):
         return _("Items published to the public, newest first.")
 
     def items(self, obj=None):
-        return self.select(public_items(), obj).select_related("organization")[:FEED_SIZE]
+        items = public_items().annotate(
+            changed_at=Max("change_requests__decided_at", filter=Q(
+                change_requests__state=ChangeRequest.State.APPROVED)),
+            feed_updated=Greatest("public_at", Coalesce("changed_at", "public_at")))
+        return self.select(items, obj).select_related("organization")[:FEED_SIZE]
 
     def select(self, items, obj):
-        return items.order_by("-public_at", "-pk")
+        return items.order_by("-feed_updated", "-pk")
 
     def item_title(self, item: DisclosureItem) -> str:
+        if is_updated(item):
+            return _("%(title)s (updated)") % {"title": item.title}
         return item.title
 
     def item_description(self, item: DisclosureItem) -> str:
@@ -52,13 +60,19 @@ class PublicItemsFeed(Feed):
         return item.public_at
 
     def item_updateddate(self, item: DisclosureItem):
-        return item.public_at
+        return item.feed_updated  # type: ignore[attr-defined]
 
     def item_author_name(self, item: DisclosureItem) -> str:
         return item.organization.name
 
     def item_categories(self, item: DisclosureItem) -> list[str]:
         return [str(item.get_category_display())]
+
+
+def is_updated(item: DisclosureItem) -> bool:
+    """Return whether a change was approved after the item reached the public."""
+    changed = getattr(item, "changed_at", None)
+    return bool(changed and item.public_at and changed > item.public_at)
 
 
 class OrganizationFeed(PublicItemsFeed):

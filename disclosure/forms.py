@@ -321,6 +321,21 @@ class ChangeForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ChangeDecisionForm(forms.Form):
+    """The approver's decision on a change request (approve or reject is the button): an
+    approval publishes text, so it carries the confidentiality check like the item's first
+    approval."""
+
+    confidentiality_checked = forms.BooleanField(
+        label=_("I have done the confidentiality check (保密审查): the new text and the "
+                "explanation contain no state or party secrets and nothing that may not be "
+                "disclosed."),
+        required=False,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("Matter to disclose"), max_length=150)
     plan = forms.CharField(label=_("Work plan"), max_length=10000,

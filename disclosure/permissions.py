@@ -43,7 +43,13 @@ from .models import (
     Obligation,
     WorkPlan,
 )
-from .visibility import can_approve_change, can_view, visible_items
+from .visibility import (
+    can_approve_change,
+    can_view,
+    can_view_change,
+    visible_changes,
+    visible_items,
+)
 
 # Obligations: the organization's own business, followed by its officers, the parent's
 # reviewers and the supervisors of its subtree.
@@ -159,19 +165,8 @@ def answers_filed_with(user) -> QuerySet[DisclosureRequest]:
         reviews_for_q(user), state__in=ANSWERED_REQUEST_STATES)
 
 
-# Change requests: whoever reads the item, and the approvers of the catalog's issuer.
-
-
-def can_view_change(user, change: ChangeRequest) -> bool:
-    return can_view(user, change.item) or can_approve_change(user, change.item)
-
-
-def visible_changes(user) -> QuerySet[ChangeRequest]:
-    if is_superuser(user):
-        return ChangeRequest.objects.all()
-    return ChangeRequest.objects.filter(
-        Q(item__in=visible_items(user))
-        | Q(item__entry__catalog__issuer_id__in=org_ids_with(user, "review")))
+# Change requests: whoever may read the item's workflow, and the approvers of the catalog's
+# issuer (the rule lives with the item's in :mod:`disclosure.visibility`).
 
 
 def can_decide_change(user, change: ChangeRequest) -> bool:

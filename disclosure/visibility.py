@@ -14,23 +14,32 @@ An item reaches its audiences in two steps (先党内后党外):
 Besides the audiences: the organization's secretaries read every state; the reviewers of
 its work (the parent's, or its own at the top) from submission on; supervisors of a subtree
 everything in it; superusers everything; per-item grants (answers to applications) the
-person or group granted.
+person or group granted, for as long as their reason stands: a grant to an applicant lasts
+while the applicant is still a member where the application was made from (the
+organization applied to or one below it); a grant to a role group follows the group.
+
+Reading an item is not reading its workflow. The review trail (submit notes, return
+reasons, approval comments), the change requests with their unapproved text and the
+archived trail are the business of the organization's officers, the reviewers of its work
+and the supervisors of its subtree (:func:`can_see_workflow`, :func:`workflow_q`); every
+page and export that shows any of it asks there, and change requests have their own pair
+(:func:`can_view_change`, :func:`visible_changes`) built on it.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from catalog.models import PartyAudience, PublicAudience
 from portal import permissions
+from portal.models import Organization
 from portal.roles import (
-    acts_for_q,
     has_org_perm,
     is_superuser,
     line_ids,
     org_ids_with,
-    overseen_q,
+    org_matter_q,
     reviews_for,
     reviews_for_q,
     signed_in,
@@ -43,9 +52,11 @@ from .models import (
     REACHED_STATES,
     REVIEWED_STATES,
     Attachment,
+    ChangeRequest,
     DisclosureItem,
     DisclosureItemGroupObjectPermission,
     DisclosureItemUserObjectPermission,
+    DisclosureRequest,
     Review,
     State,
 )
@@ -140,13 +151,22 @@ def party_readers(item: DisclosureItem):
 def granted_item_ids(user) -> list[int]:
     """Return the ids of items granted to ``user`` one by one (answers to requests): read
     once, so that the list filter stays a plain condition the planner serves from indexes
-    instead of two correlated subqueries per row."""
+    instead of two correlated subqueries per row.
+
+    A grant to the applicant counts only while its reason stands: an answered application
+    of theirs to an organization they may still apply to (they are still a member of it or
+    of an organization below it). Leaving the organization ends it at once, whenever the
+    membership ends, with no job to run; a role group's grant follows the group."""
     cached = getattr(user, _GRANTS_ATTR, None)
     if cached is not None:
         return cached
+    answered = DisclosureRequest.objects.filter(
+        Exists(Organization.objects.filter(pk__in=org_ids_with(user, "view_internal"),
+                                           path__startswith=OuterRef("organization__path"))),
+        applicant=user, item__isnull=False).values("item_id")
     direct = DisclosureItemUserObjectPermission.objects.filter(
-        user=user, permission__codename=GRANT_CODENAME).values_list("content_object_id",
-                                                                    flat=True)
+        user=user, permission__codename=GRANT_CODENAME,
+        content_object_id__in=answered).values_list("content_object_id", flat=True)
     via_groups = DisclosureItemGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=GRANT_CODENAME).values_list(
         "content_object_id", flat=True)
@@ -255,12 +275,22 @@ def items_to_review(user) -> QuerySet[DisclosureItem]:
 
 
 def can_see_workflow(user, item: DisclosureItem) -> bool:
-    """Return whether ``user`` may read the review trail of ``item``."""
-    return (
-        can_manage(user, item)
+    """Return whether ``user`` may read the workflow of ``item``: its review trail (submit
+    notes, return reasons, approval comments), its change requests and the trail frozen in
+    its archive record. Its officers, the reviewers of its work and the supervisors of its
+    subtree may (superusers too); its other readers read the content without them."""
+    return signed_in(user) and (
+        is_superuser(user)
+        or can_manage(user, item)
         or can_review(user, item)
-        or (signed_in(user) and supervises(user, item.organization))
+        or supervises(user, item.organization)
     )
+
+
+def workflow_q(user, prefix: str = "") -> Q:
+    """Return the filter for the items (at ``prefix``, e.g. "item__") whose workflow
+    ``user`` may read: the queryset twin of :func:`can_see_workflow`."""
+    return org_matter_q(user, f"{prefix}organization__")
 
 
 def visible_attachments(user) -> QuerySet[Attachment]:
@@ -274,14 +304,29 @@ def can_view_attachment(user, attachment: Attachment) -> bool:
 
 def visible_reviews(user) -> QuerySet[Review]:
     """The queryset twin of :func:`can_see_workflow`, for the review trail's rows."""
-    return Review.objects.filter(
-        acts_for_q(user, "item__organization__") | reviews_for_q(user, "item__organization__")
-        | overseen_q(user, "item__organization__")) if signed_in(user) else (
-        Review.objects.none())
+    return Review.objects.filter(workflow_q(user, "item__"))
 
 
 def can_view_review(user, review: Review) -> bool:
     return can_see_workflow(user, review.item)
+
+
+def can_view_change(user, change: ChangeRequest) -> bool:
+    """Return whether ``user`` reads a change request (with the proposed text, approved,
+    pending or rejected): whoever may read the item's workflow, and the approvers of the
+    catalog's issuer who decide it. The item's other readers see only what was approved
+    and published with the item."""
+    return can_see_workflow(user, change.item) or can_approve_change(user, change.item)
+
+
+def visible_changes(user) -> QuerySet[ChangeRequest]:
+    """The queryset twin of :func:`can_view_change`: every list, count and notification
+    of change requests reads this."""
+    if not signed_in(user):
+        return ChangeRequest.objects.none()
+    return ChangeRequest.objects.filter(
+        workflow_q(user, "item__")
+        | Q(item__entry__catalog__issuer_id__in=org_ids_with(user, "review")))
 
 
 permissions.register(permissions.Rules(

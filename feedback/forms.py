@@ -14,10 +14,28 @@ class FeedbackForm(forms.Form):
     name = forms.CharField(label=_("Name (optional)"), max_length=60, required=False)
     contact = forms.CharField(label=_("Phone or e-mail (optional)"), max_length=100,
                               required=False)
+    allow_publish_question = forms.BooleanField(
+        label=_("My question may be published under the item (without my name)"),
+        required=False)
+    allow_publish = forms.BooleanField(
+        label=_("The answer may be published under the item (without my name)"),
+        required=False,
+        help_text=_("Only once the item is public, and only what you allow here. Feedback "
+                    "on an item not yet public is published only if you allow it again "
+                    "after the item has been made public."))
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
+
+
+class ConsentForm(forms.Form):
+    """The submitter's decision, taken again, on publishing their feedback under the
+    item."""
+
+    allow_publish_question = forms.BooleanField(
+        label=_("My question may be published under the item (without my name)"),
+        required=False)
     allow_publish = forms.BooleanField(
         label=_("The answer may be published under the item (without my name)"),
         required=False)
-    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill this in
 
 
 class ObjectionForm(FeedbackForm):

@@ -61,8 +61,14 @@ class Feedback(models.Model):
     # 异议: an objection to a 公示 during its period; handled like any feedback, and the
     # organization records its conclusion on the item once every objection is handled.
     is_objection = models.BooleanField(_("objection to a publicity item"), default=False)
+    # Consent to publication under the item, question and answer apart, given (or renewed)
+    # by the submitter at ``consent_at``. What was given before the item reached the public
+    # is never published by it: the submitter consented for the readers the item had then.
     allow_publish = models.BooleanField(
         _("the answer may be published under the item"), default=False)
+    allow_publish_question = models.BooleanField(
+        _("the question may be published under the item"), default=False)
+    consent_at = fields.moment(_("publication consent given"))
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
                                      default=new_tracking_code)
     state = fields.state(State, State.RECEIVED, 12)
@@ -118,9 +124,18 @@ class Feedback(models.Model):
         return str(_("Objection") if self.is_objection else _("Feedback"))
 
     @property
-    def reply_is_public(self) -> bool:
-        return bool(self.allow_publish and self.reply and self.item_id
-                    and self.state in (self.State.REPLIED, self.State.CLOSED))
+    def consents_to_publication(self) -> bool:
+        return self.allow_publish or self.allow_publish_question
+
+    @property
+    def consent_predates_release(self) -> bool:
+        """Whether the submitter's consent was given before the item reached the public
+        (so that nothing is published until they decide again); the twin of the date
+        condition in ``selectors.published_answers``."""
+        item = self.item
+        return bool(self.consents_to_publication and item is not None
+                    and item.public_at is not None and (
+                        self.consent_at is None or self.consent_at < item.public_at))
 
 
 OPEN_STATES = (Feedback.State.RECEIVED, Feedback.State.ACCEPTED, Feedback.State.IN_PROGRESS)

@@ -51,6 +51,12 @@ def can_view_feedback(user, feedback: Feedback) -> bool:
     return can_handle(user, feedback) or oversees(user, feedback.organization)
 
 
+def decides_consent(user, feedback: Feedback) -> bool:
+    """Return whether ``user`` decides on publishing ``feedback`` under its item: its
+    signed-in author alone."""
+    return bool(signed_in(user) and feedback.author_id == user.pk and feedback.item_id)
+
+
 def handled_feedback(user) -> QuerySet[Feedback]:
     """Return the feedback ``user`` handles (secretaries) or oversees (supervisors)."""
     if is_superuser(user):

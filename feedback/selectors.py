@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from disclosure.visibility import public_q
 from portal.models import Organization
@@ -19,10 +19,14 @@ def feedback_for_user(user, pk: int) -> Feedback:
 
 
 def published_answers(item) -> QuerySet[Feedback]:
-    """Answers shown under a public item: the submitter allowed it and the item is public."""
+    """Questions and answers shown under a public item: replied feedback whose submitter
+    consented to publishing the question or the answer (each part is shown only as
+    consented) after the item reached the public. Consent given earlier, for the
+    item's intra-party readers, publishes nothing until the submitter decides again."""
     return Feedback.objects.filter(
-        Q(item=item) & Q(allow_publish=True) & ~Q(reply="")
-        & Q(state__in=[Feedback.State.REPLIED, Feedback.State.CLOSED])
+        Q(item=item) & (Q(allow_publish=True) | Q(allow_publish_question=True))
+        & ~Q(reply="") & Q(state__in=[Feedback.State.REPLIED, Feedback.State.CLOSED])
+        & Q(consent_at__gte=F("item__public_at"))
         & Q(item__in=item.__class__.objects.filter(public_q()))
     ).order_by("replied_at")
 

@@ -115,7 +115,8 @@ def test_reply_deadline_reminders_and_escalation(world, settings):
 
 def test_answer_published_under_public_item_only_when_allowed(world, client):
     item = world.item(State.PUBLIC)
-    allowed = submit(world, item=item, allow_publish=True, body="<b>问题甲</b>说明")
+    allowed = submit(world, item=item, allow_publish=True, allow_publish_question=True,
+                     body="<b>问题甲</b>说明")
     private = submit(world, item=item, allow_publish=False, body="问题乙不公开", address="10.0.0.2")
     for feedback in (allowed, private):
         services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])

@@ -43,6 +43,7 @@ from disclosure.forms import (
     AnnualPlanForm,
     AnswerForm,
     AttachmentForm,
+    ChangeDecisionForm,
     ChangeForm,
     CommentForm,
     FilingForm,
@@ -68,6 +69,7 @@ from feedback.forms import (
     CommitmentEditForm,
     CommitmentForm,
     ConclusionForm,
+    ConsentForm,
     FeedbackForm,
     HandleForm,
     LeaderCommentForm,
@@ -214,6 +216,12 @@ def new_feedback(world):
     return services.feedback_submit(organization=world.branch, item=None,
                                     author=world.users["member"],
                                     body="支部公开栏更新不及时，请改进。")
+
+
+def item_feedback(world, objects):
+    return once(objects, "item_feedback", lambda: services.feedback_submit(
+        organization=world.branch, item=public_of(world, objects),
+        author=world.users["member"], body="对公开事项的意见和建议。"))
 
 
 def new_report(world):
@@ -414,6 +422,8 @@ TARGETS = {
                                    f"/feedback/objection/new/?item={publicity_of(w, o).pk}"),
     "objection-conclude": Target(ConclusionForm, "secretary", lambda w, o, d:
                                  f"/feedback/objections/{concluding(w).pk}/"),
+    "feedback-consent": Target(ConsentForm, "member", lambda w, o, d:
+                               f"/feedback/{item_feedback(w, o).pk}/consent/"),
     "feedback-track": Target(TrackForm, None, lambda w, o, d: "/feedback/track/", "get"),
     "feedback-record": Target(OfflineFeedbackForm, "secretary",
                               lambda w, o, d: f"/feedback/inbox/record/?org={org(d)}"),
@@ -476,7 +486,7 @@ TARGETS = {
         "page": known_or_hostile("1", "2", "0", "-1", "99999999999999999999")}),
     "change-new": Target(ChangeForm, "secretary", lambda w, o, d:
                          f"/items/{w.item(State.PUBLIC).pk}/change/"),
-    "change-decide": Target(None, "committee_reviewer", lambda w, o, d:
+    "change-decide": Target(ChangeDecisionForm, "committee_reviewer", lambda w, o, d:
                             f"/changes/{new_change(w).pk}/{d(pick('approve', 'reject'))}/",
                             overrides={"comment": st.one_of(marked_text(), hostile_text())}),
     "plan-new": Target(PlanForm, "secretary", lambda w, o, d: f"/plans/new/?org={org(d)}"),

@@ -52,14 +52,26 @@ def change_submit(*, item_id: int, actor: User, kind: str, explanation: str,
 
 
 @transaction.atomic
-def change_decide(*, request_id: int, actor: User, approve: bool,
-                  comment: str = "") -> ChangeRequest:
-    """Approve (and apply to the item) or reject a change request."""
+def change_decide(*, request_id: int, actor: User, approve: bool, comment: str = "",
+                  confidentiality_checked: bool = False) -> ChangeRequest:
+    """Approve (and apply to the item) or reject a change request.
+
+    Approving publishes text to the item's readers, the public included for a public item:
+    the new version, or the explanation of a withdrawal or termination. The approver gives
+    it the second look the first approval had, attesting the confidentiality check (保密审查),
+    and the item's trail records the attestation."""
     # Lock the item before the request, in the order change_submit takes them.
     workflow.lock(DisclosureItem, ChangeRequest.objects.values_list(
         "item_id", flat=True).get(pk=request_id))
+
+    def attested(change: ChangeRequest) -> dict:
+        if not confidentiality_checked:
+            raise TransitionError(_("Approval requires attesting that the confidentiality "
+                                    "check was done."))
+        return {}
+
     change = workflow.decide(ChangeRequest, request_id, approve=approve, actor=actor,
-                             comment=comment,
+                             comment=comment, on_approval=attested,
                              reason_required=_("Say why the request is rejected."))
     if approve:
         _apply(change, actor)
@@ -69,14 +81,17 @@ def change_decide(*, request_id: int, actor: User, approve: bool,
 
 
 def _apply(change: ChangeRequest, actor: User) -> None:
+    # change_decide has refused an approval without the attestation.
+    item_id, explanation = change.item_id, change.explanation
     if change.kind == Kind.CHANGE:
-        items.item_change(item_id=change.item_id, actor=actor, title=change.new_title,
-                          body=change.new_body, explanation=change.explanation)
+        items.item_change(item_id=item_id, actor=actor, title=change.new_title,
+                          body=change.new_body, explanation=explanation,
+                          confidentiality_checked=True)
     elif change.kind == Kind.TERMINATE:
-        items.item_terminate(item_id=change.item_id, actor=actor,
-                             explanation=change.explanation)
+        items.item_terminate(item_id=item_id, actor=actor, explanation=explanation,
+                             confidentiality_checked=True)
     else:
-        items.item_withdraw(item_id=change.item_id, actor=actor,
-                            explanation=change.explanation)
+        items.item_withdraw(item_id=item_id, actor=actor, explanation=explanation,
+                            confidentiality_checked=True)
 
 __all__ = ["change_decide", "change_submit"]

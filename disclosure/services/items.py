@@ -380,25 +380,43 @@ def item_expire(*, item_id: int) -> DisclosureItem | None:
 
 @transaction.atomic
 def item_change(*, item_id: int, actor: User, title: str, body: str,
-                explanation: str) -> DisclosureItem:
-    """Apply an approved change: the new title and body, with the published explanation."""
+                explanation: str, confidentiality_checked: bool) -> DisclosureItem:
+    """Apply an approved change: the new title and body, with the published explanation.
+    The new text reaches the item's readers (the public too, for a public item) as the
+    first version did: only after the approver attested the confidentiality check."""
+    _require_attestation(confidentiality_checked)
     return _step(item_id, "change", actor, changes={"title": title, "body": body},
-                 comment=explanation, reason=explanation)
+                 comment=explanation, reason=explanation,
+                 event={"confidentiality_checked": True})
 
 
 @transaction.atomic
-def item_withdraw(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
+def item_withdraw(*, item_id: int, actor: User, explanation: str,
+                  confidentiality_checked: bool) -> DisclosureItem:
     """Withdraw (撤销) a published item by an approved request: its content comes down; a
     notice with the explanation stays where it was published."""
+    _require_attestation(confidentiality_checked)
     return _step(item_id, "withdraw", actor, comment=explanation, reason=explanation,
-                 changes={"withdrawn_at": timezone.now()})
+                 changes={"withdrawn_at": timezone.now()},
+                 event={"confidentiality_checked": True})
 
 
 @transaction.atomic
-def item_terminate(*, item_id: int, actor: User, explanation: str) -> DisclosureItem:
+def item_terminate(*, item_id: int, actor: User, explanation: str,
+                   confidentiality_checked: bool) -> DisclosureItem:
     """Terminate (终止) a published item by an approved request: the disclosure ends and stays
     readable by its audiences as terminated, with the explanation."""
-    return _step(item_id, "terminate", actor, comment=explanation, reason=explanation)
+    _require_attestation(confidentiality_checked)
+    return _step(item_id, "terminate", actor, comment=explanation, reason=explanation,
+                 event={"confidentiality_checked": True})
+
+
+def _require_attestation(confidentiality_checked: bool) -> None:
+    """Refuse to publish text (a new version, or the explanation of a withdrawal or
+    termination) that no approver has attested the confidentiality check for."""
+    if not confidentiality_checked:
+        raise TransitionError(
+            _("Approval requires attesting that the confidentiality check was done."))
 
 
 def item_archive_begin(*, item_id: int, actor: User | None) -> DisclosureItem:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from portal.http import AuthedRequest, decision_view, form_page, record_page
+from portal.http import AuthedRequest, attempt, flash_errors, form_page, record_page
 from portal.routing import Routes
 
 from .. import permissions, selectors, services
-from ..forms import ChangeForm
+from ..forms import ChangeDecisionForm, ChangeForm
 from ..models import ChangeRequest
 from ..visibility import reviews_anything
 
@@ -40,7 +42,8 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @routes("changes/<int:pk>/")
 @login_required
 def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return record_page(request, ChangeRequest, pk, "disclosure/change_detail.html", "change")
+    return record_page(request, ChangeRequest, pk, "disclosure/change_detail.html", "change",
+                       decision_form=lambda user, change: ChangeDecisionForm())
 
 
 @routes("changes/")
@@ -55,8 +58,21 @@ def change_inbox(request: AuthedRequest) -> HttpResponse:
     })
 
 
-change_decide = routes("changes/<int:pk>/<decision:decision>/", name="change_decide")(
-    decision_view(services.change_decide, "request_id", "disclosure:change_detail"))
+@routes("changes/<int:pk>/<decision:decision>/")
+@login_required
+@require_POST
+def change_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    """Post the approver's decision; an approval carries the confidentiality check."""
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("disclosure:change_detail", pk=pk)
+    attempt(request, lambda: services.change_decide(
+        request_id=pk, actor=request.user, approve=decision == "approve",
+        comment=form.cleaned_data["comment"],
+        confidentiality_checked=form.cleaned_data["confidentiality_checked"]),
+        success=_("Saved."))
+    return redirect("disclosure:change_detail", pk=pk)
 
 
 def withdrawn_notice(request: HttpRequest, item) -> HttpResponse:

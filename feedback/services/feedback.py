@@ -71,11 +71,17 @@ def objection_refusal(item: DisclosureItem) -> str:
 @transaction.atomic
 def feedback_submit(*, organization: Organization, item: DisclosureItem | None, author,
                     body: str, name: str = "", contact: str = "", allow_publish: bool = False,
-                    address: str = "", objection: bool = False) -> Feedback:
+                    allow_publish_question: bool = False, address: str = "",
+                    objection: bool = False) -> Feedback:
     """Take feedback through the online form, from a signed-in person or anonymously.
 
     An ``objection`` (异议) is feedback on a 公示 raised while its period runs: the item is
-    locked, so that an objection and the end of the period never cross."""
+    locked, so that an objection and the end of the period never cross.
+
+    ``allow_publish_question`` and ``allow_publish`` are the submitter's consent to
+    publishing the question and the answer under the item, each on its own; given now, it
+    publishes them only if the item has already reached the public (see
+    :func:`feedback_consent`)."""
     signed_in = author is not None and author.is_authenticated
     if objection and item is None:
         raise ValidationError(_("An objection is raised against a publicity item."))
@@ -96,7 +102,9 @@ def feedback_submit(*, organization: Organization, item: DisclosureItem | None, 
     feedback = Feedback.objects.create(
         organization=organization, item=item, author=author if signed_in else None,
         name=clean_text(name, 60), contact=clean_text(contact, 100), body=body,
-        allow_publish=allow_publish, received_at=now, due_date=reply_due(now),
+        allow_publish=allow_publish, allow_publish_question=allow_publish_question,
+        consent_at=now if (allow_publish or allow_publish_question) else None,
+        received_at=now, due_date=reply_due(now),
         address_hash="" if signed_in else address_hash(address), is_objection=objection,
     )
     notify(role_holders([organization.pk], ["secretary", "committee"]),
@@ -191,8 +199,28 @@ def objection_tally(item_id: int) -> publicity.Objections:
 deadlines.register(deadlines.DeadlineSource(name="feedback", pending=pending_feedback))
 publicity.register_objections(objection_tally)
 
+@transaction.atomic
+def feedback_consent(*, feedback_id: int, actor: User, allow_publish_question: bool,
+                     allow_publish: bool) -> Feedback:
+    """Record the submitter's decision, taken again, on publishing their feedback (the
+    question, the answer, each or neither) under its item: this is how feedback given
+    before the item was made public may be published after, and how consent is taken back.
+    Only the signed-in author decides."""
+    feedback = workflow.lock(Feedback, feedback_id)
+    if feedback.author_id is None or feedback.author_id != actor.pk:
+        raise PermissionDenied
+    if feedback.item_id is None:
+        raise ValidationError(_("This feedback is not about an item; nothing of it is "
+                                "published."))
+    workflow.save(feedback, actor, {
+        "allow_publish": allow_publish, "allow_publish_question": allow_publish_question,
+        "consent_at": timezone.now()}, reason=_("Consent to publication decided"))
+    return feedback
+
+
 __all__ = [
     "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_close",
+    "feedback_consent",
     "feedback_record_offline", "feedback_reject", "feedback_reply", "feedback_start",
     "feedback_submit", "objection_refusal", "objection_tally", "pending_feedback", "reply_due",
 ]

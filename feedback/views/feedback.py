@@ -27,6 +27,7 @@ from portal.workflow import TransitionError
 from .. import permissions, selectors, services
 from ..forms import (
     ConclusionForm,
+    ConsentForm,
     FeedbackForm,
     HandleForm,
     ObjectionForm,
@@ -68,6 +69,7 @@ def _take(request: HttpRequest, form: FeedbackForm, org: Organization,
             body=form.cleaned_data["body"], name=form.cleaned_data["name"],
             contact=form.cleaned_data["contact"],
             allow_publish=form.cleaned_data["allow_publish"],
+            allow_publish_question=form.cleaned_data["allow_publish_question"],
             address=ratelimit.client_ip(request), objection=objection)
     except ValidationError as error:
         if getattr(error, "code", None) == "rate":
@@ -195,8 +197,17 @@ def record_offline(request: AuthedRequest) -> HttpResponse:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
     actions = workflow.available_actions(request.user, feedback)
+    # What the page says about the item is rechecked now: a reader who lost the item (left
+    # the organization, a grant that ended) sees their feedback without it.
+    item = feedback.item
+    if item is not None and not can_view(request.user, item):
+        item = None
     return render(request, "feedback/detail.html", {
-        "feedback": feedback, "actions": actions,
+        "feedback": feedback, "actions": actions, "item": item,
+        "consent_form": ConsentForm(initial={
+            "allow_publish": feedback.allow_publish,
+            "allow_publish_question": feedback.allow_publish_question,
+        }) if item is not None and permissions.decides_consent(request.user, feedback) else None,
         "objections_page": bool(feedback.is_objection and feedback.item
                                 and permissions.may_see_objections(request.user,
                                                                    feedback.item)),
@@ -204,6 +215,20 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": HandleForm(),
         "history": feedback.history.select_related("history_user").order_by("history_date"),
     })
+
+
+@routes("feedback/<int:pk>/consent/", name="consent")
+@login_required
+@require_POST
+def consent(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The submitter decides again whether their question and the answer are published."""
+    feedback = selectors.feedback_for_user(request.user, pk)
+    if not permissions.decides_consent(request.user, feedback):
+        raise Http404
+    form = ConsentForm(request.POST)
+    submit(request, form, lambda data: services.feedback_consent(
+        feedback_id=feedback.pk, actor=request.user, **data), success=_("Saved."))
+    return redirect("feedback:detail", pk=feedback.pk)
 
 
 # The step in the URL → its service and the name of the text argument it takes.

@@ -20,7 +20,7 @@ def withdraw(world, item: DisclosureItem, explanation: str) -> None:
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="withdraw", explanation=explanation)
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                           approve=True)
+                           approve=True, confidentiality_checked=True)
 
 
 def test_published_item_cannot_be_edited_in_place(world):
@@ -37,7 +37,7 @@ def test_approved_change_makes_a_new_version(world):
     with pytest.raises(PermissionDenied):  # the parent's reviewer did not set the catalog
         services.change_decide(request_id=change.pk, actor=world.users["reviewer"], approve=True)
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                          approve=True)
+                          approve=True, confidentiality_checked=True)
     item.refresh_from_db()
     assert (item.title, item.body, item.state) == ("更正后的标题", "更正后的正文", State.PUBLIC)
     assert "原标题公开事项" in item.history.values_list("title", flat=True)

@@ -98,7 +98,7 @@ def test_terminate_keeps_the_disclosure_readable_with_its_explanation(world):
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="terminate", explanation="项目因规划调整终止实施。")
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                           approve=True)
+                           approve=True, confidentiality_checked=True)
     item.refresh_from_db()
     assert item.state == State.TERMINATED
     assert item.reviews.filter(action=Review.Action.TERMINATE).exists()
@@ -111,7 +111,7 @@ def test_withdraw_takes_the_content_down_for_members_too(world):
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="withdraw", explanation="内容有误，予以撤销。")
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                           approve=True)
+                           approve=True, confidentiality_checked=True)
     member = Client()
     member.force_login(world.users["member"])
     page = member.get(f"/items/{item.pk}/").content.decode()
@@ -168,7 +168,7 @@ def test_a_withdrawn_item_stays_down_when_archived_everywhere(world):
     change = services.change_submit(item_id=item.pk, actor=world.users["secretary"],
                                     kind="withdraw", explanation="内容有误，予以撤销。")
     services.change_decide(request_id=change.pk, actor=world.users["committee_reviewer"],
-                           approve=True)
+                           approve=True, confidentiality_checked=True)
     member = Client()
     member.force_login(world.users["member"])
     attachment = item.attachments.get()

@@ -292,7 +292,8 @@ def test_the_result_shows_to_readers_and_no_objection_text_leaks(world):
 
 def test_a_published_answer_to_an_objection_is_marked_as_one(world):
     item = publicity_item(world)
-    objection = object_to(world, item, author=world.users["member"], allow_publish=True)
+    objection = object_to(world, item, author=world.users["member"], allow_publish=True,
+                          allow_publish_question=True)
     sec = world.users["secretary"]
     feedback_services.feedback_accept(feedback_id=objection.pk, actor=sec)
     feedback_services.feedback_reply(feedback_id=objection.pk, actor=sec,

@@ -109,14 +109,29 @@ def test_new_membership_grants_access_at_once(world, items):
 
 
 def test_per_item_grant_shows_item_to_that_person_only(world, items):
+    """A per-item grant answers an application: the applicant reads the item, nobody else;
+    a grant with no answered application behind it counts for nothing."""
     from guardian.shortcuts import assign_perm
+
+    from disclosure import services
+    from disclosure.models import DisclosureRequest
 
     item = items[State.INTERNAL]
     assign_perm("disclosure.view_disclosureitem", world.users["outsider"], item)
-    assert can_view(world.users["outsider"], item)
-    assert item in visible_items(world.users["outsider"])
-    assert client_for(world, "outsider").get(f"/items/{item.pk}/").status_code == 200
-    assert client_for(world, "other_member").get(f"/items/{item.pk}/").status_code == 404
+    assert not can_view(world.users["outsider"], item)
+    granted = world.item(State.INTERNAL, org=world.general, title="总支党内事项")
+    member = world.users["member"]
+    assert not can_view(member, granted)
+    request = services.request_submit(organization=world.general, applicant=member,
+                                      subject="申请公开有关材料")
+    services.request_answer(request_id=request.pk, actor=world._secretary_of(world.general),
+                            decision=DisclosureRequest.State.DISCLOSED_TO_APPLICANT,
+                            answer="现向你公开。", item=granted)
+    member = type(member).objects.get(pk=member.pk)  # rights are read once per request
+    assert can_view(member, granted)
+    assert granted in visible_items(member)
+    assert client_for(world, "member").get(f"/items/{granted.pk}/").status_code == 200
+    assert client_for(world, "other_member").get(f"/items/{granted.pk}/").status_code == 404
     assert items[State.DRAFT] not in visible_items(world.users["outsider"])
 
 
