@@ -274,6 +274,7 @@ class Command(BaseCommand):
             public = DisclosureItem.objects.filter(organization=branch, state="public").first()
             answered = feedback_services.feedback_submit(
                 organization=branch, item=public, author=None, allow_publish=True,
+                allow_publish_question=True,
                 body="建议在公开栏同时张贴学习计划的具体时间和地点。", address="127.0.0.1")
             feedback_services.feedback_accept(feedback_id=answered.pk, actor=sec)
             feedback_services.feedback_reply(
