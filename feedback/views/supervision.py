@@ -30,7 +30,6 @@ from ..forms_supervision import (
 )
 from ..models import RectificationOrder
 from ..models_supervision import (
-    InspectionFinding,
     InspectionPlan,
     InspectionRecord,
     RectificationEvidence,
@@ -122,10 +121,7 @@ def seat_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def seat_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    from ..models_supervision import SupervisionSeat
-
-    seat = get_object_or_404(SupervisionSeat.objects.select_related("group"), pk=pk)
-    group = load_for(request.user, SupervisionGroup, pk=seat.group_id)
+    group = load_for(request.user, SupervisionGroup, seats__pk=pk)  # one lookup, as 404s go
     form = SeatEndForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: services.supervision_seat_end(
@@ -272,8 +268,7 @@ def finding_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_order(request: AuthedRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(InspectionFinding, pk=pk)
-    record = load_for(request.user, InspectionRecord, pk=finding.record_id)
+    record = load_for(request.user, InspectionRecord, findings__pk=pk)
     form = OpenOrderForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: services.inspection_open_order(
