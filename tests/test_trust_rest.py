@@ -107,3 +107,237 @@ def test_seat_and_finding_posts_cost_the_same_for_hidden_and_missing(world):
         missing_status, missing = _queries(client, url_of.format(MISSING), "post")
         assert hidden_status == missing_status == 404
         assert hidden == missing, url_of
+
+
+# Organization trees deeper than their paths can hold.
+
+
+def _chain_csv(levels: int, prefix: str = "L") -> str:
+    rows = ["code,name,type,parent", f"{prefix}1,{prefix}第1级党委,agency,"]
+    rows += [f"{prefix}{n},{prefix}第{n}级党支部,agency,{prefix}{n - 1}"
+             for n in range(2, levels + 1)]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def org_admin(db):
+    from django.contrib.auth.models import Permission
+
+    from .factories import UserFactory
+
+    user = UserFactory(username="orgadmin", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        codename__in=["add_organization", "view_organization", "change_organization"]))
+    return user
+
+
+def _import(client: Client, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/admin/portal/organization/import/", {
+        "kind": "organizations",
+        "file": SimpleUploadedFile("orgs.csv", text.encode(), content_type="text/csv")})
+
+
+def test_too_deep_organization_import_names_the_rows_instead_of_failing(client, org_admin):
+    """A chain of 40 levels used to end in a database error (a path of more than 255
+    characters) and a 500; now the rows below the limit's level are named, nothing is
+    applied, and a tree at the limit imports."""
+    from portal.models import Organization
+
+    client.force_login(org_admin)
+    page = _import(client, _chain_csv(40))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "L第31级党支部" in text and "L第40级党支部" in text and "L第30级党支部" not in text
+    assert not Organization.objects.filter(code__startswith="L").exists()
+    assert _import(client, _chain_csv(30)).status_code == 200
+    assert Organization.objects.get(code="L30").depth == 29
+
+
+def test_import_counts_the_levels_already_below_a_moved_organization(client, org_admin,
+                                                                     settings):
+    """Moving an existing organization under a deeper parent moves its subtree: the row
+    that moves it is refused when an organization below would end too deep."""
+    from portal import imports
+    from portal.models import Organization
+
+    settings.ORGANIZATION_MAX_LEVELS = 6
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    imports.import_organizations(SimpleUploadedFile("a.csv", _chain_csv(4, "A").encode()),
+                                 actor=org_admin)
+    imports.import_organizations(SimpleUploadedFile("b.csv", _chain_csv(3, "B").encode()),
+                                 actor=org_admin)
+    client.force_login(org_admin)
+    page = _import(client, "code,name,type,parent\nB1,B第1级党委,agency,A4\n")
+    assert page.status_code == 200
+    assert "B第3级党支部" in page.content.decode()  # B3 would sit at level 7
+    assert Organization.objects.get(code="B1").parent is None
+    assert _import(client, "code,name,type,parent\nB1,B第1级党委,agency,A3\n").status_code == 200
+    assert Organization.objects.get(code="B3").depth == 5
+
+
+def test_admin_form_refuses_a_parent_too_deep(client, org_admin, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal import imports
+    from portal.models import Organization
+
+    settings.ORGANIZATION_MAX_LEVELS = 4
+    imports.import_organizations(SimpleUploadedFile("a.csv", _chain_csv(4, "A").encode()),
+                                 actor=org_admin)
+    client.force_login(org_admin)
+    deepest = Organization.objects.get(code="A4")
+    page = client.post("/admin/portal/organization/add/", {
+        "code": "TOO", "name": "过深党支部", "level": "branch", "kind": "agency",
+        "parent": deepest.pk, "is_active": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
+    assert page.status_code == 200
+    assert "errorlist" in page.content.decode()
+    assert not Organization.objects.filter(code="TOO").exists()
+    # Moving B1 (with a level below it) under A3 would put B2 at level 5.
+    imports.import_organizations(SimpleUploadedFile("b.csv", _chain_csv(2, "B").encode()),
+                                 actor=org_admin)
+    b1 = Organization.objects.get(code="B1")
+    form = {"code": "B1", "name": b1.name, "level": b1.level, "kind": b1.kind,
+            "is_active": "on", "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0"}
+    page = client.post(f"/admin/portal/organization/{b1.pk}/change/",
+                       {**form, "parent": Organization.objects.get(code="A3").pk})
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    assert Organization.objects.get(code="B1").parent is None
+    page = client.post(f"/admin/portal/organization/{b1.pk}/change/",
+                       {**form, "parent": Organization.objects.get(code="A2").pk})
+    assert page.status_code == 302
+    assert Organization.objects.get(code="B2").depth == 3
+
+
+# OOXML uploads: entries, real sizes, macros.
+
+
+def _package(parts: dict[str, bytes], compression: int = 8) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _docx(**extra: bytes) -> dict[str, bytes]:
+    return {"[Content_Types].xml": b'<Types><Default Extension="xml" ContentType='
+            b'"application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
+            b'main+xml"/></Types>', "word/document.xml": b"<document>" + b"x" * 500
+            + b"</document>", **extra}
+
+
+def _lying(parts: dict[str, bytes], name: str, claimed: int) -> bytes:
+    """A package whose directory claims ``claimed`` bytes for ``name`` (both headers)."""
+    import struct
+
+    data = bytearray(_package(parts))
+    encoded = name.encode()
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(encoded)] == encoded:
+                data[start + size_at:start + size_at + 4] = struct.pack("<I", claimed)
+            start += 4
+    return bytes(data)
+
+
+def _files(settings) -> list[str]:
+    import os
+
+    return [name for _root, _dirs, names in os.walk(settings.MEDIA_ROOT) for name in names]
+
+
+def _upload(client: Client, item, name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"/items/{item.pk}/attachments/",
+                       {"file": SimpleUploadedFile(name, data)}, follow=True)
+
+
+ZEROS = b"\0" * (3 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("name,data,says", [
+    ("宏.docx", _package(_docx(**{"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" * 64})),
+     "macros"),
+    ("宏.xlsx", _package({"[Content_Types].xml": b'<Types><Override PartName="/xl/workbook'
+                         b'.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.'
+                         b'main+xml"/></Types>', "xl/workbook.xml": b"<workbook/>"}),
+     "macros"),
+    ("多.pptx", _package({"[Content_Types].xml": b"<Types/>", **{
+        f"ppt/slides/s{n}.xml": b"" for n in range(2_001)}}, compression=0), "2000"),
+    ("谎.docx", _lying(_docx(**{"word/media/big.bin": ZEROS}), "word/media/big.bin", 1000),
+     "size it declares"),
+    ("比.docx", _package(_docx(**{"word/media/big.bin": ZEROS})), "expands to more than"),
+])
+def test_crafted_ooxml_uploads_are_refused_and_leave_nothing(world, client, settings, name,
+                                                             data, says):
+    """Macros, 2,001 parts, a part that inflates to more than it declares, and a package
+    that inflates to 1,000 times its size were all accepted; each is refused with its
+    reason, and no file or record is left."""
+    from disclosure.models import Attachment, State
+
+    settings.LANGUAGE_CODE = "en"
+    item = world.item(State.DRAFT)
+    client.force_login(world.users["secretary"])
+    page = _upload(client, item, name, data)
+    shown = [str(m) for m in page.context["messages"]]
+    assert any(says in m for m in shown), shown
+    assert not Attachment.objects.exists()
+    assert _files(settings) == []
+
+
+def test_honest_compressed_ooxml_is_still_accepted(world, client, settings):
+    from disclosure.models import Attachment, State
+
+    item = world.item(State.DRAFT)
+    client.force_login(world.users["secretary"])
+    data = _package(_docx(**{"word/media/photo.bin": bytes(range(256)) * 400}))
+    _upload(client, item, "报告.docx", data)
+    assert Attachment.objects.get().size == len(data)
+
+
+def test_organization_import_refuses_an_xlsx_with_lying_sizes(client, org_admin):
+    """The import reads uploaded workbooks too: a part that inflates beyond what it
+    declares is refused with a message, not read."""
+    import io
+
+    from openpyxl import Workbook
+
+    from portal.models import Organization
+
+    book = Workbook()
+    book.active.append(["code", "name", "type", "parent"])
+    book.active.append(["X1", "导入党委", "agency", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/big.bin", ZEROS)
+    crafted = bytearray(buffer.getvalue())
+    encoded, start = b"xl/media/big.bin", 0
+    import struct
+
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := crafted.find(signature, start)) != -1:
+            if crafted[start + name_at:start + name_at + len(encoded)] == encoded:
+                crafted[start + size_at:start + size_at + 4] = struct.pack("<I", 10)
+            start += 4
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(org_admin)
+    page = client.post("/admin/portal/organization/import/", {
+        "kind": "organizations", "file": SimpleUploadedFile("orgs.xlsx", bytes(crafted))})
+    assert page.status_code == 200
+    assert not Organization.objects.filter(code="X1").exists()
