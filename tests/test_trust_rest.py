@@ -365,3 +365,31 @@ def test_sqlite_demo_takes_concurrent_posts(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300, check=True)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["errors"] == [] and report["taken"] == 40, report
+
+
+# ?org= naming an organization the page cannot be about.
+
+
+def test_group_list_for_someone_elses_organization_answers_404(world, client):
+    """A branch member asking for another branch's supervision groups got that branch's
+    (empty) group page; now 404, as for an unknown code."""
+    client.force_login(world.users["member"])
+    assert client.get("/supervision-groups/?org=B1").status_code == 200
+    assert client.get("/supervision-groups/?org=B2").status_code == 404
+    assert client.get("/supervision-groups/?org=NOPE").status_code == 404
+    client.force_login(world.users["supervisor"])  # supervises the whole tree
+    assert client.get("/supervision-groups/?org=B2").status_code == 200
+
+
+def test_commitment_list_for_an_unknown_organization_answers_404(world, client):
+    assert client.get("/commitments/?org=B1").status_code == 200
+    assert client.get("/commitments/?org=NOPE").status_code == 404
+
+
+def test_feedback_form_naming_another_organization_than_its_items_answers_404(world, client):
+    from disclosure.models import State
+
+    item = world.item(State.PUBLIC)
+    assert client.get(f"/feedback/new/?item={item.pk}").status_code == 200
+    assert client.get(f"/feedback/new/?item={item.pk}&org=B1").status_code == 200
+    assert client.get(f"/feedback/new/?item={item.pk}&org=B2").status_code == 404

@@ -36,6 +36,7 @@ from ..models_supervision import (
     SupervisionGroup,
 )
 from ..permissions_supervision import (
+    can_view_group,
     may_declare,
     may_manage_group,
     sits_in,
@@ -58,8 +59,11 @@ def _org_param(request) -> Organization | None:
 @routes("supervision-groups/")
 @login_required
 def group_list(request: AuthedRequest) -> HttpResponse:
-    """The groups the user may see; with ``?org=`` the organization's groups."""
+    """The groups the user may see; with ``?org=`` the organization's groups (404 for an
+    organization whose groups the user may not follow, rather than an empty page)."""
     org = _org_param(request)
+    if org is not None and not can_view_group(request.user, SupervisionGroup(organization=org)):
+        raise Http404
     rows = visible_groups(request.user).select_related("organization")
     if org is not None:
         rows = rows.filter(organization=org)
