@@ -393,3 +393,48 @@ def test_feedback_form_naming_another_organization_than_its_items_answers_404(wo
     assert client.get(f"/feedback/new/?item={item.pk}").status_code == 200
     assert client.get(f"/feedback/new/?item={item.pk}&org=B1").status_code == 200
     assert client.get(f"/feedback/new/?item={item.pk}&org=B2").status_code == 404
+
+
+# Pending applications and the parent's reviewers.
+
+
+def test_parent_reviewers_read_an_application_only_once_filed_or_overdue(world, client):
+    """The parent's reviewers read a pending application (the applicant and the reason)
+    as soon as it was made; now only once it is answered and filed with them, or overdue
+    (supervision). The branch's officers, the applicant and the supervisors of the tree
+    read it throughout."""
+    from disclosure import services
+    from disclosure.models import DisclosureRequest
+    from disclosure.permissions import visible_requests
+
+    reviewer = world.users["reviewer"]
+    pending = services.request_submit(organization=world.branch,
+                                      applicant=world.users["member"],
+                                      subject="申请公开党费使用情况", reason="理由RQ7需要核对")
+    late = services.request_submit(organization=world.branch, applicant=world.users["member"],
+                                   subject="申请公开活动经费", reason="理由LT3")
+    DisclosureRequest.objects.filter(pk=late.pk).update(
+        due_date=timezone_today() - dt.timedelta(days=1))
+    answered = services.request_submit(organization=world.branch,
+                                       applicant=world.users["member"],
+                                       subject="申请公开会议记录", reason="理由AN5")
+    services.request_answer(request_id=answered.pk, actor=world.users["secretary"],
+                            decision="declined", answer="涉及个人隐私，不予公开。")
+
+    def status(user, request) -> int:
+        client.force_login(user)
+        return client.get(f"/requests/{request.pk}/").status_code
+
+    assert status(reviewer, pending) == 404
+    assert status(reviewer, late) == 200
+    assert status(reviewer, answered) == 200
+    assert set(visible_requests(reviewer)) == {late, answered}
+    for name in ("secretary", "member", "supervisor"):
+        assert status(world.users[name], pending) == 200, name
+    assert status(world.users["other_member"], pending) == 404
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
