@@ -219,7 +219,7 @@ def _check_depth(result: ImportResult, parsed: list, existing: dict[str, Organiz
     from .org_depth import max_levels, too_deep_message
 
     by_pk = {org.pk: code for code, org in existing.items()}
-    parents = {code: by_pk.get(org.parent_id, "") for code, org in existing.items()}
+    parents = {code: by_pk.get(org.parent_id or 0, "") for code, org in existing.items()}
     lines = {}
     for line, code, name, *_fields, parent in parsed:
         parents[code] = parent

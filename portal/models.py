@@ -143,7 +143,8 @@ class Organization(models.Model):
         levels = (self.parent.depth + 2 if self.parent is not None else 1) + below
         if levels > max_levels():
             raise ValidationError({"parent": too_deep_message(
-                self.name if not below else _("The deepest organization below it"), levels)})
+                self.name if not below else str(_("The deepest organization below it")),
+                levels)})
 
     def _move_descendants(self, old_path: str) -> None:
         """Rewrite the paths below a moved organization, with a history row for each, by
