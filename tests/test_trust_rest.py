@@ -379,6 +379,11 @@ def test_group_list_for_someone_elses_organization_answers_404(world, client):
     assert client.get("/supervision-groups/?org=NOPE").status_code == 404
     client.force_login(world.users["supervisor"])  # supervises the whole tree
     assert client.get("/supervision-groups/?org=B2").status_code == 200
+    # The organization's page offers the link only to those it leads somewhere for.
+    link = "/supervision-groups/?org=B1"
+    assert link in client.get("/orgs/B1/").content.decode()
+    client.force_login(world.users["other_member"])
+    assert link not in client.get("/orgs/B1/").content.decode()
 
 
 def test_commitment_list_for_an_unknown_organization_answers_404(world, client):
