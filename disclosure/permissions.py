@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import PublicAudience
 from portal import permissions
@@ -27,6 +28,8 @@ from portal.roles import (
     org_matter,
     org_matter_q,
     organization_business,
+    overseen_q,
+    oversees,
     reviews_for,
     reviews_for_q,
     signed_in,
@@ -137,15 +140,37 @@ def organizations_to_apply_to(user) -> list[Organization]:
     return sorted(targets, key=lambda org: (org.pk != mine[0].pk, org.path)) if mine else []
 
 
+# An application (依申请公开) is the applicant's and the organization's business: the
+# organization answers it, and "申请事项及办理情况应报上一级党组织备案" — the matter and how
+# it was handled are filed with the parent once answered. So the parent's reviewers read an
+# application (the applicant and the reason) once it is answered and filed with them, or once
+# it is overdue, when they are to supervise it (the escalation reminder sends them to it);
+# not while it is pending in time. Supervisors of the subtree follow it throughout.
+
+
+def _filed_or_overdue(request: DisclosureRequest) -> bool:
+    return (request.state in ANSWERED_REQUEST_STATES
+            or request.due_date < timezone.localdate())
+
+
 def can_view_request(user, request: DisclosureRequest) -> bool:
-    return (signed_in(user) and request.applicant_id == user.pk) or org_matter(
-        user, request.organization)
+    if not signed_in(user):
+        return False
+    org = request.organization
+    return (request.applicant_id == user.pk or acts_for(user, org) or oversees(user, org)
+            or (reviews_for(user, org) and _filed_or_overdue(request)))
 
 
 def visible_requests(user) -> QuerySet[DisclosureRequest]:
     if not signed_in(user):
         return DisclosureRequest.objects.none()
-    return DisclosureRequest.objects.filter(Q(applicant=user) | org_matter_q(user))
+    if is_superuser(user):
+        return DisclosureRequest.objects.all()
+    filed_or_overdue = Q(state__in=ANSWERED_REQUEST_STATES) | Q(
+        due_date__lt=timezone.localdate())
+    return DisclosureRequest.objects.filter(
+        Q(applicant=user) | acts_for_q(user) | overseen_q(user)
+        | (reviews_for_q(user) & filed_or_overdue))
 
 
 def requests_made_or_answered(user) -> QuerySet[DisclosureRequest]:

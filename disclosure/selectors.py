@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from portal import workflow
 from portal.models import Organization
+from portal.permissions import load_for
 from portal.roles import org_ids_with
 
 from . import search
 from .models import Attachment, DisclosureItem, State
-from .visibility import can_view, public_items, visible_items, withdrawal_notices
+from .visibility import public_items, visible_items, withdrawal_notices
 
 LIST_RELATED = ("organization", "entry")
 
 
 def item_for_user(user, item_id: int) -> DisclosureItem:
-    """Load an item the user may see, or raise 404 as if it did not exist."""
-    item = get_object_or_404(
-        DisclosureItem.objects.select_related("organization", "organization__parent",
-                                              "entry__catalog"),
-        pk=item_id,
-    )
-    if not can_view(user, item):
-        raise Http404
-    return item
+    """Load an item the user may see, or raise 404 as if it did not exist (one lookup
+    within the visible items, the same for a hidden item as for a missing one)."""
+    return load_for(user, DisclosureItem, pk=item_id)
 
 
 def item_for_action(user, item_id: int, action: str) -> DisclosureItem:
@@ -45,10 +39,7 @@ def withdrawn_notice_item(user, item_id: int) -> DisclosureItem | None:
 
 
 def attachment_for_user(user, attachment_id: int) -> Attachment:
-    attachment = get_object_or_404(Attachment.objects.select_related("item"), pk=attachment_id)
-    if not can_view(user, attachment.item):
-        raise Http404
-    return attachment
+    return load_for(user, Attachment, pk=attachment_id)
 
 
 def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[DisclosureItem]:

@@ -108,8 +108,15 @@ def _csv_rows(upload) -> list[list[str]]:
 
 
 def _xlsx_rows(upload) -> list[list]:
+    from django.core.exceptions import ValidationError
     from openpyxl import load_workbook
 
+    from .ooxml import check_package
+
+    try:
+        check_package(upload, ".xlsx", size=upload.size)  # entries, real sizes, macros
+    except ValidationError as error:
+        raise ImportFileError(" ".join(error.messages)) from error
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any broken workbook is the user's file
@@ -169,6 +176,8 @@ def import_organizations(upload, *, actor: User) -> ImportResult:
             result.error(line, _("An organization cannot be its own parent."))
     if _has_cycle({code: parent for _l, code, _n, _k, _v, parent in parsed}, existing):
         result.error(0, _("The parent codes form a cycle."))
+    elif not result.errors:
+        _check_depth(result, parsed, existing)
     if result.errors:
         result.errors.sort()
         return result
@@ -202,6 +211,44 @@ def _has_cycle(parents: dict[str, str], existing: dict[str, Organization]) -> bo
             seen.add(code)
             code = parent_of(code)
     return False
+
+
+def _check_depth(result: ImportResult, parsed: list, existing: dict[str, Organization]) -> None:
+    """Report each row whose organization, or an organization already below it, would sit
+    deeper in the tree than the organization paths allow (see ``portal.org_depth``)."""
+    from .org_depth import max_levels, too_deep_message
+
+    by_pk = {org.pk: code for code, org in existing.items()}
+    parents = {code: by_pk.get(org.parent_id or 0, "") for code, org in existing.items()}
+    lines = {}
+    for line, code, name, *_fields, parent in parsed:
+        parents[code] = parent
+        lines[code] = (line, name)
+    levels: dict[str, int] = {}
+    for start in parents:  # iteratively: a deep tree must not exhaust the stack
+        chain, code = [], start
+        while code and code not in levels:
+            chain.append(code)
+            code = parents.get(code, "")
+        level = levels.get(code, 0)
+        for code in reversed(chain):
+            level += 1
+            levels[code] = level
+    limit = max_levels()
+    reported: set[str] = set()
+    for code in sorted(parents, key=lambda c: -levels[c]):
+        if levels[code] <= limit:
+            break
+        # Blame the row nearest above (or at) the organization that is too deep.
+        row, walk = None, code
+        while walk and row is None:
+            row, walk = (walk if walk in lines else None), parents.get(walk, "")
+        if row is None or row in reported:
+            continue
+        reported.add(row)
+        line, name = lines[row]
+        named = name if row == code else existing[code].name
+        result.error(line, too_deep_message(named, levels[code]))
 
 
 def _apply_org(result, existing, code, name, kind, level, parent_code, actor) -> None:

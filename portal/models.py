@@ -132,6 +132,19 @@ class Organization(models.Model):
                 self.parent.pk == self.pk or self.parent.path.startswith(self.path or "-")):
             raise ValidationError(
                 {"parent": _("An organization cannot be placed under itself or below it.")})
+        from .org_depth import max_levels, too_deep_message
+
+        # The deepest organization below this one (itself if none) moves along with it.
+        below = 0
+        if self.pk is not None and self.path:
+            deepest = Organization.objects.filter(path__startswith=self.path).aggregate(
+                deepest=models.Max("depth"))["deepest"]
+            below = (deepest or self.depth) - self.depth
+        levels = (self.parent.depth + 2 if self.parent is not None else 1) + below
+        if levels > max_levels():
+            raise ValidationError({"parent": too_deep_message(
+                self.name if not below else str(_("The deepest organization below it")),
+                levels)})
 
     def _move_descendants(self, old_path: str) -> None:
         """Rewrite the paths below a moved organization, with a history row for each, by

@@ -18,7 +18,6 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 Rule = Callable[[Any, Any], bool]
 
@@ -75,12 +74,17 @@ def can_view(user, obj) -> bool:
 
 
 def load_for(user, model: type[models.Model], **lookup):
-    """Load one record the user may see, or raise 404 as if it did not exist."""
+    """Load one record the user may see, or raise 404 as if it did not exist.
+
+    The record is looked up within the user's visible queryset, in one query: a hidden
+    record and a missing one cost the same queries of the same shape, so that response
+    times do not tell them apart (archive numbers are sequential; probing them must not
+    count another organization's records). Never fetch first and check afterwards."""
     rules = _registry[model]
-    obj = get_object_or_404(model._default_manager.select_related(*rules.related), **lookup)
-    if not rules.can_view(user, obj):
-        raise Http404
-    return obj
+    found = rules.visible(user).select_related(*rules.related).filter(**lookup).order_by()
+    for obj in found[:1]:  # a visible queryset may join to many rows of one record
+        return obj
+    raise Http404
 
 
 def never(user, obj) -> bool:

@@ -103,6 +103,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Page queries are short: JIT compilation of a plan with a high estimated cost takes
     # longer than the query itself (measured: over a second on the item list).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's SQLite takes concurrent posts: every transaction takes the write lock when
+    # it begins (a read-then-write transaction upgraded later fails at once with "database
+    # is locked", whatever the timeout), waits up to 20 s for it, and readers do not block
+    # the writer (write-ahead log).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE", "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the rate-limit counters (portal.ratelimit). Processes that serve requests

@@ -85,7 +85,18 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": list(org.children.filter(is_active=True)),
         "subtree": subtree,
         "page": paginate(request, items),
+        "may_follow_groups": _may_follow_groups(request.user, org),
     })
+
+
+def _may_follow_groups(user, org: Organization) -> bool:
+    """Whether the link to the organization's supervision group leads anywhere for
+    ``user`` (the group list answers 404 for an organization whose groups they may not
+    follow)."""
+    from feedback.models_supervision import SupervisionGroup
+    from feedback.permissions_supervision import can_view_group
+
+    return can_view_group(user, SupervisionGroup(organization=org))
 
 
 @routes("notifications/")

@@ -38,8 +38,9 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year.isdigit():
         rows = rows.filter(year=int(year))
-    if request.GET.get("org"):
-        rows = rows.filter(organization__code=request.GET["org"])
+    if code := request.GET.get("org"):  # an unknown organization is not an empty list
+        rows = rows.filter(organization=get_object_or_404(Organization, code=code,
+                                                          is_active=True))
     mine = [org for org in Organization.objects.filter(is_active=True).order_by("path")
             if acts_for(request.user, org)] if request.user.is_authenticated else []
     return render(request, "feedback/commitment_list.html", {

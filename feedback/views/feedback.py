@@ -91,6 +91,8 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     item = _item_asked_for(request)
     if item is not None:
         org = item.organization
+        if request.GET.get("org", org.code) != org.code:
+            raise Http404  # the item belongs to another organization than the one named
     else:
         org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     form = FeedbackForm(request.POST or None)

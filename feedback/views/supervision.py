@@ -30,13 +30,13 @@ from ..forms_supervision import (
 )
 from ..models import RectificationOrder
 from ..models_supervision import (
-    InspectionFinding,
     InspectionPlan,
     InspectionRecord,
     RectificationEvidence,
     SupervisionGroup,
 )
 from ..permissions_supervision import (
+    can_view_group,
     may_declare,
     may_manage_group,
     sits_in,
@@ -59,8 +59,11 @@ def _org_param(request) -> Organization | None:
 @routes("supervision-groups/")
 @login_required
 def group_list(request: AuthedRequest) -> HttpResponse:
-    """The groups the user may see; with ``?org=`` the organization's groups."""
+    """The groups the user may see; with ``?org=`` the organization's groups (404 for an
+    organization whose groups the user may not follow, rather than an empty page)."""
     org = _org_param(request)
+    if org is not None and not can_view_group(request.user, SupervisionGroup(organization=org)):
+        raise Http404
     rows = visible_groups(request.user).select_related("organization")
     if org is not None:
         rows = rows.filter(organization=org)
@@ -122,10 +125,7 @@ def seat_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def seat_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    from ..models_supervision import SupervisionSeat
-
-    seat = get_object_or_404(SupervisionSeat.objects.select_related("group"), pk=pk)
-    group = load_for(request.user, SupervisionGroup, pk=seat.group_id)
+    group = load_for(request.user, SupervisionGroup, seats__pk=pk)  # one lookup, as 404s go
     form = SeatEndForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: services.supervision_seat_end(
@@ -272,8 +272,7 @@ def finding_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding_order(request: AuthedRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(InspectionFinding, pk=pk)
-    record = load_for(request.user, InspectionRecord, pk=finding.record_id)
+    record = load_for(request.user, InspectionRecord, findings__pk=pk)
     form = OpenOrderForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: services.inspection_open_order(

@@ -377,7 +377,7 @@ def test_the_organization_link_leads_to_its_current_group(world):
     response = client.get("/supervision-groups/?org=B1")
     assert response.status_code == 302 and response.url == f"/supervision-groups/{group.pk}/"
     client.force_login(world.users["other_member"])
-    assert client.get("/supervision-groups/?org=B1").status_code == 200
+    assert client.get("/supervision-groups/?org=B1").status_code == 404
     assert client.get(f"/supervision-groups/{group.pk}/").status_code == 404
 
 
