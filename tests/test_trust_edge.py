@@ -398,3 +398,50 @@ def test_emails_carry_no_titles_and_link_to_the_notification(world, settings):
     client = Client()
     client.force_login(world.users["reviewer"])
     assert marker in client.get("/notifications/").content.decode()
+
+
+# Spreadsheets: every export neutralises each formula start (already true before this file:
+# portal/spreadsheets.py is the one writer; these pin it for every prefix).
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_every_export_neutralises_each_formula_start(world, prefix):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from archive import services as archive_services
+    from portal.models import Organization
+
+    title, name = f"{prefix}HYPERLINK(1)", f"{prefix}1+1"
+    Organization.objects.filter(pk=world.branch.pk).update(name=name)
+    world.branch.refresh_from_db()
+    world.item(State.PUBLIC, title=title)
+    archived = world.item(State.INTERNAL, title=title)
+    archive_services.archive_item(item_id=archived.pk, actor=world.users["secretary"])
+
+    def cells(client: Client, url: str) -> list:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url.endswith("xlsx"):
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            found = [c for row in sheet.iter_rows() for c in row]
+            assert not [c for c in found if c.data_type == "f"], url
+            return [c.value for c in found]
+        text = response.content.decode("utf-8-sig")
+        return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+    secretary, supervisor = Client(), Client()
+    secretary.force_login(world.users["secretary"])
+    supervisor.force_login(world.users["supervisor"])
+    for client, url, texts in [
+        (Client(), "/items/export.csv", (title, name)),
+        (Client(), "/items/export.xlsx", (title, name)),
+        (secretary, "/archive/export.csv", (title, name)),
+        (secretary, "/archive/export.xlsx", (title, name)),
+        (supervisor, "/supervision/?format=csv", (name,)),
+    ]:
+        found = cells(client, url)
+        for text in texts:
+            assert "'" + text in found and text not in found, (url, text)
