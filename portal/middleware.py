@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import BadRequest
+from django.dispatch import receiver
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
@@ -101,6 +103,15 @@ class PrivateCacheMiddleware:
 
 IDLE_KEY = "_portal_last_seen"
 IDLE_WRITE_SECONDS = 60  # how often a busy session's last activity is written
+
+
+@receiver(user_logged_in, dispatch_uid="portal.middleware.start_idle_clock")
+def start_idle_clock(sender, request=None, **kwargs) -> None:
+    """A login starts the idle clock, saved with the new session (no write on the next
+    request)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IDLE_KEY] = int(time.time())
 
 
 class IdleSessionMiddleware:
