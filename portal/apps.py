@@ -15,7 +15,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self) -> None:
-        from . import permissions, ratelimit, signals  # noqa: F401
+        from . import middleware, permissions, ratelimit, signals  # noqa: F401
 
         permissions.register_core()
         post_migrate.connect(_sync_role_permissions, sender=self,

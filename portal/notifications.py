@@ -2,8 +2,10 @@
 
 Apps register a renderer per notification kind; the renderer decides what the recipient may
 read *at the time of reading*, so a notification never shows an item its reader may not see.
-E-mail goes through an outbox: each notification is mailed once, by a task queued after
-commit, and a periodic sweep sends whatever a broker outage left behind.
+E-mail says only that there is a notification, with a link to it (never what it is about:
+mailboxes are outside the party's systems), and goes through an outbox: each notification
+is mailed once, by a task queued after commit, and a periodic sweep sends whatever a broker
+outage left behind.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -158,15 +161,28 @@ def send_email(notification_id: int) -> bool:
         recipient = notification.recipient
         sent = False
         if recipient.email and recipient.is_active:
-            text = render(notification)
-            body = text.body
-            if text.url:
-                body = f"{body}\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{text.url}"
-            send_mail(text.subject, body, None, [recipient.email])
+            subject, body = email_text(notification)
+            send_mail(subject, body, None, [recipient.email])
             sent = True
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         return sent
+
+
+def email_text(notification: Notification) -> tuple[str, str]:
+    """The e-mail of a notification: a neutral subject and a link to the notification on
+    the portal (PORTAL_BASE_URL), in the recipient's language. Mailboxes are outside the
+    party's systems, so no title, name or content of what it is about goes into it; the
+    notification itself, behind the login, keeps its full text."""
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("notification_open",
+                                                          args=[notification.pk])
+    with translation.override(language_of(notification.recipient)):
+        text = render_to_string("notifications/email.txt", {
+            "link": link, "portal_name": settings.PORTAL_NAME,
+            "name": notification.recipient.display_name,
+        })
+    subject, _newline, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
 
 
 def send_pending_emails(*, older_than_seconds: int | None = None, batch: int = 500) -> int:

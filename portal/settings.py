@@ -57,6 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: whether the request came over HTTPS, as only a trusted proxy may say.
+    "portal.middleware.TrustedProxyMiddleware",
+    # Signed-in pages and downloads are not kept by browsers or shared caches.
+    "portal.middleware.PrivateCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session left idle for SESSION_IDLE_MINUTES (needs the messages above).
+    "portal.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
@@ -135,6 +141,9 @@ else:
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login from an address, or from anybody, past the failed-login limits
+    # (LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURES_GLOBAL below; portal.ratelimit).
+    "portal.ratelimit.LoginLimitBackend",
     # First: refuses every login of a locked-out username and address (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -168,9 +177,13 @@ AXES_LOCKOUT_CALLABLE = "portal.ratelimit.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # Whose address a request is, for axes and the rate limits alike: REMOTE_ADDR, unless the
-# portal runs behind TRUSTED_PROXY_COUNT reverse proxies that each append the address they
-# saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for); then the address the outermost
-# proxy saw. A client cannot forge it: entries it sends itself stay to the left.
+# connection comes from one of TRUSTED_PROXIES (addresses or CIDR ranges of the portal's own
+# reverse proxies, e.g. the nginx of docker-compose.yml); only then is X-Forwarded-For read
+# (its right-most entry that is not a trusted proxy) and X-Forwarded-Proto believed
+# (portal.middleware.TrustedProxyMiddleware). A client that reaches gunicorn directly, or
+# writes the headers itself, cannot choose its address or claim HTTPS.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# No longer read; the system check portal.W002 says so where a deployment still sets it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
 
@@ -266,6 +279,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after SESSION_IDLE_MINUTES without a request (portal.middleware
+# .IdleSessionMiddleware: signed out, sent to the login page with a message), and at the
+# latest SESSION_MAX_DAYS after the login.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+SESSION_COOKIE_AGE = 86400 * int(os.environ.get("SESSION_MAX_DAYS", "14"))
+# The CSRF failure page in the portal's look (Django's own has inline styles the CSP blocks).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Password-reset links stay valid this long.
+PASSWORD_RESET_TIMEOUT = 60 * int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -283,7 +305,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from anybody.
+    # portal.middleware.TrustedProxyMiddleware believes it from TRUSTED_PROXIES only.
 
 # Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
 # script or style anywhere (bars are SVG, the print button is static/js/print.js), no data:
@@ -323,12 +346,27 @@ RATE_LIMITS = {
     # Refused evaluation codes (a used or unknown one) and registrations per address.
     "evaluation.code": (int(os.environ.get("EVALUATION_CODE_MISSES_PER_HOUR", "10")), 3600),
     "accounts.register": (int(os.environ.get("REGISTRATIONS_PER_HOUR", "5")), 3600),
+    # Failed logins, on top of axes's lockout of one username from one address: from one
+    # address whatever the usernames (password spraying), and of the whole portal. Past a
+    # limit every login (right or wrong) from there, or from anybody, gets the lockout page
+    # until the window ends. 0 switches a limit off. An office behind one NAT address shares
+    # the per-address count; the global ceiling lets an attacker keep everybody out while it
+    # lasts, so it is set well above what the staff mistype in a quarter of an hour.
+    "login.address": (int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20")),
+                      60 * int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))),
+    "login.global": (int(os.environ.get("LOGIN_FAILURES_GLOBAL", "300")),
+                     60 * int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))),
+    # Password-reset requests: per address, and per e-mail address (beyond it no more mail
+    # is sent, and the page says the same as always).
+    "accounts.password_reset": (int(os.environ.get("PASSWORD_RESETS_PER_HOUR", "5")), 3600),
+    "accounts.password_reset_email": (
+        int(os.environ.get("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", "3")), 3600),
 }
 # On-request disclosure: answer within this many working days.
 REQUEST_ANSWER_DAYS = int(os.environ.get("REQUEST_ANSWER_DAYS", "15"))
 # E-mails whose task has not sent them after this many seconds are sent by the sweep.
 OUTBOX_GRACE_SECONDS = int(os.environ.get("OUTBOX_GRACE_SECONDS", "60"))
-# Absolute links in e-mails.
+# Absolute links in e-mails (notifications, password resets): never the request's Host.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Shown in the footer and the page title.

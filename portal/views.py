@@ -1,21 +1,27 @@
-"""The project's own pages: home and the organization directory."""
+"""The project's own pages: home, the organization directory, notifications and the
+account pages (password change and reset)."""
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Category
 from disclosure import selectors
 from disclosure.visibility import public_items
 from portal.routing import Routes
 
-from . import notifications
+from . import notifications, ratelimit
 from .caching import remembered
 from .http import AuthedRequest
 from .models import Notification, Organization
@@ -114,11 +120,17 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("notifications/<int:pk>/")
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET shows the notification (the link of its e-mail lands here) and changes nothing;
+    POST, the page's and the list's button, marks it read and goes on to what it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    text = notifications.render(notification, request.LANGUAGE_CODE)
+    if request.method != "POST":
+        return render(request, "portal/notification_detail.html",
+                      {"notification": notification, "text": text})
     notifications.mark_read(notification)
-    url = notifications.render(notification, request.LANGUAGE_CODE).url
-    return redirect(url or "notification_list")
+    return redirect(text.url or "notification_list")
 
 
 @routes("notifications/read-all/")
@@ -135,3 +147,37 @@ def health(request: HttpRequest) -> HttpResponse:
     """Answer that the application server is up: one small template and no queries, which
     load balancers poll and the benchmark measures as the floor of a Django page."""
     return render(request, "portal/health.html", {"now": timezone.now()})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The 403 page of a form whose security token was missing or stale (CSRF_FAILURE_VIEW),
+    in the portal's look: Django's own page has inline styles that the CSP blocks."""
+    return render(request, "registration/csrf_failure.html", status=403)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, limited per address (beyond it the 429 page) and per e-mail
+    address (beyond it no more mail, and the same page as always). Whether an account has
+    the address is never said. The link in the mail is built from PORTAL_BASE_URL, not from
+    the request's Host header."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        verdict = ratelimit.hit(request, "accounts.password_reset")
+        if not verdict.allowed:
+            return ratelimit.too_many(request, retry_after=verdict.retry_after)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        who = hashlib.sha256(email.encode()).hexdigest()[:32]
+        if ratelimit.hit(None, "accounts.password_reset_email", who=who).allowed:
+            form.save(
+                request=self.request,
+                domain_override=urlsplit(settings.PORTAL_BASE_URL).netloc,
+                use_https=settings.PORTAL_BASE_URL.startswith("https:"),
+                subject_template_name=self.subject_template_name,
+                email_template_name=self.email_template_name,
+                extra_email_context={"base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+                                     "portal_name": settings.PORTAL_NAME},
+            )
+        return redirect(self.get_success_url())

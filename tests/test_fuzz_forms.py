@@ -17,7 +17,12 @@ from urllib.parse import quote
 
 import pytest
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
@@ -530,6 +535,12 @@ TARGETS = {
             "_selected_action": lambda w: st.one_of(
                 st.just(str(w.entries["public"].catalog_id)), pick("", "x", "-1"))}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
+    "password-change": Target(PasswordChangeForm, "member",
+                              lambda w, o, d: "/accounts/password/change/"),
+    "password-reset": Target(PasswordResetForm, None,
+                             lambda w, o, d: "/accounts/password/reset/"),
+    "password-reset-confirm": Target(SetPasswordForm, None, lambda w, o, d:
+                                     "/accounts/password/reset/x/set-password/"),
     "set-language": Target(None, None, lambda w, o, d: "/i18n/setlang/", overrides={
         "language": st.one_of(st.sampled_from(["en", "zh-hans"]), hostile_text()),
         "next": st.one_of(st.sampled_from(["/items/", "//evil.example"]), hostile_text())}),

@@ -32,6 +32,8 @@ PUBLIC = {
     "feedback:commitment_detail", "feedback:comment_detail", "feedback:resident_vote",
     "feedback:resident_thanks", "feedback:register",
     "disclosure:catalog_page",
+    "password_reset", "password_reset_done", "password_reset_confirm",
+    "password_reset_complete",
 }
 
 

@@ -118,21 +118,24 @@ def test_lockout_page_follows_the_chosen_language(world, settings):
 # The client's address
 
 
-def address(proxies: int, remote: str = "10.0.0.5", forwarded: str | None = None) -> str:
+def address(proxies: list[str], remote: str = "10.0.0.5", forwarded: str | None = None) -> str:
     extra = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+    with override_settings(TRUSTED_PROXIES=proxies):
         return ratelimit.client_ip(RequestFactory().get("/", **extra))
 
 
-def test_client_address_comes_from_the_connection_unless_proxies_are_trusted():
-    assert address(0, forwarded="192.0.2.1") == "10.0.0.5"
-    # One proxy appends the address it saw; what the client sent stays to the left.
-    assert address(1, forwarded="192.0.2.1, 198.51.100.2") == "198.51.100.2"
-    assert address(2, forwarded="192.0.2.1, 198.51.100.2, 10.0.0.9") == "198.51.100.2"
-    assert address(1) == "10.0.0.5"  # the proxy did not say: its own address
-    assert address(1, forwarded="not-an-address") == "10.0.0.5"
+def test_client_address_comes_from_the_connection_unless_it_is_a_trusted_proxy():
+    assert address([], forwarded="192.0.2.1") == "10.0.0.5"
+    # The proxy appends the address it saw; what the client sent stays to the left.
+    assert address(["10.0.0.5"], forwarded="192.0.2.1, 198.51.100.2") == "198.51.100.2"
+    assert address(["10.0.0.0/24"], forwarded="192.0.2.1, 198.51.100.2, 10.0.0.9") == (
+        "198.51.100.2")
+    assert address(["10.0.0.5"]) == "10.0.0.5"  # the proxy did not say: its own address
+    assert address(["10.0.0.5"], forwarded="not-an-address") == "10.0.0.5"
+    # Not from the proxy: the header is the client's own word.
+    assert address(["10.0.0.9"], forwarded="192.0.2.1") == "10.0.0.5"
 
 
 # Anonymous lookups and submissions

@@ -91,9 +91,11 @@ def test_email_sent_once_in_recipients_language(world, due):
     english = [m for m in mail.outbox if m.to == ["secretary@example.org"]]
     chinese = [m for m in mail.outbox if m.to == ["committee_member@example.org"]]
     assert len(english) == len(chinese) == 1
-    assert english[0].subject == "Disclosure due soon"
-    assert chinese[0].subject != "Disclosure due soon"
-    assert "第一党支部" in english[0].body
+    # Neutral: a link to the notification, never what it is about (see test_trust_edge).
+    assert english[0].subject == "New notification on Party Affairs Disclosure Portal"
+    assert chinese[0].subject == "党务公开平台有新通知"
+    assert "第一党支部" not in english[0].body
+    assert "/notifications/" in english[0].body
 
 
 def test_outbox_sweep_sends_what_the_queue_missed(world, due, monkeypatch):
@@ -145,7 +147,7 @@ def test_notification_page_marks_read_when_opened(world, client):
     page = client.get("/notifications/")
     assert page.context["unread_notifications"] == 1
     note = Notification.objects.get(recipient=world.users["reviewer"])
-    response = client.get(f"/notifications/{note.pk}/")
+    response = client.post(f"/notifications/{note.pk}/")
     assert response.status_code == 302 and response.url.startswith("/items/")
     assert client.get("/").context["unread_notifications"] == 0
 
@@ -155,6 +157,7 @@ def test_other_peoples_notifications_answer_404(world, client):
     note = Notification.objects.get(recipient=world.users["reviewer"])
     client.force_login(world.users["member"])
     assert client.get(f"/notifications/{note.pk}/").status_code == 404
+    assert client.post(f"/notifications/{note.pk}/").status_code == 404
     assert Notification.objects.get(pk=note.pk).read_at is None
 
 
