@@ -215,12 +215,17 @@ STORAGES = {
 PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "2000"))
 
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
-# Header-only limits on what a file expands to when opened: image pixels and the
-# uncompressed size an Office document's zip declares.
+# Limits on what a file expands to when opened: image pixels (read from the header), and
+# for Office packages (portal/ooxml.py) the number of parts, the bytes they really inflate
+# to (measured while inflating), and that size as a multiple of the file (above 1 MB).
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(50_000_000)))
 ATTACHMENT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("ATTACHMENT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024))
 )
+ATTACHMENT_MAX_ZIP_ENTRIES = int(os.environ.get("ATTACHMENT_MAX_ZIP_ENTRIES", "2000"))
+ATTACHMENT_MAX_ZIP_RATIO = int(os.environ.get("ATTACHMENT_MAX_ZIP_RATIO", "200"))
+# How deep the organization tree may grow (the stored path holds at most 36 levels).
+ORGANIZATION_MAX_LEVELS = int(os.environ.get("ORGANIZATION_MAX_LEVELS", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
