@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import admin_log
 from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 from portal.models import Organization
 
@@ -90,6 +91,7 @@ class CatalogAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["issuer"]
     inlines = [CatalogEntryInline]
+    audited = True
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.load_defaults_view)
@@ -191,3 +193,12 @@ class CatalogEntryAdmin(SimpleHistoryAdmin):
                    "frequency", "active"]
     search_fields = ["code", "title"]
     list_select_related = ["catalog"]
+    audited = True
+
+
+# The supervisors of an issuing organization read the admin's changes to its catalogs.
+admin_log.scope(Catalog, lambda orgs: Catalog.history.filter(  # type: ignore[attr-defined]
+    issuer_id__in=orgs).values("id"))
+admin_log.scope(CatalogEntry, lambda orgs: CatalogEntry.history.filter(  # type: ignore[attr-defined]
+    catalog_id__in=Catalog.history.filter(  # type: ignore[attr-defined]
+        issuer_id__in=orgs).values("id")).values("id"))
