@@ -17,11 +17,12 @@ from .models import (
     Membership,
     Organization,
     Reminder,
+    Role,
     RoleGrant,
     RolloutDate,
     User,
 )
-from .workflow import TransitionError
+from .workflow import TransitionError, workflow_of
 
 
 class MembershipForm(forms.ModelForm):
@@ -46,15 +47,17 @@ class MembershipForm(forms.ModelForm):
         return data
 
     def _check_privileged_change(self, data) -> None:
+        # Compared with the stored row, not ``changed_data``: a field with a callable
+        # default counts as changed whenever its hidden initial value is not posted.
         was = Membership.objects.get(pk=self.instance.pk)
-        privileged = grants.is_privileged(was.role) or grants.is_privileged(
-            data.get("role", was.role))
-        if not privileged:
+        if not (grants.is_privileged(was.role)
+                or grants.is_privileged(data.get("role", was.role))):
             return
-        others = [name for name in self.changed_data if name != "until"]
-        until = data.get("until")
+        others = [name for name in ("user", "organization", "role", "since")
+                  if name in data and data[name] != getattr(was, name)]
+        until = data.get("until", was.until)
         ends_sooner = until is not None and (was.until is None or until < was.until)
-        if others or ("until" in self.changed_data and not ends_sooner):
+        if others or (until != was.until and not ends_sooner):
             raise ValidationError(_(
                 "Supervisor and reviewer roles are given only through an approved role "
                 "grant; here such a membership can only be ended."))
@@ -276,8 +279,7 @@ class RoleGrantForm(forms.ModelForm):
         model = RoleGrant
         fields = ["user", "organization", "role", "since", "until", "reason"]
         widgets = {"role": forms.Select(choices=[
-            (role, label) for role, label in RoleGrant._meta.get_field("role").choices
-            if grants.is_privileged(role)])}
+            (role, label) for role, label in Role.choices if grants.is_privileged(role)])}
 
 
 class DecisionForm(forms.Form):
@@ -324,7 +326,7 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
                 raise ValidationError(grants.self_grant_error())
             return data
 
-        return type("RoleGrantAddForm", (form,), {"clean": clean})
+        return type("RoleGrantForm", (form,), {"clean": clean})
 
     def log_addition(self, request, obj, message):
         return admin.ModelAdmin.log_addition(self, request, obj, message)
@@ -333,9 +335,10 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
         grant = self.get_object(request, unquote(object_id))
         if grant is not None and request.method == "POST" and "_decide" in request.POST:
             return self.decide(request, grant)
+        waiting = grant is not None and workflow_of(grant).state_allows(grant, "approve")
         extra_context = {**(extra_context or {}), "decision_form": DecisionForm(),
-                         "may_decide": grant is not None and grant.state == grant.State.PENDING
-                         and grants.may_decide(request.user, grant)}
+                         "waiting": waiting,
+                         "may_decide": waiting and grants.may_decide(request.user, grant)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def decide(self, request, grant: RoleGrant):
