@@ -128,6 +128,9 @@ class CatalogAdmin(SimpleHistoryAdmin):
             self.message_user(request, " ".join([
                 gettext("Nothing was rolled over."), *refused.messages]), messages.ERROR)
             return None
+        for catalog in created:
+            admin_log.record(catalog, request.user, "added", gettext(
+                "Rolled over to the draft version “%(object)s”.") % {"object": catalog})
         self.message_user(request, ngettext(
             "Created the draft version %(names)s. Activate it when it is ready, and give "
             "the version it replaces an end date.",
@@ -158,6 +161,11 @@ class CatalogAdmin(SimpleHistoryAdmin):
                 results = services.load_default_catalogs(
                     issuer=data["issuer"], effective_from=data["effective_from"],
                     kinds=data["kinds"], actor=request.user)
+                for result in results:
+                    if result.created and result.catalog is not None:
+                        admin_log.record(result.catalog, request.user, "added", gettext(
+                            "Loaded the default catalog “%(object)s”.") % {
+                            "object": result.catalog})
                 self.report_loaded(request, data["issuer"], results)
                 return redirect("admin:catalog_catalog_changelist")
             planned = services.default_catalogs(data["issuer"], data["kinds"])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import grants, imports
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
+from .admin_base import KeyAutocomplete
 from .holidays import calendar_gap, missing_year_message
 from .models import (
     CalendarDay,
@@ -67,7 +68,7 @@ def membership_form(actor) -> type[MembershipForm]:
     return type("MembershipForm", (MembershipForm,), {"actor": actor})
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KeyAutocomplete, admin.TabularInline):
     model = Membership
     form = MembershipForm
     extra = 0

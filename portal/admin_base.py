@@ -5,6 +5,7 @@ import json
 from csp.decorators import csp_update
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.decorators import method_decorator
@@ -21,7 +22,26 @@ HISTORY_LIST_STYLE = {
 }
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class KeyAutocompleteSelect(AutocompleteSelect):
+    """The admin's search box for a related record, which shows a posted value that is no
+    key as nothing (Django's own looks it up as a key and fails)."""
+
+    def optgroups(self, name, value, attr=None):
+        keys = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, keys, attr)
+
+
+class KeyAutocomplete:
+    """Use :class:`KeyAutocompleteSelect` for the admin's ``autocomplete_fields``."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyAutocompleteSelect(db_field, self.admin_site,
+                                                     using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HistoryAdmin(KeyAutocomplete, SimpleHistoryAdmin):
     """History pages that only show, and lists that show only what the reader may see.
 
     simple-history's past-version form saves whatever is posted, bypassing the services,

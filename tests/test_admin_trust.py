@@ -424,6 +424,20 @@ def test_catalog_changes_in_the_admin_are_events_of_the_issuer(world, client, ca
         object_id=catalog.pk).exists()
 
 
+def test_rolling_a_catalog_over_in_the_admin_is_an_event_of_the_issuer(
+        world, client, catalog_admin):
+    from catalog.models import Catalog
+
+    catalog = world.entries["public"].catalog
+    client.force_login(catalog_admin)
+    client.post("/admin/catalog/catalog/", {
+        "action": "roll_over", "_selected_action": [str(catalog.pk)], "year": "2030",
+        "index": "0"})
+    new = Catalog.objects.exclude(pk=catalog.pk).get()
+    assert admin_log.events_for(world.users["supervisor"]).filter(
+        object_id=new.pk, action="admin.added").exists()
+
+
 # The leak sweep --------------------------------------------------------------------------
 
 def _hidden_item(world) -> DisclosureItem:
