@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import admin_log
 from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 from portal.models import Organization
 
@@ -90,6 +91,7 @@ class CatalogAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["issuer"]
     inlines = [CatalogEntryInline]
+    audited = True
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.load_defaults_view)
@@ -126,6 +128,9 @@ class CatalogAdmin(SimpleHistoryAdmin):
             self.message_user(request, " ".join([
                 gettext("Nothing was rolled over."), *refused.messages]), messages.ERROR)
             return None
+        for catalog in created:
+            admin_log.record(catalog, request.user, "added", gettext(
+                "Rolled over to the draft version “%(object)s”.") % {"object": catalog})
         self.message_user(request, ngettext(
             "Created the draft version %(names)s. Activate it when it is ready, and give "
             "the version it replaces an end date.",
@@ -156,6 +161,11 @@ class CatalogAdmin(SimpleHistoryAdmin):
                 results = services.load_default_catalogs(
                     issuer=data["issuer"], effective_from=data["effective_from"],
                     kinds=data["kinds"], actor=request.user)
+                for result in results:
+                    if result.created and result.catalog is not None:
+                        admin_log.record(result.catalog, request.user, "added", gettext(
+                            "Loaded the default catalog “%(object)s”.") % {
+                            "object": result.catalog})
                 self.report_loaded(request, data["issuer"], results)
                 return redirect("admin:catalog_catalog_changelist")
             planned = services.default_catalogs(data["issuer"], data["kinds"])
@@ -191,3 +201,12 @@ class CatalogEntryAdmin(SimpleHistoryAdmin):
                    "frequency", "active"]
     search_fields = ["code", "title"]
     list_select_related = ["catalog"]
+    audited = True
+
+
+# The supervisors of an issuing organization read the admin's changes to its catalogs.
+admin_log.scope(Catalog, lambda orgs: Catalog.history.filter(  # type: ignore[attr-defined]
+    issuer_id__in=orgs).values("id"))
+admin_log.scope(CatalogEntry, lambda orgs: CatalogEntry.history.filter(  # type: ignore[attr-defined]
+    catalog_id__in=Catalog.history.filter(  # type: ignore[attr-defined]
+        issuer_id__in=orgs).values("id")).values("id"))

@@ -1,22 +1,100 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import imports
+from . import grants, imports
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
+from .admin_base import KeyAutocomplete
 from .holidays import calendar_gap, missing_year_message
-from .models import CalendarDay, Membership, Organization, Reminder, RolloutDate, User
+from .models import (
+    CalendarDay,
+    Membership,
+    Organization,
+    Reminder,
+    Role,
+    RoleGrant,
+    RolloutDate,
+    User,
+)
+from .workflow import TransitionError, workflow_of
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipForm(forms.ModelForm):
+    """A membership as the admin edits it. Nobody gives themselves a role; a privileged
+    role (``grants.PRIVILEGED_ROLES``) is asked for as a role grant, and an existing
+    privileged membership can here only be ended (an earlier ``until``)."""
+
+    actor: User | None = None  # set by the admin for the request's user
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organization", "role", "since", "until"]
+
+    def clean(self):
+        data = super().clean()
+        user = data.get("user") or getattr(self.instance, "user", None)
+        if self.actor is not None and user is not None and user.pk == self.actor.pk and (
+                self.has_changed() or self.instance.pk is None):
+            raise ValidationError(grants.self_grant_error())
+        if self.instance.pk is not None and self.has_changed():
+            self._check_privileged_change(data)
+        return data
+
+    def _check_privileged_change(self, data) -> None:
+        # Compared with the stored row, not ``changed_data``: a field with a callable
+        # default counts as changed whenever its hidden initial value is not posted.
+        was = Membership.objects.get(pk=self.instance.pk)
+        if not (grants.is_privileged(was.role)
+                or grants.is_privileged(data.get("role", was.role))):
+            return
+        others = [name for name in ("user", "organization", "role", "since")
+                  if name in data and data[name] != getattr(was, name)]
+        until = data.get("until", was.until)
+        ends_sooner = until is not None and (was.until is None or until < was.until)
+        if others or (until != was.until and not ends_sooner):
+            raise ValidationError(_(
+                "Supervisor and reviewer roles are given only through an approved role "
+                "grant; here such a membership can only be ended."))
+
+
+def membership_form(actor) -> type[MembershipForm]:
+    return type("MembershipForm", (MembershipForm,), {"actor": actor})
+
+
+class MembershipInline(KeyAutocomplete, admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "since", "until"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = membership_form(request.user)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class NoPasswordCreationForm(forms.ModelForm):
+    """A new account made by staff who are no superusers: it gets no password (the person
+    sets one through a superuser, or signs in otherwise); nobody but superusers knows or
+    sets another person's password."""
+
+    class Meta:
+        model = User
+        fields = ["username"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -43,11 +121,29 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    audited = True
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += [name for name in self.PRIVILEGED if name not in fields]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            return [(None, {"fields": ["username"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = NoPasswordCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Only superusers set another person's password; everyone may set their own."""
+        if not request.user.is_superuser and str(request.user.pk) != unquote(id):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 class ImportForm(forms.Form):
@@ -66,6 +162,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
+    audited = True
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj: Organization) -> str:
@@ -98,19 +195,164 @@ class OrganizationAdmin(SimpleHistoryAdmin):
                     messages.success(request, _(
                         "Imported: %(created)s created, %(updated)s updated, "
                         "%(unchanged)s unchanged.") % vars(result))
+                    if result.pending:
+                        messages.warning(request, _(
+                            "%(pending)s supervisor or reviewer roles wait for another "
+                            "administrator's approval under Role grants.") % vars(result))
         context = {**self.admin_site.each_context(request), "form": form, "result": result,
                    "title": _("Import organizations and members"),
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/portal/import.html", context)
 
 
+    def save_formset(self, request, form, formset, change) -> None:
+        """Save the membership inline; a new supervisor or reviewer becomes a pending
+        role grant instead of a membership."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for obj in formset.save(commit=False):
+            if obj.pk is None and grants.is_privileged(obj.role):
+                _request_grant(request, obj)
+                continue
+            obj._history_user = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._history_user = request.user
+            obj.delete()
+
+
+def _request_grant(request, membership: Membership) -> RoleGrant | None:
+    """Ask for the privileged role of an unsaved membership, and say so."""
+    try:
+        grant = grants.grant_request(
+            user=membership.user, organization=membership.organization,
+            role=membership.role, since=membership.since, until=membership.until,
+            actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return None
+    messages.warning(request, gettext(
+        "%(grant)s waits for another administrator's approval; the role is given only "
+        "then.") % {"grant": grant})
+    return grant
+
+
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
+    """Ordinary roles take effect at once; supervisor and reviewer roles asked for here
+    become pending role grants."""
+
     list_display = ["user", "organization", "role", "since", "until"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
+    form = MembershipForm
+    audited = True
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = membership_form(request.user)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change and grants.is_privileged(obj.role):
+            obj._grant = _request_grant(request, obj)
+            return
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is None:  # asked for as a role grant, which records its own event
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            grant = getattr(obj, "_grant", None)
+            if grant is None:
+                return redirect("admin:portal_membership_add")
+            return redirect("admin:portal_rolegrant_change", grant.pk)
+        return super().response_add(request, obj, post_url_continue)
+
+
+class RoleGrantForm(forms.ModelForm):
+    class Meta:
+        model = RoleGrant
+        fields = ["user", "organization", "role", "since", "until", "reason"]
+        widgets = {"role": forms.Select(choices=[
+            (role, label) for role, label in Role.choices if grants.is_privileged(role)])}
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(SimpleHistoryAdmin):
+    """Privileged roles with four eyes: one person asks, another approves or refuses."""
+
+    form = RoleGrantForm
+    list_display = ["user", "organization", "role", "state", "requested_by", "requested_at",
+                    "decided_by"]
+    list_filter = ["state", "role"]
+    search_fields = ["user__username", "user__full_name", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+    list_select_related = ["user", "organization", "requested_by", "decided_by"]
+    change_form_template = "admin/portal/rolegrant/change_form.html"
+    audited = True
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a grant changes only by being decided
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            created = grants.grant_request(
+                user=obj.user, organization=obj.organization, role=obj.role,
+                since=obj.since, until=obj.until, reason=obj.reason, actor=request.user)
+        except ValidationError as refused:
+            raise PermissionDenied(" ".join(refused.messages)) from refused
+        obj.pk = created.pk
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        def clean(self):
+            data = forms.ModelForm.clean(self)
+            if (user := data.get("user")) is not None and user.pk == actor.pk:
+                raise ValidationError(grants.self_grant_error())
+            return data
+
+        return type("RoleGrantForm", (form,), {"clean": clean})
+
+    def log_addition(self, request, obj, message):
+        return admin.ModelAdmin.log_addition(self, request, obj, message)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        grant = self.get_object(request, unquote(object_id))
+        if grant is not None and request.method == "POST" and "_decide" in request.POST:
+            return self.decide(request, grant)
+        waiting = grant is not None and workflow_of(grant).state_allows(grant, "approve")
+        extra_context = {**(extra_context or {}), "decision_form": DecisionForm(),
+                         "waiting": waiting,
+                         "may_decide": waiting and grants.may_decide(request.user, grant)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide(self, request, grant: RoleGrant):
+        form = DecisionForm(request.POST)
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        try:
+            grants.grant_decide(grant_id=grant.pk, actor=request.user,
+                                approve=request.POST["_decide"] == "approve", comment=comment)
+        except TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, gettext("Decided: %(grant)s.") % {"grant": grant})
+        return redirect("admin:portal_rolegrant_change", grant.pk)
 
 
 @admin.register(CalendarDay)

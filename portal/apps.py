@@ -15,8 +15,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organizations and people")
 
     def ready(self) -> None:
-        from . import middleware, permissions, ratelimit, signals  # noqa: F401
+        from . import grants, middleware, permissions, ratelimit, signals  # noqa: F401
 
         permissions.register_core()
+        grants.register()
         post_migrate.connect(_sync_role_permissions, sender=self,
                              dispatch_uid="portal_sync_role_permissions")

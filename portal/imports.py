@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organization, Role, User
+from . import grants
+from .models import Membership, Organization, Role, RoleGrant, User
 
 ORG_COLUMNS = {
     "code": {"code", "编码", "组织编码"},
@@ -53,6 +54,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    pending: int = 0  # privileged roles asked for as role grants (members import)
     applied: bool = False
 
     def error(self, line: int, message: str) -> None:
@@ -296,6 +298,8 @@ def import_members(upload, *, actor: User) -> ImportResult:
         email = row.get("email", "")
         if email and "@" not in email:
             result.error(line, _("“%(value)s” is not an e-mail address.") % {"value": email})
+        if username == actor.username:
+            result.error(line, grants.self_grant_error())
         if User.objects.filter(username=username).filter(
                 models.Q(is_superuser=True) | models.Q(is_staff=True)
                 | models.Q(is_system=True)).exists():
@@ -317,7 +321,9 @@ def import_members(upload, *, actor: User) -> ImportResult:
             user = User.objects.get(username=username)
             active = Membership.objects.active(today).filter(
                 user=user, organization=org, role=role).exists()
-            if not active:
+            if not active and grants.is_privileged(role):
+                _request_grant(result, user, org, role, actor)
+            elif not active:
                 membership = Membership(user=user, organization=org, role=role, since=today)
                 membership._history_user = actor  # type: ignore[attr-defined]
                 membership.save()
@@ -327,6 +333,17 @@ def import_members(upload, *, actor: User) -> ImportResult:
             result.unchanged += int(changed is False)
     result.applied = True
     return result
+
+
+def _request_grant(result, user, org, role, actor) -> None:
+    """Ask for a supervisor or reviewer role as a role grant, once: it is given only when
+    another administrator approves."""
+    if RoleGrant.objects.filter(user=user, organization=org, role=role,
+                                state=RoleGrant.State.PENDING).exists():
+        return
+    grants.grant_request(user=user, organization=org, role=role, actor=actor,
+                         reason=_("Members import"))
+    result.pending += 1
 
 
 def _apply_user(result, username, name, email, actor):

@@ -469,3 +469,6 @@ class Decision(models.Model):
     def decision(self, actor: User, comment: str = "") -> dict:
         """Return the fields a decision by ``actor`` writes."""
         return {"decided_by": actor, "decided_at": timezone.now(), "comment": comment.strip()}
+
+
+from .models_grants import PRIVILEGED_ROLES, RoleGrant  # noqa: E402, F401 - four-eyes grants

@@ -23,6 +23,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
@@ -99,7 +100,13 @@ from feedback.forms_supervision import (
     SeatForm,
 )
 from feedback.models import Campaign
-from portal.admin import ImportForm
+from portal.admin import (
+    DecisionForm,
+    ImportForm,
+    MembershipForm,
+    NoPasswordCreationForm,
+    RoleGrantForm,
+)
 from portal.models import Role
 
 from .factories import MembershipFactory, UserFactory
@@ -376,6 +383,14 @@ def extra_seat(world, objects: dict):
         since=group.term_start)
 
 
+def pending_grant(world):
+    """A supervisor role for the branch's member, asked for by another administrator."""
+    from portal.grants import grant_request
+
+    return grant_request(user=world.users["member"], organization=world.branch,
+                         role=Role.SUPERVISOR, actor=UserFactory(is_staff=True))
+
+
 def posting_of(world, objects: dict):
     """A standing 公开栏 posting of the branch, recorded by its secretary."""
     return once(objects, "posting", lambda: item_services.ledger_record(
@@ -534,6 +549,15 @@ TARGETS = {
             "action": st.just("roll_over"), "select_across": st.sampled_from(["0", "1"]),
             "_selected_action": lambda w: st.one_of(
                 st.just(str(w.entries["public"].catalog_id)), pick("", "x", "-1"))}),
+    "admin-membership-add": Target(MembershipForm, "superuser",
+                                   lambda w, o, d: "/admin/portal/membership/add/"),
+    "admin-user-add-staff": Target(NoPasswordCreationForm, "staff",
+                                   lambda w, o, d: "/admin/portal/user/add/"),
+    "admin-rolegrant-add": Target(RoleGrantForm, "staff",
+                                  lambda w, o, d: "/admin/portal/rolegrant/add/"),
+    "admin-rolegrant-decide": Target(DecisionForm, "superuser", lambda w, o, d: (
+        f"/admin/portal/rolegrant/{once(o, 'grant', lambda: pending_grant(w)).pk}/change/"),
+        overrides={"_decide": st.sampled_from(["approve", "refuse", "x"])}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "password-change": Target(PasswordChangeForm, "member",
                               lambda w, o, d: "/accounts/password/change/"),
@@ -592,6 +616,10 @@ def test_form_survives_hostile_input_and_escapes_it(world, fuzz_settings, name):
     client = Client()
     if target.user == "superuser":
         client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    elif target.user == "staff":  # a catalog admin: staff with the portal's model rights
+        staff = UserFactory(is_staff=True)
+        staff.user_permissions.set(Permission.objects.filter(content_type__app_label="portal"))
+        client.force_login(staff)
     elif target.user:
         client.force_login(world.users[target.user])
     objects: dict = {}

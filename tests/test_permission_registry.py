@@ -137,7 +137,17 @@ def samples(world) -> list:
             obligation, filing, request, change, plan, feedback, objection, order, campaign,
             world.branch, note, drafting, posting, posting.evidence.get(), kept_back,
             promise, draft_promise, shown, kept, report, report.files.get(), report_record,
-            report_record.files.get(), *supervision_samples(world, order)]
+            report_record.files.get(), *supervision_samples(world, order),
+            _role_grant(world)]
+
+
+def _role_grant(world):
+    """A supervisor role for the branch's member, asked for in the admin."""
+    from portal.grants import grant_request
+    from portal.models import User
+
+    return grant_request(user=world.users["member"], organization=world.general,
+                         role=Role.SUPERVISOR, actor=User.objects.get(username="admin"))
 
 
 def supervision_samples(world, order) -> list:

@@ -111,7 +111,7 @@ def test_member_import_counts_new_users_as_created_and_new_memberships_as_update
     rows = [["username", "name", "organization", "role"],
             ["zhaolei", "赵磊", "B1", "member"],
             ["sunli", "孙丽", "B2", "member"],
-            ["member", "", "B2", "supervisor"]]
+            ["member", "", "B2", "secretary"]]
     result = imports.import_members(xlsx_file(rows), actor=admin_user)
     assert result.applied and result.errors == []
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)

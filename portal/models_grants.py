@@ -1,0 +1,74 @@
+"""Role grants that need a second person: a privileged role (see ``PRIVILEGED_ROLES``) is
+requested in the admin and becomes a membership only when someone else approves it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .models import Decision, Membership, Organization, Role, User
+from .workflow import Workflow, decision_steps
+
+# The roles that read or decide beyond one's own organization's members: reviewers approve
+# other organizations' items, supervisors read everything in a subtree and its audit trail.
+# The catalog admin is no role but staff rights, which only superusers hand out.
+PRIVILEGED_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.SUPERVISOR)
+
+
+class RoleGrant(Decision):
+    """A request, made in the admin, to give ``user`` a privileged role in an organization;
+    a different authorised person approves it (creating the membership) or refuses it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="role_grants")
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"),
+                                     on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    since = models.DateField(_("since"), default=timezone.localdate)
+    until = models.DateField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True,
+                              help_text=_("Why this person should hold the role."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    membership = models.OneToOneField(Membership, verbose_name=_("membership"), null=True,
+                                      blank=True, on_delete=models.SET_NULL,
+                                      related_name="grant")
+    history = HistoricalRecords()
+
+    workflow = Workflow("state", decision_steps(
+        State.PENDING, State.APPROVED, State.REFUSED,
+        _("This role grant has been decided already.")), related=("organization", "user"))
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("decide_rolegrant", _("Approve or refuse role grants"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["pending", "approved", "refused"]),
+                                   name="rolegrant_state_valid"),
+            models.CheckConstraint(condition=Q(role__in=list(PRIVILEGED_ROLES)),
+                                   name="rolegrant_role_privileged"),
+            models.CheckConstraint(condition=~Q(decided_by=models.F("requested_by")),
+                                   name="rolegrant_four_eyes"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
+                name="rolegrant_until_after_since"),
+            models.UniqueConstraint(fields=["user", "organization", "role"],
+                                    condition=Q(state="pending"),
+                                    name="rolegrant_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
