@@ -156,6 +156,24 @@ def test_catalog_admin_creates_accounts_without_a_password(client, catalog_admin
     assert not created.has_usable_password()
 
 
+def test_catalog_admin_cannot_change_a_members_e_mail(world, client, catalog_admin):
+    """The reset link goes to the account's address: changing it would hand over the
+    account."""
+    member = world.users["member"]
+    User.objects.filter(pk=member.pk).update(email="member@example.org")
+    client.force_login(catalog_admin)
+    url = f"/admin/portal/user/{member.pk}/change/"
+    assert 'name="email"' not in client.get(url).content.decode()
+    client.post(url, {"username": member.username, "email": "taker@example.org",
+                      "full_name": "x", "language": "zh-hans", "is_active": "on",
+                      "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"})
+    assert User.objects.get(pk=member.pk).email == "member@example.org"
+    client.post("/accounts/password/reset/", {"email": "taker@example.org"})
+    from django.core import mail
+
+    assert not any("taker@example.org" in m.to for m in mail.outbox)
+
+
 # Roles: nobody grants themselves ----------------------------------------------------------
 
 def test_catalog_admin_cannot_make_themselves_a_member_in_the_membership_admin(
@@ -438,6 +456,22 @@ def test_rolling_a_catalog_over_in_the_admin_is_an_event_of_the_issuer(
         object_id=new.pk, action="admin.added").exists()
 
 
+def test_staff_with_group_rights_cannot_edit_a_role_group(world, client):
+    """Editing a role group would change every holder's rights around the four eyes."""
+    from portal.roles import role_group
+
+    group = role_group(world.branch, "supervisor")
+    staff = UserFactory(username="groupie", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(
+        content_type__app_label="auth", content_type__model="group"))
+    client.force_login(staff)
+    assert client.get("/admin/auth/group/").status_code == 403
+    change = f"/admin/auth/group/{group.pk}/change/"
+    assert client.get(change).status_code == 403
+    assert client.post(change, {"name": "x", "permissions": []}).status_code == 403
+    assert Group.objects.get(pk=group.pk).name == group.name
+
+
 # The leak sweep --------------------------------------------------------------------------
 
 def _hidden_item(world) -> DisclosureItem:
@@ -487,7 +521,7 @@ OPEN_TO_STAFF = {
     "portal.reminder": "the idempotence guard of reminders (no text)",
     "catalog.catalog": "catalogs are kept in the admin",
     "catalog.catalogentry": "catalogs are kept in the admin",
-    "auth.group": "role groups, by name",
+    "auth.group": "role groups: superusers only (see the test below)",
 }
 
 

@@ -25,6 +25,7 @@ from portal.models import Membership, Organization, Role, User
 
 from . import (
     _demo_catalog,
+    _demo_grants,
     _demo_evaluation,
     _demo_ledger,
     _demo_report,
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         _demo_evaluation.seed(orgs, users)
         _demo_report.seed(orgs, users)
         _demo_catalog.seed(orgs, users)
+        _demo_grants.seed_pending_grant(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
