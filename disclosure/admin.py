@@ -3,7 +3,7 @@ from django.contrib import admin
 from portal.admin_base import HistoryAdmin as SimpleHistoryAdmin
 
 from .models import Attachment, DisclosureItem, Obligation, Review
-from .visibility import visibility_q
+from .visibility import can_see_workflow, visibility_q
 
 
 class ReviewInline(admin.TabularInline):
@@ -42,6 +42,12 @@ class DisclosureItemAdmin(SimpleHistoryAdmin):
     search_fields = ["title"]
     list_select_related = ["organization"]
     inlines = [ReviewInline, AttachmentInline]
+
+    def get_inlines(self, request, obj):
+        # The review trail follows the site's one rule for it, here as on the item page.
+        if obj is not None and can_see_workflow(request.user, obj):
+            return self.inlines
+        return [AttachmentInline]
 
     def has_add_permission(self, request) -> bool:
         return False

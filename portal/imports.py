@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import grants
+from . import admin_log, grants
 from .models import Membership, Organization, Role, RoleGrant, User
 
 ORG_COLUMNS = {
@@ -260,6 +260,7 @@ def _apply_org(result, existing, code, name, kind, level, parent_code, actor) ->
         org = Organization(code=code, name=name, kind=kind, level=level, parent=parent)
         org._history_user = actor  # type: ignore[attr-defined]
         org.save()
+        admin_log.record(org, actor, "added", IMPORTED)
         existing[code] = org
         result.created += 1
         return
@@ -267,16 +268,21 @@ def _apply_org(result, existing, code, name, kind, level, parent_code, actor) ->
     if all(getattr(org, key) == value for key, value in changes.items()):
         result.unchanged += 1
         return
+    changed = [key for key, value in changes.items() if getattr(org, key) != value]
     for key, value in changes.items():
         setattr(org, key, value)
     org._history_user = actor  # type: ignore[attr-defined]
     org.save()
+    admin_log.record(org, actor, "changed", _changed_fields(changed))
     result.updated += 1
 
 
 def _role(value: str) -> str | None:
     value = value.strip()
     return value if value in Role.values else CHINESE_ROLES.get(value)
+
+
+IMPORTED = "Import"
 
 
 def import_members(upload, *, actor: User) -> ImportResult:
@@ -300,6 +306,12 @@ def import_members(upload, *, actor: User) -> ImportResult:
             result.error(line, _("“%(value)s” is not an e-mail address.") % {"value": email})
         if username == actor.username:
             result.error(line, grants.self_grant_error())
+        # A password reset goes to the account's address: only a superuser changes the
+        # address of an existing account (as in the user admin).
+        if email and not actor.is_superuser and User.objects.filter(
+                username=username).exclude(email__iexact=email).exists():
+            result.error(line, _("The e-mail address of the existing account %(user)s "
+                                 "can only be changed by a superuser.") % {"user": username})
         if User.objects.filter(username=username).filter(
                 models.Q(is_superuser=True) | models.Q(is_staff=True)
                 | models.Q(is_system=True)).exists():
@@ -327,6 +339,7 @@ def import_members(upload, *, actor: User) -> ImportResult:
                 membership = Membership(user=user, organization=org, role=role, since=today)
                 membership._history_user = actor  # type: ignore[attr-defined]
                 membership.save()
+                admin_log.record(membership, actor, "added", IMPORTED)
                 changed = changed or True  # a new user stays "created"
             result.created += int(changed == "created")
             result.updated += int(changed is True)
@@ -354,12 +367,19 @@ def _apply_user(result, username, name, email, actor):
         user.set_unusable_password()
         user._history_user = actor  # type: ignore[attr-defined]
         user.save()
+        admin_log.record(user, actor, "added", IMPORTED)
         return "created"
     changes = {"full_name": name or user.full_name, "email": email or user.email}
-    if all(getattr(user, k) == v for k, v in changes.items()):
+    changed = [key for key, value in changes.items() if getattr(user, key) != value]
+    if not changed:
         return False
     for key, value in changes.items():
         setattr(user, key, value)
     user._history_user = actor  # type: ignore[attr-defined]
     user.save()
+    admin_log.record(user, actor, "changed", _changed_fields(changed))
     return True
+
+
+def _changed_fields(names: list[str]) -> str:
+    return f"{IMPORTED}: {', '.join(names)}"

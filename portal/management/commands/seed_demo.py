@@ -25,8 +25,8 @@ from portal.models import Membership, Organization, Role, User
 
 from . import (
     _demo_catalog,
-    _demo_grants,
     _demo_evaluation,
+    _demo_grants,
     _demo_ledger,
     _demo_report,
     _demo_rollout,
