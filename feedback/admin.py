@@ -18,6 +18,15 @@ class CampaignAdmin(HistoryAdmin):
     filter_horizontal = ["organizations"]
     readonly_fields = ["state", "opened_at", "closed_at"]
     actions = ["open_selected", "close_selected"]
+    # Once voting has begun, who votes, on which organizations and whether the results are
+    # public are the campaign's record: they change no more.
+    FIXED_ONCE_OPEN = ["title", "period_label", "voters", "organizations", "results_public"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.state != Campaign.State.DRAFT:
+            fields += [name for name in self.FIXED_ONCE_OPEN if name not in fields]
+        return fields
 
     @admin.action(description=_("Open the selected campaigns for voting"))
     def open_selected(self, request, queryset):

@@ -20,7 +20,8 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: an input method may type them, and some spreadsheets read them alike.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

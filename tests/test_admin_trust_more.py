@@ -84,3 +84,21 @@ def test_the_admin_shows_the_review_trail_only_to_who_may_read_it(world, client)
     assert SECRET not in page.content.decode()
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     assert SECRET in client.get(url).content.decode()
+
+
+def test_an_open_campaigns_voters_and_results_are_fixed_in_the_admin(world, client):
+    from feedback.models import Campaign
+    from feedback.services import evaluation
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    campaign = Campaign.objects.create(title="评议", period_label="2026年度")
+    campaign.organizations.add(world.branch)
+    evaluation.campaign_open(campaign_id=campaign.pk, actor=root)
+    client.force_login(catalog_admin_of())
+    url = f"/admin/feedback/campaign/{campaign.pk}/change/"
+    assert 'name="results_public"' not in client.get(url).content.decode()
+    client.post(url, {"title": "改", "period_label": "x", "voters": "everyone",
+                      "results_public": "on", "organizations": [world.other_branch.pk]})
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.results_public) == ("评议", False)
+    assert list(campaign.organizations.all()) == [world.branch]

@@ -19,7 +19,8 @@ TITLE = '=HYPERLINK("http://x","y")'
 ORG_NAME = "=1+1"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", TITLE])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", TITLE,
+                                   "＝1+1", "＋1", "－1", "＠SUM(A1)"])
 def test_formula_text_gets_an_apostrophe(value):
     assert safe_cell(value) == "'" + value
 
