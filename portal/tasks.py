@@ -38,3 +38,12 @@ def load_holidays() -> int:
     from .holidays import load_recent
 
     return load_recent().created
+
+
+@shared_task(**TASK_OPTIONS)
+def send_reset_email(subject: str, body: str, from_email: str | None, to_email: str) -> int:
+    """Send a password-reset message rendered by the request (see
+    ``portal.views.QueuedPasswordResetForm``)."""
+    from django.core.mail import EmailMessage
+
+    return EmailMessage(subject, body, from_email, [to_email]).send()

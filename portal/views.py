@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -155,11 +156,32 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "registration/csrf_failure.html", status=403)
 
 
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Renders the reset message in the request and leaves sending to the worker: the
+    answer then takes as long whether or not an account has the address (sending took the
+    mail server's time only when it had)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None) -> None:
+        from django.template import loader
+
+        from .tasks import send_reset_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        try:
+            send_reset_email.delay(subject, body, from_email, to_email)
+        except Exception:  # the broker is down: send now rather than lose the message
+            send_reset_email(subject, body, from_email, to_email)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by e-mail, limited per address (beyond it the 429 page) and per e-mail
     address (beyond it no more mail, and the same page as always). Whether an account has
     the address is never said. The link in the mail is built from PORTAL_BASE_URL, not from
     the request's Host header."""
+
+    form_class = QueuedPasswordResetForm
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         verdict = ratelimit.hit(request, "accounts.password_reset")

@@ -323,6 +323,19 @@ def test_password_reset_is_limited_per_address_and_per_email(world, settings):
     assert len(mail.outbox) == 2
 
 
+def test_the_reset_message_is_sent_by_the_worker_not_the_request(world, monkeypatch):
+    """Sending took the mail server's time only for known addresses: the request now only
+    queues the rendered message, so both answers take alike."""
+    from portal import tasks
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(tasks.send_reset_email, "delay", lambda *args: queued.append(args))
+    assert reset(Client(), "member@example.org").status_code == 302
+    assert reset(Client(), "nobody@example.org").status_code == 302
+    assert mail.outbox == [] and [q[3] for q in queued] == ["member@example.org"]
+    assert "/accounts/password/reset/" in queued[0][1]
+
+
 # Idle sessions
 
 
