@@ -53,6 +53,18 @@ class ConclusionForm(forms.Form):
     conclusion = forms.CharField(
         label=_("Conclusion on the objections (published with the item)"), required=False,
         max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    # The conclusion reaches the item's readers: the same attestation as the item's approval.
+    confidentiality_checked = forms.BooleanField(
+        label=_("I have done the confidentiality check (保密审查): the item contains no "
+                "state or party secrets and nothing that may not be disclosed."),
+        required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("confidentiality_checked"):
+            self.add_error("confidentiality_checked",
+                           _("Publishing the conclusion requires the confidentiality check."))
+        return data
 
 
 class OfflineFeedbackForm(forms.Form):
@@ -77,6 +89,25 @@ class TrackForm(forms.Form):
 class HandleForm(forms.Form):
     text = forms.CharField(label=_("Reply or reason"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 4}))
+    # Read by the reply only: without it the answer goes to the submitter, but nothing of
+    # the feedback is published under its item, whatever the submitter consented to.
+    confidentiality_checked = forms.BooleanField(
+        label=_("I have done the confidentiality check (保密审查) for publication: the "
+                "question and this answer contain no state or party secrets and nothing that "
+                "may not be disclosed."),
+        help_text=_("Needed only for publishing under the item, as far as the submitter "
+                    "consents. Without it the answer is sent to the submitter and nothing "
+                    "is published."),
+        required=False)
+
+
+class PublicationCheckForm(forms.Form):
+    """The confidentiality check for publication, attested after the reply."""
+
+    confidentiality_checked = forms.BooleanField(
+        label=_("I have done the confidentiality check (保密审查) for publication: the "
+                "question and this answer contain no state or party secrets and nothing that "
+                "may not be disclosed."))
 
 
 class OrderForm(forms.Form):

@@ -69,6 +69,11 @@ class Feedback(models.Model):
     allow_publish_question = models.BooleanField(
         _("the question may be published under the item"), default=False)
     consent_at = fields.moment(_("publication consent given"))
+    # The second look: the one who replied attested the confidentiality check (保密审查) for
+    # publishing the question and the answer. Without it nothing of the feedback is
+    # published under the item, whatever the submitter consented to.
+    confidentiality_checked = models.BooleanField(
+        _("confidentiality check for publication attested"), default=False)
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True,
                                      default=new_tracking_code)
     state = fields.state(State, State.RECEIVED, 12)
@@ -128,6 +133,18 @@ class Feedback(models.Model):
         return self.allow_publish or self.allow_publish_question
 
     @property
+    def awaits_publication_check(self) -> bool:
+        """Whether the confidentiality check for publication may still be attested: the
+        feedback is about an item, was answered, and nobody has attested it yet."""
+        return bool(self.item_id is not None and self.reply and not self.confidentiality_checked)
+
+    @property
+    def consented_but_unchecked(self) -> bool:
+        """Whether the submitter consented to publication under the item but nothing is
+        published, because the reply was sent without the confidentiality check."""
+        return self.consents_to_publication and self.awaits_publication_check
+
+    @property
     def consent_predates_release(self) -> bool:
         """Whether the submitter's consent was given before the item reached the public
         (so that nothing is published until they decide again); the twin of the date
@@ -154,6 +171,13 @@ Feedback.workflow = Workflow("state", {
                   _NOT_NOW, _S.REPLIED.label),
     "close": Step((_S.REPLIED, _S.REJECTED), _S.CLOSED, "handle", "closed_at", _NOT_NOW,
                   _S.CLOSED.label),
+    # The second look given after the reply (forgotten then, or replied before it was
+    # asked): the answer is published under the item as far as the submitter consented.
+    "check_publication": Step(
+        (_S.REPLIED, _S.CLOSED), None, "handle", refused=_NOT_NOW,
+        label=_("Confidentiality checked for publication"), when="awaits_publication_check",
+        when_refused=_("Nothing of this feedback awaits the confidentiality check for "
+                       "publication.")),
 }, related=("organization", "item")).contribute(Feedback)
 
 

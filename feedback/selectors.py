@@ -22,10 +22,13 @@ def published_answers(item) -> QuerySet[Feedback]:
     """Questions and answers shown under a public item: replied feedback whose submitter
     consented to publishing the question or the answer (each part is shown only as
     consented) after the item reached the public. Consent given earlier, for the
-    item's intra-party readers, publishes nothing until the submitter decides again."""
+    item's intra-party readers, publishes nothing until the submitter decides again. And
+    only what the one who replied attested the confidentiality check for (the second look,
+    ``confidentiality_checked``): consent alone never publishes."""
     return Feedback.objects.filter(
         Q(item=item) & (Q(allow_publish=True) | Q(allow_publish_question=True))
         & ~Q(reply="") & Q(state__in=[Feedback.State.REPLIED, Feedback.State.CLOSED])
+        & Q(confidentiality_checked=True)
         & Q(consent_at__gte=F("item__public_at"))
         & Q(item__in=item.__class__.objects.filter(public_q()))
     ).order_by("replied_at")

@@ -136,6 +136,7 @@ def test_anonymous_feedback_with_tracking_code_and_answer(world, live_server, br
     sec.click("form[action$='/accept/'] button")
     sec.wait_for_selector(".msg.success")
     sec.fill("#id_text", "感谢建议，下月起按月公开收支明细。")
+    sec.check("#id_confidentiality_checked")
     sec.click("button[formaction$='/reply/']")
     sec.wait_for_selector(".msg.success")
 
@@ -182,6 +183,7 @@ def test_objection_during_publicity_and_the_published_conclusion(world, live_ser
     sec.goto(f"{base}/items/{item.pk}/")
     sec.click(f"#publicity a[href^='/feedback/objections/{item.pk}/']")
     sec.fill("#id_conclusion", "经支部委员会核实，异议不成立，发展程序继续。")
+    sec.check("#id_confidentiality_checked")
     sec.click("#conclusion button[type=submit]")
     sec.wait_for_selector(".msg.success")
     shot(sec, "08-publicity-concluded")

@@ -121,7 +121,8 @@ def test_answer_published_under_public_item_only_when_allowed(world, client):
     for feedback in (allowed, private):
         services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])
         services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
-                                reply="答复<script>x</script>内容")
+                                reply="答复<script>x</script>内容",
+                                confidentiality_checked=True)
     html = client.get(f"/items/{item.pk}/").content.decode()
     assert "&lt;b&gt;问题甲&lt;/b&gt;说明" in html and "问题乙不公开" not in html
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html

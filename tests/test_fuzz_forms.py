@@ -82,6 +82,7 @@ from feedback.forms import (
     ObjectionForm,
     OfflineFeedbackForm,
     OrderForm,
+    PublicationCheckForm,
     ResidentBallotForm,
     SignUpForm,
     TextForm,
@@ -315,6 +316,17 @@ def concluding(world):
     return item
 
 
+def answered_feedback(world):
+    """Feedback on a public item answered without the confidentiality check for
+    publication: the check may still be attested."""
+    feedback = services.feedback_submit(organization=world.branch, item=world.item(State.PUBLIC),
+                                        author=world.users["member"], body="对公开事项的意见。",
+                                        allow_publish=True)
+    services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])
+    return services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
+                                   reply="感谢您的意见。")
+
+
 def public_of(world, objects):
     return once(objects, "public", lambda: world.item(State.PUBLIC))
 
@@ -444,6 +456,9 @@ TARGETS = {
                                  f"/feedback/objections/{concluding(w).pk}/"),
     "feedback-consent": Target(ConsentForm, "member", lambda w, o, d:
                                f"/feedback/{item_feedback(w, o).pk}/consent/"),
+    "feedback-publication-check": Target(PublicationCheckForm, "secretary", lambda w, o, d:
+                                         f"/feedback/{answered_feedback(w).pk}/"
+                                         "publication-check/"),
     "feedback-track": Target(TrackForm, None, lambda w, o, d: "/feedback/track/", "get"),
     "feedback-record": Target(OfflineFeedbackForm, "secretary",
                               lambda w, o, d: f"/feedback/inbox/record/?org={org(d)}"),

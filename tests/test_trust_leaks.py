@@ -191,7 +191,7 @@ def test_feedback_page_shows_the_item_only_while_its_author_may_read_it(world):
 def reply(world, feedback: Feedback, text: str) -> None:
     feedback_services.feedback_accept(feedback_id=feedback.pk, actor=world.users["secretary"])
     feedback_services.feedback_reply(feedback_id=feedback.pk, actor=world.users["secretary"],
-                                     reply=text)
+                                     reply=text, confidentiality_checked=True)
 
 
 def test_answer_consent_alone_publishes_the_answer_not_the_question(world):

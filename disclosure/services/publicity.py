@@ -91,10 +91,16 @@ def publicity_end(item: DisclosureItem) -> DisclosureItem | None:
 
 
 @transaction.atomic
-def publicity_conclude(*, item_id: int, actor: User, conclusion: str) -> DisclosureItem:
+def publicity_conclude(*, item_id: int, actor: User, conclusion: str,
+                       confidentiality_checked: bool) -> DisclosureItem:
     """Record the organization's conclusion on the objections raised against a 公示 whose
     period has ended, once every objection has been handled: the result "objections
-    handled" and the conclusion, published with the item to its readers."""
+    handled" and the conclusion, published with the item to its readers (the public too,
+    for a public item).
+
+    The conclusion is text that reaches the item's readers, so it gets the second look the
+    item's text had: the one recording it attests the confidentiality check (保密审查), and
+    the item's trail records the attestation."""
     item = workflow.lock(DisclosureItem, item_id)
     if not workflow.has_right(actor, item, "conclude_publicity"):
         raise PermissionDenied
@@ -110,6 +116,9 @@ def publicity_conclude(*, item_id: int, actor: User, conclusion: str) -> Disclos
         if not conclusion:
             raise TransitionError(_("Write the conclusion on the objections; it is "
                                     "published with the item."))
+        if not confidentiality_checked:
+            raise TransitionError(_("Publishing the conclusion requires attesting that the "
+                                    "confidentiality check was done."))
         open_count = objections_on(locked.pk).unhandled
         if open_count:
             raise TransitionError(_(
@@ -118,7 +127,7 @@ def publicity_conclude(*, item_id: int, actor: User, conclusion: str) -> Disclos
 
     return workflow.transition(
         DisclosureItem, item_id, "conclude_publicity", actor=actor, obj=item,
-        comment=conclusion, validate=validate,
+        comment=conclusion, validate=validate, event={"confidentiality_checked": True},
         changes={"publicity_result": PublicityResult.OBJECTIONS_HANDLED,
                  "publicity_conclusion": conclusion, "publicity_concluded_by": actor})
 

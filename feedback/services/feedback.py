@@ -170,14 +170,34 @@ def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
 
 
 @transaction.atomic
-def feedback_reply(*, feedback_id: int, actor: User, reply: str) -> Feedback:
+def feedback_reply(*, feedback_id: int, actor: User, reply: str,
+                   confidentiality_checked: bool = False) -> Feedback:
+    """Send the answer to the submitter. Whether the question and the answer are then
+    published under the item (as far as the submitter consented) depends on the second
+    look: ``confidentiality_checked`` is the replier's attestation of the confidentiality
+    check (保密审查) for publication. Without it the reply is saved and sent all the same,
+    and nothing is published; a secretary answering a hotline caller should not be held up
+    by a check that concerns only the public page."""
     reply = clean_text(reply, 5000)
-    feedback = _step(feedback_id, "reply", actor, {"reply": reply},
+    feedback = _step(feedback_id, "reply", actor,
+                     {"reply": reply, "confidentiality_checked": confidentiality_checked},
                      workflow.required(reply if len(reply) >= 5 else "", _("Write the reply.")))
     _tell_author(feedback)
     return feedback
 
 
+
+
+@transaction.atomic
+def feedback_check_publication(*, feedback_id: int, actor: User,
+                               confidentiality_checked: bool) -> Feedback:
+    """Attest, after the reply, the confidentiality check for publishing the question and
+    the answer under the item (forgotten when replying, or replied before it was asked):
+    from now they are published as far as the submitter consents."""
+    if not confidentiality_checked:
+        raise ValidationError({"confidentiality_checked": _(
+            "Publishing requires attesting that the confidentiality check was done.")})
+    return _step(feedback_id, "check_publication", actor, {"confidentiality_checked": True})
 
 
 def _tell_author(feedback: Feedback) -> None:
@@ -219,8 +239,8 @@ def feedback_consent(*, feedback_id: int, actor: User, allow_publish_question: b
 
 
 __all__ = [
-    "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_close",
-    "feedback_consent",
+    "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_check_publication",
+    "feedback_close", "feedback_consent",
     "feedback_record_offline", "feedback_reject", "feedback_reply", "feedback_start",
     "feedback_submit", "objection_refusal", "objection_tally", "pending_feedback", "reply_due",
 ]

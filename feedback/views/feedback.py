@@ -32,6 +32,7 @@ from ..forms import (
     HandleForm,
     ObjectionForm,
     OfflineFeedbackForm,
+    PublicationCheckForm,
     TrackForm,
 )
 from ..models import Feedback
@@ -214,9 +215,19 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
                                 and permissions.may_see_objections(request.user,
                                                                    feedback.item)),
         "steps": [step for step in Feedback.workflow.steps if step in actions],
-        "form": HandleForm(),
+        "form": _handle_form(feedback, actions),
+        "check_form": PublicationCheckForm(),
         "history": feedback.history.select_related("history_user").order_by("history_date"),
     })
+
+
+def _handle_form(feedback: Feedback, actions) -> HandleForm:
+    """The handling form; it asks for the attestation for publication only where a reply
+    could be published (a reply to feedback on an item)."""
+    form = HandleForm()
+    if "reply" not in actions or feedback.item_id is None:
+        del form.fields["confidentiality_checked"]
+    return form
 
 
 @routes("feedback/<int:pk>/consent/", name="consent")
@@ -233,6 +244,24 @@ def consent(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("feedback:detail", pk=feedback.pk)
 
 
+@routes("feedback/<int:pk>/publication-check/", name="publication_check")
+@login_required
+@require_POST
+def publication_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The confidentiality check for publication, attested after the reply."""
+    feedback = selectors.feedback_for_user(request.user, pk)
+    form = PublicationCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Publishing requires attesting that the confidentiality "
+                                  "check was done."))
+    else:
+        attempt(request, lambda: services.feedback_check_publication(
+            feedback_id=pk, actor=request.user, confidentiality_checked=True),
+            success=_("Attested: the answer is published under the item as far as the "
+                      "submitter consents."))
+    return redirect("feedback:detail", pk=feedback.pk)
+
+
 # The step in the URL → its service and the name of the text argument it takes.
 HANDLING = {"accept": (services.feedback_accept, ""), "start": (services.feedback_start, ""),
             "reject": (services.feedback_reject, "reason"),
@@ -245,9 +274,18 @@ HANDLING = {"accept": (services.feedback_accept, ""), "start": (services.feedbac
 def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     feedback = selectors.feedback_for_user(request.user, pk)
     service, text_argument = HANDLING[step]
-    text = {text_argument: posted_text(request, HandleForm, "text")} if text_argument else {}
-    attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
-            success=_("Saved."))
+    text: dict[str, str | bool] = (
+        {text_argument: posted_text(request, HandleForm, "text")} if text_argument else {})
+    if step == "reply":  # the replier's attestation for publishing under the item
+        form = HandleForm(request.POST)
+        text["confidentiality_checked"] = bool(
+            form.is_valid() and form.cleaned_data["confidentiality_checked"])
+    done = attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
+                   success=_("Saved."))
+    if done.ok and step == "reply" and done.value.consented_but_unchecked:
+        messages.warning(request, _(
+            "The answer was sent to the submitter. Nothing of it is published under the "
+            "item: the confidentiality check for publication was not attested."))
     return redirect("feedback:detail", pk=feedback.pk)
 
 
@@ -261,7 +299,8 @@ def item_objections(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ConclusionForm(request.POST or None)
     made = submit(request, form, lambda data: item_services.publicity_conclude(
-        item_id=item.pk, actor=request.user, conclusion=data["conclusion"]),
+        item_id=item.pk, actor=request.user, conclusion=data["conclusion"],
+        confidentiality_checked=data["confidentiality_checked"]),
         success=_("The result is recorded and published with the item."))
     if made.ok:
         return redirect(made.value)

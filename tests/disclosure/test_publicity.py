@@ -173,7 +173,8 @@ def test_the_period_cannot_be_ended_early(world):
     assert "expire" not in workflow.available_actions(sec, item)
     assert "archive" not in workflow.available_actions(sec, item)
     with pytest.raises(TransitionError, match="公示期不能提前结束"):
-        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="提前结束")
+        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="提前结束",
+                                    confidentiality_checked=True)
     with pytest.raises(TransitionError, match="公示事项须在公示期满后存档"):
         archive_services.archive_item(item_id=item.pk, actor=sec)
     assert archive_services.archive_due_items() == 0
@@ -208,7 +209,7 @@ def test_no_objection_is_recorded_by_the_scheduler_exactly_once(world):
         "expire", "no_objection"]
     with pytest.raises(TransitionError):
         services.publicity_conclude(item_id=item.pk, actor=world.users["secretary"],
-                                    conclusion="再记录一次")
+                                    conclusion="再记录一次", confidentiality_checked=True)
     page = Client().get(f"/items/{item.pk}/").content.decode()
     assert "公示结果" in page and "无异议" in page and "提出异议" not in page
     assert not Reminder.objects.exists()
@@ -230,24 +231,28 @@ def test_objections_need_the_organizations_conclusion(world):
     assert "conclude_publicity" in workflow.available_actions(sec, item)
     with pytest.raises(PermissionDenied):
         services.publicity_conclude(item_id=item.pk, actor=world.users["member"],
-                                    conclusion="成员不能作结论")
+                                    conclusion="成员不能作结论", confidentiality_checked=True)
     with pytest.raises(TransitionError, match="尚有2条异议正在处理"):
-        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="经核实无问题。")
+        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="经核实无问题。",
+                                    confidentiality_checked=True)
     handle_all(world, item)
     with pytest.raises(TransitionError, match="请填写异议处理结论"):
-        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="  ")
+        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="  ",
+                                    confidentiality_checked=True)
     item.refresh_from_db()
     assert not item.publicity_result and not item.reviews.filter(
         action=Review.Action.CONCLUDE_PUBLICITY).exists()
     services.publicity_conclude(item_id=item.pk, actor=sec,
-                                conclusion="经支部委员会核实，两条异议均不成立，发展程序继续。")
+                                conclusion="经支部委员会核实，两条异议均不成立，发展程序继续。",
+                                confidentiality_checked=True)
     item.refresh_from_db()
     assert item.publicity_result == PublicityResult.OBJECTIONS_HANDLED
     assert item.publicity_concluded_by == sec and item.had_objections_handled
     review = item.reviews.get(action=Review.Action.CONCLUDE_PUBLICITY)
     assert review.actor == sec and "两条异议均不成立" in review.comment
     with pytest.raises(TransitionError):
-        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="第二次")
+        services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="第二次",
+                                    confidentiality_checked=True)
     assert objection.pk  # the objections stay as they were handled
 
 
@@ -258,7 +263,8 @@ def test_a_declined_objection_counts_as_handled(world):
     sec = world.users["secretary"]
     feedback_services.feedback_reject(feedback_id=objection.pk, actor=sec,
                                       reason="反映的问题与本次公示无关。")
-    services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="异议不予受理，公示无异议。")
+    services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="异议不予受理，公示无异议。",
+                                confidentiality_checked=True)
     item.refresh_from_db()
     assert item.had_objections_handled
 
@@ -281,7 +287,8 @@ def test_the_result_shows_to_readers_and_no_objection_text_leaks(world):
     assert "处理异议并记录处理结论" in secretary_page
     handle_all(world, item)
     services.publicity_conclude(item_id=item.pk, actor=sec,
-                                conclusion="经核实，<b>异议</b>不成立。")
+                                conclusion="经核实，<b>异议</b>不成立。",
+                                confidentiality_checked=True)
     for client in (anonymous, client_for(world.users["other_member"]),
                    client_for(world.users["member"])):
         page = client.get(f"/items/{item.pk}/").content.decode()
@@ -297,7 +304,7 @@ def test_a_published_answer_to_an_objection_is_marked_as_one(world):
     sec = world.users["secretary"]
     feedback_services.feedback_accept(feedback_id=objection.pk, actor=sec)
     feedback_services.feedback_reply(feedback_id=objection.pk, actor=sec,
-                                     reply="已核实，不影响发展。")
+                                     reply="已核实，不影响发展。", confidentiality_checked=True)
     page = Client().get(f"/items/{item.pk}/").content.decode()
     assert TEXT in page and "已核实，不影响发展。" in page
     assert 'class="badge objection"' in page
@@ -335,7 +342,7 @@ def test_no_reminder_once_the_conclusion_is_recorded(world):
     item = end_period(item)
     handle_all(world, item)
     services.publicity_conclude(item_id=item.pk, actor=world.users["secretary"],
-                                conclusion="异议均已答复，公示通过。")
+                                conclusion="异议均已答复，公示通过。", confidentiality_checked=True)
     assert deadlines.run_reminders(item.publicity_conclusion_due + dt.timedelta(days=30),
                                    names=["publicity"]) == 0
 
@@ -354,7 +361,8 @@ def test_archiving_waits_for_the_conclusion(world):
     item.refresh_from_db()
     assert item.state == State.EXPIRED
     handle_all(world, item)
-    services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="异议均不成立。")
+    services.publicity_conclude(item_id=item.pk, actor=sec, conclusion="异议均不成立。",
+                                confidentiality_checked=True)
     assert archive_services.archive_due_items() == 1
     item.refresh_from_db()
     assert item.state == State.ARCHIVED and item.had_objections_handled
@@ -383,11 +391,12 @@ def test_objections_page_for_the_organization_only(world):
     assert 'class="badge objection"' in inbox.content.decode()
     item = end_period(item)
     handle_all(world, item)
-    refused = sec.post(url, {"conclusion": ""})
+    refused = sec.post(url, {"conclusion": "", "confidentiality_checked": "on"})
     assert refused.status_code == 200 and "请填写异议处理结论" in refused.content.decode()
     assert client_for(world.users["supervisor"]).post(
-        url, {"conclusion": "督查不能代作结论"}).status_code == 404
-    done = sec.post(url, {"conclusion": "经核实，异议不成立。"})
+        url, {"conclusion": "督查不能代作结论", "confidentiality_checked": "on"}
+    ).status_code == 404
+    done = sec.post(url, {"conclusion": "经核实，异议不成立。", "confidentiality_checked": "on"})
     assert done.status_code == 302 and done.url == f"/items/{item.pk}/"
     item.refresh_from_db()
     assert item.had_objections_handled and item.publicity_conclusion == "经核实，异议不成立。"

@@ -281,7 +281,8 @@ class Command(BaseCommand):
             feedback_services.feedback_accept(feedback_id=answered.pk, actor=sec)
             feedback_services.feedback_reply(
                 feedback_id=answered.pk, actor=sec,
-                reply="感谢建议。每月学习的时间地点已补充在公开栏，并将提前三天通知。")
+                reply="感谢建议。每月学习的时间地点已补充在公开栏，并将提前三天通知。",
+                confidentiality_checked=True)
             feedback_services.feedback_submit(
                 organization=branch, item=None, author=users["member"],
                 body="希望党费使用情况能按项目列出明细。")
@@ -395,4 +396,5 @@ class Command(BaseCommand):
         services.item_expire(item_id=item.pk)
         services.publicity_conclude(
             item_id=item.pk, actor=sec,
-            conclusion="公示期间收到异议1件，经核查反映情况不属实，同意按期转正。")
+            conclusion="公示期间收到异议1件，经核查反映情况不属实，同意按期转正。",
+            confidentiality_checked=True)
