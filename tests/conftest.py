@@ -122,6 +122,18 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the portal's default language: a request in English leaves
+    English active in the thread after the response."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start every test with empty rate-limit counters (the test client's address is
     always 127.0.0.1)."""

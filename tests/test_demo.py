@@ -260,3 +260,14 @@ def test_demo_ledger_has_photos_minutes_a_document_and_a_gap():
     rows = calendar_for(orgs["CD-JG-01"])
     assert sum(gaps.values()) > 0 or any(
         o.ledger_missing for group in rows.values() for o in group)
+
+
+def test_demo_publishes_an_answered_suggestion_under_its_item():
+    """The suggestion consented to publication and answered with the confidentiality check
+    shows, question and answer, on its public item's page for anonymous visitors."""
+    from feedback.models import Feedback
+
+    answered = Feedback.objects.get(body__startswith="建议在公开栏")
+    assert answered.confidentiality_checked and answered.item is not None
+    page = Client().get(answered.item.get_absolute_url()).content.decode()
+    assert "建议在公开栏" in page and "感谢建议" in page

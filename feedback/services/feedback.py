@@ -7,6 +7,7 @@ import hashlib
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -85,8 +86,9 @@ def feedback_submit(*, organization: Organization, item: DisclosureItem | None, 
     signed_in = author is not None and author.is_authenticated
     if objection and item is None:
         raise ValidationError(_("An objection is raised against a publicity item."))
+    reader = author if author is not None else AnonymousUser()
     if item is not None and (item.organization_id != organization.pk
-                             or not can_view(author, item)):
+                             or not can_view(reader, item)):
         raise PermissionDenied
     if objection:
         assert item is not None

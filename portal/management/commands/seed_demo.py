@@ -272,8 +272,11 @@ class Command(BaseCommand):
         from feedback.models import Feedback, RectificationOrder
 
         branch, sec = orgs["CD-JG-01"], users["secretary"]
-        if not Feedback.objects.exists():
-            public = DisclosureItem.objects.filter(organization=branch, state="public").first()
+        # (The 公示's objection, seeded with the items, is feedback too.)
+        if not Feedback.objects.filter(body__startswith="建议在公开栏").exists():
+            from disclosure.visibility import public_items
+
+            public = public_items().filter(organization=branch).order_by("pk").first()
             answered = feedback_services.feedback_submit(
                 organization=branch, item=public, author=None, allow_publish=True,
                 allow_publish_question=True,
