@@ -168,13 +168,14 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     def revoke_site_rights(self, request, queryset, superuser_only=False):
         for user in queryset:
             try:
-                grants.revoke_site_rights(user=user, actor=request.user,
-                                          superuser_only=superuser_only)
+                changed = grants.revoke_site_rights(user=user, actor=request.user,
+                                                    superuser_only=superuser_only)
             except ValidationError as refused:
                 messages.error(request, " ".join(refused.messages))
             else:
-                messages.success(request, gettext("Rights of %(user)s updated.") % {
-                    "user": user})
+                if changed:
+                    messages.success(request, gettext("Rights of %(user)s updated.") % {
+                        "user": user})
 
     @admin.action(description=_("Take away superuser rights"))
     def revoke_superuser(self, request, queryset):

@@ -218,6 +218,8 @@ def check_staff_request(*, user: User, right: str, group: Group | None, actor: U
         raise ValidationError(self_grant_error())
     if right == StaffGrant.Right.STAFF and group is None:
         raise ValidationError(_("Staff rights are given with a group."))
+    if group is not None and hasattr(group, "role_group"):
+        raise ValidationError(_("Role groups follow memberships; choose another group."))
     if right == StaffGrant.Right.SUPERUSER and group is not None:
         raise ValidationError(_("Superuser rights are given without a group."))
     if right == StaffGrant.Right.SUPERUSER and user.is_superuser or (
@@ -276,14 +278,16 @@ def _apply_site_right(grant: StaffGrant, actor: User) -> dict:
 @transaction.atomic
 def revoke_site_rights(*, user: User, actor: User, superuser_only: bool = False) -> bool:
     """Take away at once ``user``'s superuser flag, and unless ``superuser_only`` also
-    staff rights, groups and direct permissions; an ``admin.changed`` event. Return
+    staff rights, groups (not the role groups of memberships) and direct permissions; an ``admin.changed`` event. Return
     whether anything changed. Only superusers do this, and not to themselves."""
     if not is_superuser(actor):
         raise PermissionDenied
     if user.pk == actor.pk:
         raise ValidationError(_("Ask another superuser to take away your own rights."))
     user = User.objects.select_for_update().get(pk=user.pk)
-    groups = [] if superuser_only else [str(g) for g in user.groups.all()]
+    # Role groups follow memberships (``roles.sync_user_groups``) and stay.
+    site_groups = user.groups.filter(role_group__isnull=True)
+    groups = [] if superuser_only else [str(g) for g in site_groups]
     perms = 0 if superuser_only else user.user_permissions.count()
     flags = ["is_superuser"] if superuser_only else ["is_superuser", "is_staff"]
     removed = [name for name in flags if getattr(user, name)]
@@ -295,7 +299,7 @@ def revoke_site_rights(*, user: User, actor: User, superuser_only: bool = False)
     user._change_reason = str(_("Site rights removed"))  # type: ignore[attr-defined]
     user.save(update_fields=flags)
     if not superuser_only:
-        user.groups.clear()
+        user.groups.remove(*site_groups)
         user.user_permissions.clear()
     admin_log.record(user, actor, "changed", _(
         "Site rights removed from “%(user)s”: %(what)s.") % {

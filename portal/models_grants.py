@@ -102,6 +102,8 @@ class StaffGrant(Decision):
     right = models.CharField(_("right"), max_length=10, choices=Right.choices)
     group = models.ForeignKey(Group, verbose_name=_("group"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+",
+                              # role groups follow memberships (``roles.sync_user_groups``)
+                              limit_choices_to={"role_group__isnull": True},
                               help_text=_("Staff rights: the group whose permissions the "
                                           "person receives."))
     reason = models.TextField(_("reason"), blank=True,

@@ -670,7 +670,8 @@ def test_taking_staff_rights_away_is_immediate_and_an_event(world, client, super
         "action": "revoke_site_rights", "_selected_action": [str(catalog_admin.pk)]})
     assert response.status_code == 302
     former = User.objects.get(pk=catalog_admin.pk)
-    assert not former.is_staff and not former.groups.exists()
+    assert not former.is_staff and not former.groups.filter(
+        name="Catalog administrators").exists()
     event = Event.objects.get(action="admin.changed", object_id=catalog_admin.pk,
                               actor=superuser)
     assert "Catalog administrators" in event.comment
@@ -758,3 +759,18 @@ def test_the_inline_says_a_role_grant_was_asked_not_a_membership_added(
     membership = str(Membership._meta.verbose_name)
     assert membership not in event.comment and "membership" not in event.comment
     assert str(friend) in event.comment and grant.state == "pending"
+
+
+def test_taking_staff_rights_away_keeps_the_role_groups_of_memberships(
+        world, client, superuser):
+    secretary = world.users["secretary"]
+    role_groups = set(secretary.groups.filter(role_group__isnull=False))
+    assert role_groups
+    User.objects.filter(pk=secretary.pk).update(is_staff=True)
+    client.force_login(superuser)
+    client.post("/admin/portal/user/", {
+        "action": "revoke_site_rights", "_selected_action": [str(secretary.pk)]})
+    secretary = User.objects.get(pk=secretary.pk)
+    assert not secretary.is_staff
+    assert set(secretary.groups.all()) == role_groups
+    assert has_org_perm(secretary, "publish", world.branch)
