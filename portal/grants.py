@@ -278,8 +278,9 @@ def _apply_site_right(grant: StaffGrant, actor: User) -> dict:
 @transaction.atomic
 def revoke_site_rights(*, user: User, actor: User, superuser_only: bool = False) -> bool:
     """Take away at once ``user``'s superuser flag, and unless ``superuser_only`` also
-    staff rights, groups (not the role groups of memberships) and direct permissions; an ``admin.changed`` event. Return
-    whether anything changed. Only superusers do this, and not to themselves."""
+    staff rights, groups (not the role groups of memberships) and direct permissions; an
+    ``admin.changed`` event. Return whether anything changed. Only superusers do this, and
+    not to themselves."""
     if not is_superuser(actor):
         raise PermissionDenied
     if user.pk == actor.pk:
