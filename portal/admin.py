@@ -1,5 +1,8 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -23,6 +26,7 @@ from .models import (
     Role,
     RoleGrant,
     RolloutDate,
+    StaffGrant,
     User,
 )
 from .workflow import TransitionError, workflow_of
@@ -125,8 +129,14 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 
     audited = True
 
+    # Site rights are given by a staff grant with four eyes (``StaffGrant``), even by
+    # superusers; here they are only shown, and taken away with the list's actions.
+    SITE_RIGHTS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [name for name in self.SITE_RIGHTS if name not in fields]
         if not request.user.is_superuser:
             fields += [name for name in self.PRIVILEGED if name not in fields]
             # A password reset goes to the account's e-mail address: whoever changes another
@@ -144,6 +154,32 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         if obj is None and not request.user.is_superuser:
             kwargs["form"] = NoPasswordCreationForm
         return super().get_form(request, obj, **kwargs)
+
+    actions = ["revoke_site_rights", "revoke_superuser"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("revoke_site_rights", None)
+            actions.pop("revoke_superuser", None)
+        return actions
+
+    @admin.action(description=_("Take away staff rights, groups and superuser"))
+    def revoke_site_rights(self, request, queryset, superuser_only=False):
+        for user in queryset:
+            try:
+                changed = grants.revoke_site_rights(user=user, actor=request.user,
+                                                    superuser_only=superuser_only)
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            else:
+                if changed:
+                    messages.success(request, gettext("Rights of %(user)s updated.") % {
+                        "user": user})
+
+    @admin.action(description=_("Take away superuser rights"))
+    def revoke_superuser(self, request, queryset):
+        self.revoke_site_rights(request, queryset, superuser_only=True)
 
     def user_change_password(self, request, id, form_url=""):
         """Only superusers set another person's password; everyone may set their own."""
@@ -213,19 +249,36 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change) -> None:
         """Save the membership inline; a new supervisor or reviewer becomes a pending
-        role grant instead of a membership."""
+        role grant instead of a membership (and the change message says so)."""
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
+        asked = request._asked_grants = []
         for obj in formset.save(commit=False):
             if obj.pk is None and grants.is_privileged(obj.role):
-                _request_grant(request, obj)
+                formset.new_objects.remove(obj)
+                if (grant := _request_grant(request, obj)) is not None:
+                    asked.append(grant)
                 continue
             obj._history_user = request.user
             obj.save()
         for obj in formset.deleted_objects:
             obj._history_user = request.user
             obj.delete()
+
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message, and a sentence for each role grant asked for in the inline
+        (no membership was added: the grant waits for approval)."""
+        message = super().construct_change_message(request, form, formsets, add)
+        asked = getattr(request, "_asked_grants", [])
+        if not asked:
+            return message
+        details = LogEntry(change_message=json.dumps(message)).get_change_message() if (
+            message) else ""
+        sentences = [gettext("Role grant asked for: “%(grant)s”, waiting for approval.")
+                     % {"grant": grant} for grant in asked]
+        return " ".join([details, *sentences]).strip()
 
 
 def _request_grant(request, membership: Membership) -> RoleGrant | None:
@@ -315,12 +368,15 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change) -> None:
+        # The form checked the request (``grants.check_request``); a race with another
+        # request for the same grant is told as a message.
         try:
             created = grants.grant_request(
                 user=obj.user, organization=obj.organization, role=obj.role,
                 since=obj.since, until=obj.until, reason=obj.reason, actor=request.user)
         except ValidationError as refused:
-            raise PermissionDenied(" ".join(refused.messages)) from refused
+            messages.error(request, " ".join(refused.messages))
+            return
         obj.pk = created.pk
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -329,13 +385,23 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
 
         def clean(self):
             data = forms.ModelForm.clean(self)
-            if (user := data.get("user")) is not None and user.pk == actor.pk:
+            user, org, role = data.get("user"), data.get("organization"), data.get("role")
+            if user is not None and user.pk == actor.pk:
                 raise ValidationError(grants.self_grant_error())
+            if user is not None and org is not None and role:
+                grants.check_request(user=user, organization=org, role=role, actor=actor)
             return data
 
         return type("RoleGrantForm", (form,), {"clean": clean})
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_add")
+        return super().response_add(request, obj, post_url_continue)
+
     def log_addition(self, request, obj, message):
+        if obj.pk is None:
+            return None
         return admin.ModelAdmin.log_addition(self, request, obj, message)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -345,20 +411,89 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
         waiting = grant is not None and workflow_of(grant).state_allows(grant, "approve")
         extra_context = {**(extra_context or {}), "decision_form": DecisionForm(),
                          "waiting": waiting,
-                         "may_decide": waiting and grants.may_decide(request.user, grant)}
+                         "may_decide": waiting and self.may_decide(request.user, grant)}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def decide(self, request, grant: RoleGrant):
+    def may_decide(self, user, grant) -> bool:
+        return grants.may_decide(user, grant)
+
+    def take_decision(self, request, grant, approve: bool, comment: str) -> None:
+        grants.grant_decide(grant_id=grant.pk, actor=request.user, approve=approve,
+                            comment=comment)
+
+    def decide(self, request, grant):
         form = DecisionForm(request.POST)
         comment = form.cleaned_data["comment"] if form.is_valid() else ""
         try:
-            grants.grant_decide(grant_id=grant.pk, actor=request.user,
-                                approve=request.POST["_decide"] == "approve", comment=comment)
+            self.take_decision(request, grant, request.POST["_decide"] == "approve", comment)
         except TransitionError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, gettext("Decided: %(grant)s.") % {"grant": grant})
-        return redirect("admin:portal_rolegrant_change", grant.pk)
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", grant.pk)
+
+
+class StaffGrantForm(forms.ModelForm):
+    class Meta:
+        model = StaffGrant
+        fields = ["user", "right", "group", "reason"]
+
+
+@admin.register(StaffGrant)
+class StaffGrantAdmin(RoleGrantAdmin):
+    """Site rights with four eyes, between superusers: one asks, another approves."""
+
+    form = StaffGrantForm  # type: ignore[assignment]
+    list_display = ["user", "right", "group", "state", "requested_by", "requested_at",
+                    "decided_by"]
+    list_filter = ["state", "right"]
+    search_fields = ["user__username", "user__full_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "group", "requested_by", "decided_by"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            created = grants.staff_request(user=obj.user, right=obj.right, group=obj.group,
+                                           reason=obj.reason, actor=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return
+        obj.pk = created.pk
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = admin.ModelAdmin.get_form(self, request, obj, change=change, **kwargs)
+        actor = request.user
+
+        def clean(self):
+            data = forms.ModelForm.clean(self)
+            if (user := data.get("user")) is not None and data.get("right"):
+                grants.check_staff_request(user=user, right=data["right"],
+                                           group=data.get("group"), actor=actor)
+            return data
+
+        return type("StaffGrantForm", (form,), {"clean": clean})
+
+    def log_addition(self, request, obj, message):
+        # The request is its own ``admin.request`` event; only Django's log entry here.
+        if obj.pk is None:
+            return None
+        return admin.ModelAdmin.log_addition(self, request, obj, message)
+
+    def may_decide(self, user, grant) -> bool:
+        return grants.may_decide_staff(user, grant)
+
+    def take_decision(self, request, grant, approve: bool, comment: str) -> None:
+        grants.staff_decide(grant_id=grant.pk, actor=request.user, approve=approve,
+                            comment=comment)
 
 
 @admin.register(CalendarDay)

@@ -471,4 +471,4 @@ class Decision(models.Model):
         return {"decided_by": actor, "decided_at": timezone.now(), "comment": comment.strip()}
 
 
-from .models_grants import PRIVILEGED_ROLES, RoleGrant  # noqa: E402, F401 - four-eyes grants
+from .models_grants import PRIVILEGED_ROLES, RoleGrant, StaffGrant  # noqa: E402, F401

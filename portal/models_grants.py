@@ -3,6 +3,7 @@ requested in the admin and becomes a membership only when someone else approves 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,3 +73,73 @@ class RoleGrant(Decision):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+def _record_admin_event(obj, actor, action: str, comment: str, extra) -> None:
+    """Staff grants are admin changes: their steps are ``admin.*`` events."""
+    from .admin_log import record
+
+    record(obj, actor, action, comment)
+
+
+class StaffGrant(Decision):
+    """A request, made in the admin by a superuser, to give ``user`` site rights: staff
+    rights with one auth group (the catalog administrators', say), or superuser rights.
+    Another superuser, neither the one asking nor the one receiving, approves it (setting
+    the flags and the group in the same transaction) or refuses it with a reason."""
+
+    class Right(models.TextChoices):
+        STAFF = "staff", _("Staff rights with a group")
+        SUPERUSER = "superuser", _("Superuser")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="staff_grants")
+    right = models.CharField(_("right"), max_length=10, choices=Right.choices)
+    group = models.ForeignKey(Group, verbose_name=_("group"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+",
+                              # role groups follow memberships (``roles.sync_user_groups``)
+                              limit_choices_to={"role_group__isnull": True},
+                              help_text=_("Staff rights: the group whose permissions the "
+                                          "person receives."))
+    reason = models.TextField(_("reason"), blank=True,
+                              help_text=_("Why this person should hold the right."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    history = HistoricalRecords()
+
+    workflow = Workflow("state", decision_steps(
+        State.PENDING, State.APPROVED, State.REFUSED,
+        _("This grant has been decided already.")), related=("user", "group"),
+        recorder=_record_admin_event)
+
+    class Meta:
+        verbose_name = _("staff grant")
+        verbose_name_plural = _("staff grants")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["pending", "approved", "refused"]),
+                                   name="staffgrant_state_valid"),
+            models.CheckConstraint(
+                condition=(Q(right="staff", group__isnull=False)
+                           | Q(right="superuser", group__isnull=True)),
+                name="staffgrant_group_with_staff"),
+            models.CheckConstraint(condition=~Q(decided_by=models.F("requested_by")),
+                                   name="staffgrant_four_eyes"),
+            models.CheckConstraint(condition=~Q(user=models.F("requested_by")),
+                                   name="staffgrant_not_for_oneself"),
+            models.UniqueConstraint(fields=["user", "right"], condition=Q(state="pending"),
+                                    name="staffgrant_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_right_display() if self.group_id is None else (
+            f"{self.get_right_display()} ({self.group})")
+        return f"{self.user} · {what}"

@@ -516,6 +516,7 @@ OPEN_TO_STAFF = {
     "portal.user": "people are kept in the admin; only superusers change credentials",
     "portal.membership": "roles are kept in the admin",
     "portal.rolegrant": "grants are kept in the admin, with four eyes",
+    "portal.staffgrant": "site rights: superusers only",
     "portal.calendarday": "the public working-day calendar",
     "portal.rolloutdate": "the rollout plan, kept in the admin",
     "portal.reminder": "the idempotence guard of reminders (no text)",
@@ -555,3 +556,221 @@ def test_the_sweep_finds_the_marker_for_a_superuser(world, client, superuser):
     assert MARKER in client.get(f"/admin/disclosure/disclosureitem/{item.pk}/history/"
                                 ).content.decode()
 
+
+
+# Site rights (staff with a group, superuser): four eyes between superusers ---------------
+
+@pytest.fixture
+def second_superuser(db) -> User:
+    return UserFactory(username="root2", is_staff=True, is_superuser=True)
+
+
+def test_a_superuser_alone_cannot_give_staff_rights_groups_or_superuser(world, client,
+                                                                       superuser):
+    member = world.users["member"]
+    group, _ = Group.objects.get_or_create(name="Catalog administrators")
+    client.force_login(superuser)
+    url = f"/admin/portal/user/{member.pk}/change/"
+    page = client.get(url)
+    response = client.post(url, form_data(page, is_staff="on", is_superuser="on",
+                                           groups=[str(group.pk)]))
+    assert response.status_code in (200, 302)
+    member = User.objects.get(pk=member.pk)
+    assert not member.is_staff and not member.is_superuser
+    assert not member.groups.filter(pk=group.pk).exists()
+
+
+def _ask_staff_rights(client, user: User, group: Group, reason: str = "目录维护"):
+    page = client.get("/admin/portal/staffgrant/add/")
+    return client.post("/admin/portal/staffgrant/add/", form_data(
+        page, user=str(user.pk), right="staff", group=str(group.pk), reason=reason))
+
+
+def test_staff_rights_are_asked_by_one_superuser_and_approved_by_another(
+        world, client, superuser, second_superuser):
+    from portal.models import StaffGrant
+
+    member = world.users["member"]
+    group, _ = Group.objects.get_or_create(name="Catalog administrators")
+    client.force_login(superuser)
+    assert _ask_staff_rights(client, member, group).status_code == 302
+    grant = StaffGrant.objects.get(user=member)
+    assert grant.state == "pending"
+    assert not User.objects.get(pk=member.pk).is_staff
+    assert Event.objects.filter(action="admin.request", object_id=grant.pk,
+                                actor=superuser).exists()
+    assert Notification.objects.filter(recipient=second_superuser, kind="staffgrant.requested",
+                                       target_id=grant.pk).exists()
+    assert Notification.objects.filter(recipient=member, kind="staffgrant.requested").exists()
+    # The one who asked cannot approve.
+    url = f"/admin/portal/staffgrant/{grant.pk}/change/"
+    assert client.post(url, {"_decide": "approve"}).status_code == 403
+    assert StaffGrant.objects.get(pk=grant.pk).state == "pending"
+    # Another superuser approves: staff rights and the group, in one go.
+    client.force_login(second_superuser)
+    assert "_decide" in client.get(url).content.decode()
+    client.post(url, {"_decide": "approve", "comment": "同意"})
+    member = User.objects.get(pk=member.pk)
+    assert member.is_staff and not member.is_superuser
+    assert member.groups.filter(pk=group.pk).exists()
+    assert StaffGrant.objects.get(pk=grant.pk).decided_by == second_superuser
+    assert Event.objects.filter(action="admin.approve", object_id=grant.pk,
+                                actor=second_superuser).exists()
+    assert Notification.objects.filter(recipient=superuser, kind="staffgrant.decided").exists()
+
+
+def test_superuser_rights_refused_need_a_reason_and_give_nothing(
+        world, client, superuser, second_superuser):
+    from portal.models import StaffGrant
+
+    member = world.users["member"]
+    client.force_login(superuser)
+    page = client.get("/admin/portal/staffgrant/add/")
+    client.post("/admin/portal/staffgrant/add/", form_data(
+        page, user=str(member.pk), right="superuser"))
+    grant = StaffGrant.objects.get(user=member, right="superuser")
+    client.force_login(second_superuser)
+    url = f"/admin/portal/staffgrant/{grant.pk}/change/"
+    client.post(url, {"_decide": "refuse"})
+    assert StaffGrant.objects.get(pk=grant.pk).state == "pending"
+    client.post(url, {"_decide": "refuse", "comment": "无此必要"})
+    assert StaffGrant.objects.get(pk=grant.pk).state == "refused"
+    assert not User.objects.get(pk=member.pk).is_superuser
+    assert Event.objects.filter(action="admin.reject", object_id=grant.pk).exists()
+
+
+def test_a_superuser_cannot_ask_site_rights_for_themselves_nor_twice(
+        world, client, superuser, second_superuser):
+    from portal.models import StaffGrant
+
+    group, _ = Group.objects.get_or_create(name="Catalog administrators")
+    client.force_login(superuser)
+    response = _ask_staff_rights(client, superuser, group)
+    assert response.status_code == 200 and not StaffGrant.objects.exists()
+    _ask_staff_rights(client, world.users["member"], group)
+    response = _ask_staff_rights(client, world.users["member"], group)
+    assert response.status_code == 200  # the form again, with the refusal
+    assert StaffGrant.objects.count() == 1
+
+
+def test_staff_who_are_no_superusers_cannot_ask_site_rights(world, client, catalog_admin):
+    client.force_login(catalog_admin)
+    assert client.get("/admin/portal/staffgrant/add/").status_code == 403
+    group = Group.objects.get(name="Catalog administrators")
+    response = client.post("/admin/portal/staffgrant/add/", {
+        "user": str(world.users["member"].pk), "right": "staff", "group": str(group.pk)})
+    assert response.status_code == 403
+    assert not User.objects.get(pk=world.users["member"].pk).is_staff
+
+
+def test_taking_staff_rights_away_is_immediate_and_an_event(world, client, superuser,
+                                                            catalog_admin):
+    client.force_login(superuser)
+    response = client.post("/admin/portal/user/", {
+        "action": "revoke_site_rights", "_selected_action": [str(catalog_admin.pk)]})
+    assert response.status_code == 302
+    former = User.objects.get(pk=catalog_admin.pk)
+    assert not former.is_staff and not former.groups.filter(
+        name="Catalog administrators").exists()
+    event = Event.objects.get(action="admin.changed", object_id=catalog_admin.pk,
+                              actor=superuser)
+    assert "Catalog administrators" in event.comment
+
+
+def test_createsuperuser_still_works(db):
+    from django.core.management import call_command
+
+    call_command("createsuperuser", "--noinput", username="first", email="a@example.org")
+    assert User.objects.get(username="first").is_superuser
+
+
+# Role grants: who is told, where the link goes, what the messages say ----------------------
+
+def test_a_role_grant_request_tells_the_approvers_and_the_person_receiving_it(
+        world, client, catalog_admin, superuser):
+    decider = UserFactory(username="decider", is_staff=True)
+    decider.user_permissions.set(Permission.objects.filter(
+        codename__in=["view_rolegrant", "decide_rolegrant"]))
+    friend = world.users["outsider"]
+    client.force_login(catalog_admin)
+    page = client.get("/admin/portal/rolegrant/add/")
+    client.post("/admin/portal/rolegrant/add/", form_data(
+        page, user=friend.pk, organization=world.general.pk, role="reviewer",
+        since=timezone.localdate().isoformat(), reason="审核工作需要"))
+    grant = RoleGrant.objects.get(user=friend)
+    told = set(Notification.objects.filter(kind="rolegrant.requested", target_id=grant.pk)
+               .values_list("recipient__username", flat=True))
+    assert {"root", "decider", "outsider"} <= told
+    assert "catalog_admin" not in told
+    client.force_login(decider)
+    client.post(f"/admin/portal/rolegrant/{grant.pk}/change/",
+                {"_decide": "approve", "comment": "同意"})
+    assert Notification.objects.filter(recipient=friend, kind="rolegrant.decided",
+                                       target_id=grant.pk).exists()
+
+
+def _open_notification(client, user: User, kind: str) -> str:
+    note = Notification.objects.filter(recipient=user, kind=kind).latest("pk")
+    client.force_login(user)
+    response = client.post(f"/notifications/{note.pk}/")
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_supervisors_are_linked_to_the_admin_changes_and_never_to_a_403(
+        world, client, catalog_admin):
+    staff_supervisor = world.users["supervisor"]
+    User.objects.filter(pk=staff_supervisor.pk).update(is_staff=True)
+    client.force_login(catalog_admin)
+    page = client.get("/admin/portal/rolegrant/add/")
+    client.post("/admin/portal/rolegrant/add/", form_data(
+        page, user=world.users["outsider"].pk, organization=world.general.pk,
+        role="reviewer", since=timezone.localdate().isoformat()))
+    supervisor = User.objects.get(pk=staff_supervisor.pk)
+    link = _open_notification(client, supervisor, "rolegrant.requested")
+    assert link == "/supervision/admin-changes/"
+    page = client.get(link)
+    assert page.status_code == 200
+    grant = RoleGrant.objects.get(user=world.users["outsider"])
+    assert f"#{grant.pk}</td>" in page.content.decode()  # the pending grant is listed
+
+
+def test_a_duplicate_role_grant_request_is_a_form_error_not_a_403(
+        world, client, catalog_admin):
+    client.force_login(catalog_admin)
+    for _attempt in range(2):
+        page = client.get("/admin/portal/rolegrant/add/")
+        response = client.post("/admin/portal/rolegrant/add/", form_data(
+            page, user=world.users["outsider"].pk, organization=world.general.pk,
+            role="reviewer", since=timezone.localdate().isoformat()))
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert RoleGrant.objects.filter(user=world.users["outsider"]).count() == 1
+
+
+def test_the_inline_says_a_role_grant_was_asked_not_a_membership_added(
+        world, client, catalog_admin):
+    client.force_login(catalog_admin)
+    friend = world.users["outsider"]
+    _inline_add(client, world.committee, friend, "supervisor")
+    grant = RoleGrant.objects.get(user=friend)
+    event = Event.objects.filter(action="admin.changed", object_id=world.committee.pk,
+                                 actor=catalog_admin).latest("pk")
+    membership = str(Membership._meta.verbose_name)
+    assert membership not in event.comment and "membership" not in event.comment
+    assert str(friend) in event.comment and grant.state == "pending"
+
+
+def test_taking_staff_rights_away_keeps_the_role_groups_of_memberships(
+        world, client, superuser):
+    secretary = world.users["secretary"]
+    role_groups = set(secretary.groups.filter(role_group__isnull=False))
+    assert role_groups
+    User.objects.filter(pk=secretary.pk).update(is_staff=True)
+    client.force_login(superuser)
+    client.post("/admin/portal/user/", {
+        "action": "revoke_site_rights", "_selected_action": [str(secretary.pk)]})
+    secretary = User.objects.get(pk=secretary.pk)
+    assert not secretary.is_staff
+    assert set(secretary.groups.all()) == role_groups
+    assert has_org_perm(secretary, "publish", world.branch)

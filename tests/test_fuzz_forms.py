@@ -107,6 +107,7 @@ from portal.admin import (
     MembershipForm,
     NoPasswordCreationForm,
     RoleGrantForm,
+    StaffGrantForm,
 )
 from portal.models import Role
 
@@ -403,6 +404,14 @@ def pending_grant(world):
                          role=Role.SUPERVISOR, actor=UserFactory(is_staff=True))
 
 
+def pending_staff_grant(world):
+    """Superuser rights for the branch's member, asked for by another superuser."""
+    from portal.grants import staff_request
+
+    return staff_request(user=world.users["member"], right="superuser",
+                         actor=UserFactory(is_staff=True, is_superuser=True))
+
+
 def posting_of(world, objects: dict):
     """A standing 公开栏 posting of the branch, recorded by its secretary."""
     return once(objects, "posting", lambda: item_services.ledger_record(
@@ -573,6 +582,11 @@ TARGETS = {
     "admin-rolegrant-decide": Target(DecisionForm, "superuser", lambda w, o, d: (
         f"/admin/portal/rolegrant/{once(o, 'grant', lambda: pending_grant(w)).pk}/change/"),
         overrides={"_decide": st.sampled_from(["approve", "refuse", "x"])}),
+    "admin-staffgrant-add": Target(StaffGrantForm, "superuser",
+                                   lambda w, o, d: "/admin/portal/staffgrant/add/"),
+    "admin-staffgrant-decide": Target(DecisionForm, "superuser", lambda w, o, d: (
+        f"/admin/portal/staffgrant/{once(o, 'staffgrant', lambda: pending_staff_grant(w)).pk}"
+        "/change/"), overrides={"_decide": st.sampled_from(["approve", "refuse", "x"])}),
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "password-change": Target(PasswordChangeForm, "member",
                               lambda w, o, d: "/accounts/password/change/"),

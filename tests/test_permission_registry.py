@@ -138,7 +138,16 @@ def samples(world) -> list:
             world.branch, note, drafting, posting, posting.evidence.get(), kept_back,
             promise, draft_promise, shown, kept, report, report.files.get(), report_record,
             report_record.files.get(), *supervision_samples(world, order),
-            _role_grant(world)]
+            _role_grant(world), _staff_grant(world)]
+
+
+def _staff_grant(world):
+    """Superuser rights for the branch's member, asked for by the site's superuser."""
+    from portal.grants import staff_request
+    from portal.models import User
+
+    return staff_request(user=world.users["member"], right="superuser",
+                         actor=User.objects.get(username="admin"))
 
 
 def _role_grant(world):
