@@ -67,8 +67,9 @@ def events_for(user) -> QuerySet[Event]:
 
 
 LABELS = {"added": _("Added"), "changed": _("Changed"), "deleted": _("Deleted"),
-          "request": _("Role grant requested"), "approve": _("Role grant approved"),
-          "reject": _("Role grant refused")}
+          # Role grants and staff grants alike; the record column says which.
+          "request": _("Asked for approval"), "approve": _("Approved"),
+          "reject": _("Refused")}
 
 
 def label(event: Event) -> str:
