@@ -20,7 +20,6 @@ from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
-    PasswordResetForm,
     SetPasswordForm,
 )
 from django.contrib.auth.models import Permission
@@ -110,6 +109,7 @@ from portal.admin import (
     StaffGrantForm,
 )
 from portal.models import Role
+from portal.views import QueuedPasswordResetForm
 
 from .factories import MembershipFactory, UserFactory
 
@@ -590,7 +590,7 @@ TARGETS = {
     "login": Target(AuthenticationForm, None, lambda w, o, d: "/accounts/login/"),
     "password-change": Target(PasswordChangeForm, "member",
                               lambda w, o, d: "/accounts/password/change/"),
-    "password-reset": Target(PasswordResetForm, None,
+    "password-reset": Target(QueuedPasswordResetForm, None,
                              lambda w, o, d: "/accounts/password/reset/"),
     "password-reset-confirm": Target(SetPasswordForm, None, lambda w, o, d:
                                      "/accounts/password/reset/x/set-password/"),
