@@ -19,14 +19,29 @@ from .workflow import Workflow, decision_steps
 PRIVILEGED_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.SUPERVISOR)
 
 
-class RoleGrant(Decision):
-    """A request, made in the admin, to give ``user`` a privileged role in an organization;
-    a different authorised person approves it (creating the membership) or refuses it."""
+class GrantRequest(Decision):
+    """What a role grant and a staff grant share: asked by one person, with a reason,
+    pending until another person decides it (the decision fields come from ``Decision``)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-pk"]
+
+
+class RoleGrant(GrantRequest):
+    """A request, made in the admin, to give ``user`` a privileged role in an organization;
+    a different authorised person approves it (creating the membership) or refuses it."""
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
                              related_name="role_grants")
@@ -37,24 +52,18 @@ class RoleGrant(Decision):
     until = models.DateField(_("until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True,
                               help_text=_("Why this person should hold the role."))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.PENDING)
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     membership = models.OneToOneField(Membership, verbose_name=_("membership"), null=True,
                                       blank=True, on_delete=models.SET_NULL,
                                       related_name="grant")
     history = HistoricalRecords()
 
     workflow = Workflow("state", decision_steps(
-        State.PENDING, State.APPROVED, State.REFUSED,
+        GrantRequest.State.PENDING, GrantRequest.State.APPROVED, GrantRequest.State.REFUSED,
         _("This role grant has been decided already.")), related=("organization", "user"))
 
-    class Meta:
+    class Meta(GrantRequest.Meta):
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
-        ordering = ["-requested_at", "-pk"]
         permissions = [("decide_rolegrant", _("Approve or refuse role grants"))]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["pending", "approved", "refused"]),
@@ -82,7 +91,7 @@ def _record_admin_event(obj, actor, action: str, comment: str, extra) -> None:
     record(obj, actor, action, comment)
 
 
-class StaffGrant(Decision):
+class StaffGrant(GrantRequest):
     """A request, made in the admin by a superuser, to give ``user`` site rights: staff
     rights with one auth group (the catalog administrators', say), or superuser rights.
     Another superuser, neither the one asking nor the one receiving, approves it (setting
@@ -91,11 +100,6 @@ class StaffGrant(Decision):
     class Right(models.TextChoices):
         STAFF = "staff", _("Staff rights with a group")
         SUPERUSER = "superuser", _("Superuser")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Waiting for approval")
-        APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
                              related_name="staff_grants")
@@ -108,22 +112,16 @@ class StaffGrant(Decision):
                                           "person receives."))
     reason = models.TextField(_("reason"), blank=True,
                               help_text=_("Why this person should hold the right."))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.PENDING)
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     history = HistoricalRecords()
 
     workflow = Workflow("state", decision_steps(
-        State.PENDING, State.APPROVED, State.REFUSED,
+        GrantRequest.State.PENDING, GrantRequest.State.APPROVED, GrantRequest.State.REFUSED,
         _("This grant has been decided already.")), related=("user", "group"),
         recorder=_record_admin_event)
 
-    class Meta:
+    class Meta(GrantRequest.Meta):
         verbose_name = _("staff grant")
         verbose_name_plural = _("staff grants")
-        ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["pending", "approved", "refused"]),
                                    name="staffgrant_state_valid"),
