@@ -92,14 +92,15 @@ def test_demo_discloses_in_every_category_to_everyone_with_attachments():
     public = public_items()
     assert set(public.values_list("category", flat=True)) == set(Category.values)
     files = Attachment.objects.filter(item__in=public)
-    assert {".pdf", ".png"} <= set(files.values_list("extension", flat=True))
+    assert {".pdf", ".png", ".docx"} <= set(files.values_list("extension", flat=True))
     anonymous = Client()
     for item in public:
         assert anonymous.get(item.get_absolute_url()).status_code == 200, item.title
     for attachment in files:
         download = anonymous.get(f"/attachments/{attachment.pk}/")
         assert download.status_code == 200, attachment.original_name
-        assert b"".join(download.streaming_content).startswith((b"%PDF-", b"\x89PNG"))
+        assert b"".join(download.streaming_content).startswith(
+            (b"%PDF-", b"\x89PNG", b"PK\x03\x04"))
     # The committee discloses its own affairs too.
     assert public.filter(organization__code="CD").exists()
 
@@ -430,3 +431,75 @@ def test_a_server_error_shows_the_portals_500_page(rf):
     page = response.content.decode()
     assert response.status_code == 500
     assert "服务器出错" in page and "portal.css" in page
+
+
+# Every workflow of the demo has a row to open, on the list page of the role that reads it.
+
+LIST_PAGES = [
+    # (user, page, context list, what it shows)
+    ("reviewer", "/review/", "page", "items to review"),
+    ("reviewer", "/review/", "filings", "non-disclosure filings"),
+    ("reviewer2", "/changes/", "pending", "change requests awaiting approval"),
+    ("reviewer2", "/changes/", "plans", "out-of-catalog work plans"),
+    ("secretary", "/workspace/", "page", "the branch's items"),
+    ("secretary", "/requests/", "page", "on-request applications"),
+    ("member", "/requests/", "page", "the member's applications"),
+    ("secretary", "/feedback/inbox/?state=replied", "page", "feedback handled"),
+    ("secretary", "/feedback/inbox/?state=rejected", "page", "feedback declined"),
+    ("secretary2", "/feedback/inbox/?kind=objection", "page", "objections"),
+    ("member", "/feedback/mine/", "page", "the member's feedback"),
+    ("secretary", "/rectification/", "page", "rectification orders"),
+    ("supervisor", "/rectification/", "page", "rectification orders"),
+    ("supervisor", "/inspections/", "page", "inspection records"),
+    ("supervisor", "/inspections/plans/", "page", "inspection plans"),
+    ("supervisor", "/supervision-groups/", "page", "supervision groups"),
+    ("member", "/evaluation/", "open", "evaluation campaigns"),
+    ("secretary", "/orgs/CD-JG-01/ledger/", "page", "offline postings (ledger)"),
+    ("secretary2", "/orgs/CD-SQ-01/ledger/", "page", "offline postings (ledger)"),
+    ("member", "/archive/", "page", "archive records"),
+    ("supervisor", "/archive/", "page", "archive records"),
+    ("supervisor", "/reports/", "page", "year-end reports"),
+    ("member", "/mine/", "page", "intra-party items"),
+]
+
+
+@pytest.mark.parametrize(("username", "url", "key", "what"), LIST_PAGES,
+                         ids=[f"{u}:{url}:{k}" for u, url, k, _w in LIST_PAGES])
+def test_every_list_page_of_the_demo_has_a_row(username, url, key, what):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    rows = response.context[key]
+    rows = getattr(rows, "object_list", rows)
+    assert len(list(rows)) >= 1, f"{username} sees no {what} at {url}"
+
+
+def test_demo_changes_one_published_item_and_waits_to_change_another():
+    from disclosure.models import ChangeRequest
+    from portal.management.commands import _demo_workflows as flows
+
+    approved = ChangeRequest.objects.get(state=ChangeRequest.State.APPROVED)
+    item = approved.item
+    assert item.body == flows.CHANGED_BODY and item.state == State.PUBLIC
+    old = [h.body for h in item.history.all()]  # type: ignore[attr-defined]
+    assert any("刘强" not in body for body in old), "the first version is kept"
+    assert "刘强" in Client().get(item.get_absolute_url()).content.decode()
+    pending = ChangeRequest.objects.get(state=ChangeRequest.State.SUBMITTED)
+    assert pending.item.title == flows.PENDING_TITLE
+    assert "0731-8888 1234" in pending.item.body  # unchanged until approved
+    reviewer = Client()
+    reviewer.force_login(User.objects.get(username="reviewer2"))
+    for change in (approved, pending):
+        assert reviewer.get(f"/changes/{change.pk}/").status_code == 200
+
+
+def test_demo_public_word_document_opens():
+    from docx import Document
+
+    attachment = Attachment.objects.get(item__in=public_items(), extension=".docx")
+    response = Client().get(f"/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(
+        io.BytesIO(b"".join(response.streaming_content))).paragraphs)
+    assert "组织关系转接" in text
