@@ -36,6 +36,7 @@ from . import (
 from ._demo_files import docx_notice, pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
+CATALOG_ADMINS = "目录管理员组"
 
 ORGS = [
     # code, name, level, kind, parent code
@@ -110,7 +111,9 @@ class Command(BaseCommand):
     def _users(self, orgs: dict[str, Organization]) -> dict[str, User]:
         users = {"admin": self._user("admin", "系统管理员", is_staff=True, is_superuser=True)}
         catalog_admin = self._user("catalog_admin", "目录管理员", is_staff=True)
-        group, _ = Group.objects.get_or_create(name="Catalog administrators")
+        if not Group.objects.filter(name=CATALOG_ADMINS).exists():  # its English name before
+            Group.objects.filter(name="Catalog administrators").update(name=CATALOG_ADMINS)
+        group, _ = Group.objects.get_or_create(name=CATALOG_ADMINS)
         group.permissions.set(Permission.objects.filter(
             content_type__app_label__in=["catalog", "portal", "feedback"],
         ).exclude(codename__in=["view_internal", "publish", "review", "supervise"]))
