@@ -284,7 +284,9 @@ def make_run_lines(*args: str) -> dict[str, str]:
     import os
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "PORTAL_BASE_URL")}
+    # Not what a `make test` around the tests was told.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PORT", "PORTAL_BASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     out = subprocess.run(["make", "-n", "run", *args], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     lines = {}
@@ -389,8 +391,8 @@ def test_demo_server_answers_unknown_and_hidden_pages_with_the_portals_404(tmp_p
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
     env.update(run_env(make_run_lines(f"PORT={port}")["runserver"]),
-               DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
+               DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@"
+                            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
                PORTAL_VAR_DIR=str(tmp_path), DB_CONN_MAX_AGE="0")
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
