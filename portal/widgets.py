@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.safestring import SafeString
 
 
 class DateInput(forms.DateInput):
@@ -16,7 +17,7 @@ class FastSelect(forms.Select):
     per-option templates take a good part of a page's time to render. Options are
     ``(value, label)`` pairs; the label may start with spaces to show depth."""
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         from django.forms.utils import flatatt
         from django.utils.html import format_html, format_html_join
 
