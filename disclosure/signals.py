@@ -15,17 +15,26 @@ def item_saved(sender, instance: DisclosureItem, created: bool, update_fields=No
                **kwargs) -> None:
     if created or update_fields is None or INDEXED_FIELDS & set(update_fields):
         search.reindex(instance.pk)
-    if created:  # a new draft is in no list yet (items are created as drafts)
-        listed = instance.state != State.DRAFT
-    else:
-        listed = update_fields is None or bool(selectors.LISTED_FIELDS & set(update_fields))
-    if listed:
+    if _may_change_lists(instance, created, update_fields):
         selectors.publication_changed()
+
+
+UNLISTED_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED, State.APPROVED)
+
+
+def _may_change_lists(item: DisclosureItem, created: bool, update_fields) -> bool:
+    """Whether the save may have moved the item into or out of a list, or between counts.
+    An item before its release is in no list, and none goes back there: writing a draft,
+    its audiences included, submitting, returning and approving change no list."""
+    if item.state in UNLISTED_STATES:
+        return False
+    return created or update_fields is None or bool(selectors.LISTED_FIELDS & set(update_fields))
 
 
 @receiver(post_delete, sender=DisclosureItem)
 def item_deleted(sender, instance: DisclosureItem, **kwargs) -> None:
-    selectors.publication_changed()
+    if instance.state not in UNLISTED_STATES:
+        selectors.publication_changed()
 
 
 @receiver(post_save, sender=Attachment)

@@ -143,6 +143,13 @@ def test_home_counts_follow_a_release_on_the_next_request(published, who):
     assert after == before + (2 if who == "anonymous" else 1)  # members read it already
 
 
+def test_work_before_a_release_keeps_the_counted_figures(published, django_assert_num_queries):
+    Client().get("/")
+    published.item(State.APPROVED, title="待发布事项")  # drafted, submitted, approved
+    with django_assert_num_queries(2):  # the latest items and the organizations: no count
+        Client().get("/")
+
+
 def test_home_counts_never_include_hidden_items(published):
     anonymous = {value: n for value, _label, n in Client().get("/").context["categories"]}
     assert sum(anonymous.values()) == 2
