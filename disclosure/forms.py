@@ -16,7 +16,7 @@ from catalog.models import (
     PublicAudience,
 )
 from portal.models import Organization, Role
-from portal.widgets import DateInput  # noqa: E402
+from portal.widgets import DateInput, FastSelect  # noqa: E402
 
 from .models import (
     OFFLINE_CARRIERS,
@@ -166,9 +166,9 @@ class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     organization = forms.ModelChoiceField(
         label=_("Organization"), required=False, queryset=Organization.objects.none(),
-        to_field_name="code", empty_label=_("All organizations"),
+        to_field_name="code", empty_label=_("All organizations"), widget=FastSelect,
     )
-    subtree = forms.BooleanField(label=_("Include subordinate organizations"), required=False)
+    only = forms.BooleanField(label=_("Only this organization"), required=False)
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
     )
@@ -190,15 +190,14 @@ class ItemFilterForm(forms.Form):
         field = self.fields["organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organization.objects.filter(is_active=True)
-        # A city has thousands of branches: the menu offers the levels above them (with
-        # "include subordinate organizations"); a branch chosen through a link stays shown.
-        offered = Organization.objects.filter(is_active=True).exclude(
-            level=Organization.Level.BRANCH)
-        chosen = str(self.data.get("organization") or "")[:20]
-        if chosen and chosen.isprintable():
-            offered = offered | Organization.objects.filter(is_active=True, code=chosen)
-        field.widget.choices = [("", field.empty_label),
-                                *((org.code, str(org)) for org in offered.order_by("path"))]
+        # Every level, indented by its depth, in one query of two columns and one pass of
+        # rendering (FastSelect): a city's thousands of branches stay cheap to offer.
+        offered = field.queryset.order_by("path").values_list("code", "name", "depth")
+        field.widget.choices = [("", field.empty_label), *(
+            (code, f"{INDENT * depth}{name}") for code, name, depth in offered)]
+
+
+INDENT = "\u3000"  # an ideographic space per level: the menu shows the tree
 
 
 class WorkspaceFilterForm(forms.Form):

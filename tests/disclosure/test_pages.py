@@ -155,9 +155,11 @@ def make_rows(world, n: int) -> None:
 
 
 # Queries per list page, pinned: the same with 2 and with 10 rows of each kind. An
-# organization's page also looks up its published commitment (公开承诺).
+# organization's page also looks up its published commitment (公开承诺). The counts of the
+# home page and of the organization tree come from the cache between publications (the
+# tree itself is one query).
 LIST_PAGES = [
-    ("anonymous", "/", 2), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 2),
+    ("anonymous", "/", 2), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 1),
     ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 9), ("member", "/items/", 9),
     ("secretary", "/workspace/", 14), ("reviewer", "/review/", 12), ("supervisor", "/items/", 10),
     ("secretary", "/notifications/", 9),
@@ -172,6 +174,7 @@ def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_
     with django_assert_num_queries(queries):
         small = client.get(url)
     make_rows(world, 8)
+    client.get(url)  # a publication makes the next request count again (home, orgs)
     with django_assert_num_queries(queries):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
