@@ -14,6 +14,7 @@ from django.utils import timezone
 from archive.models import ArchiveRecord
 from disclosure import services
 from disclosure.models import Attachment, DisclosureItem, Review, State
+from tests.test_browser import browser, login, shot  # noqa: F401 - the Chromium fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,31 @@ def test_cancelling_without_a_plan_is_refused_and_changes_nothing(world):
     assert Client().post(f"/items/{item.pk}/cancel-plan/").status_code == 302  # sign in
     assert logged_in(world, "secretary").get(
         f"/items/{item.pk}/cancel-plan/").status_code == 405
+
+
+# In a real browser: the 归档 button shows the confirmation before anything happens
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_clicking_archive_shows_the_confirmation_first(world, live_server,
+                                                      browser):  # noqa: F811 - the fixture
+    item = world.item(State.PUBLIC, title="支部党员大会决议公开")
+    page = login(browser, live_server, "secretary")
+    page.goto(f"{live_server.url}/items/{item.pk}/")
+    page.click("a#archive-item:has-text('归档')")
+    page.wait_for_selector("#confirm h1:has-text('支部党员大会决议公开')")
+    shot(page, "forgiving-archive-confirmation")
+    body = page.inner_text("#confirm")
+    assert "档号" in body and "原链接保持有效" in body and "归档不可撤回" in body
+    assert snapshot(item)[0] == State.PUBLIC and not ArchiveRecord.objects.exists()
+    page.click("#cancel-link")  # going back changes nothing
+    page.wait_for_url(f"{live_server.url}/items/{item.pk}/")
+    assert not ArchiveRecord.objects.exists()
+    page.click("a#archive-item")
+    page.click("#confirm-button")
+    page.wait_for_selector(".msg.success")
+    record = ArchiveRecord.objects.get()
+    assert page.url.endswith(f"/archive/{record.archive_number}/")
+    item.refresh_from_db()
+    assert item.state == State.ARCHIVED
