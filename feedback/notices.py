@@ -18,7 +18,7 @@ def _due(target) -> str:
     return formats.date_format(target.due_date, "DATE_FORMAT")
 
 
-register_texts(Feedback, ["feedback.received", "feedback.answered",
+register_texts(Feedback, ["feedback.received", "feedback.answered", "feedback.reopened",
                           *(f"feedback.{stage}" for stage in STAGES)],
                lambda f: {"org": f.organization.name, "code": f.tracking_code, "due": _due(f)})
 register_texts(Feedback, ["objection.received"],
