@@ -15,6 +15,7 @@ from catalog.models import (
     PartyAudience,
     PublicAudience,
 )
+from portal.dates import datetime_text
 from portal.models import Organization, Role
 from portal.widgets import DateInput, FastSelect  # noqa: E402
 
@@ -155,11 +156,27 @@ class PlanPublicForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 
+    def __init__(self, *args, earliest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest  # the end of the intra-party lead time, if it is known
+        if earliest is not None:
+            self.fields["when"].help_text = earliest_public_text(earliest)
+            local = timezone.localtime(earliest)
+            self.fields["when"].widget.attrs["min"] = local.strftime("%Y-%m-%dT%H:%M")
+
     def clean_when(self):
         when = self.cleaned_data["when"]
         if when <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."))
+        if self.earliest is not None and when < self.earliest:
+            raise forms.ValidationError(earliest_public_text(self.earliest))
         return when
+
+
+def earliest_public_text(earliest) -> str:
+    """Say from when an item may go public, in local time and the reader's format."""
+    return _("Can be published from %(when)s at the earliest.") % {
+        "when": datetime_text(earliest)}
 
 
 class ItemFilterForm(forms.Form):

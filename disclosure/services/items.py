@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogEntry, Frequency, PartyAudience, PublicAudience
 from portal import workflow
 from portal.calendar import add_working_days
+from portal.dates import datetime_text
 from portal.models import Organization, User
 from portal.notifications import notify
 from portal.roles import acts_for, has_org_perm, reviewers_of, role_holders
@@ -329,7 +330,7 @@ def _refuse_own_item(item: DisclosureItem, actor: User) -> None:
 
 def _lead_time_message(earliest) -> str:
     return (_("Public release can be no earlier than %(when)s (intra-party lead time).")
-            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")})
+            % {"when": datetime_text(earliest)})
 
 
 @transaction.atomic

@@ -99,6 +99,8 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
     if item.is_withdrawn and not can_see_workflow(request.user, item):
         return withdrawn_notice(request, item)  # 撤销: the content is down for its readers too
     actions = workflow.available_actions(request.user, item)
+    reviews = (list(item.reviews.select_related("actor"))
+               if can_see_workflow(request.user, item) else [])
     context = {
         "item": item,
         "attachments": list(item.attachments.all()),
@@ -107,20 +109,27 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
         "stages": _stages(request.user, item),
         "can_read_archive": _archive_readable(request.user, item),
-        "reviews": (
-            list(item.reviews.select_related("actor"))
-            if can_see_workflow(request.user, item) else []
-        ),
+        "reviews": reviews,
     }
+    context["return_review"] = _latest_return(item, reviews)
     context.update(_ledger(request.user, item))
     if "edit" in actions:
         context["attachment_form"] = AttachmentForm()
     if "plan_public" in actions:
-        context["plan_form"] = PlanPublicForm()
+        context["plan_form"] = PlanPublicForm(earliest=item.earliest_public_at())
     if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
     context["annual_plan_form"] = annual_plan_form(request.user, item)
     return render(request, "disclosure/item_detail.html", context)
+
+
+def _latest_return(item: DisclosureItem, reviews: list[Review]) -> Review | None:
+    """The review that sent a returned item back (its reason heads the actions), from the
+    trail its reader may read."""
+    if item.state != State.RETURNED:
+        return None
+    returns = [r for r in reviews if r.action == Review.Action.RETURN]
+    return returns[-1] if returns else None
 
 
 def _ledger(user, item: DisclosureItem) -> dict:
@@ -324,7 +333,7 @@ def item_cancel_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    form = PlanPublicForm(request.POST)
+    form = PlanPublicForm(request.POST, earliest=item.earliest_public_at())
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("disclosure:item_detail", pk=item.pk)

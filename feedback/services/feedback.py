@@ -172,7 +172,7 @@ def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
     feedback = _step(feedback_id, "reject", actor, {"rejection_reason": reason},
                      workflow.required(reason, _("Say why the feedback is not accepted.")),
                      comment=reason)
-    _tell_author(feedback)
+    _tell_author(feedback, "feedback.declined")
     return feedback
 
 
@@ -207,8 +207,6 @@ def feedback_reply(*, feedback_id: int, actor: User, reply: str,
     return feedback
 
 
-
-
 @transaction.atomic
 def feedback_check_publication(*, feedback_id: int, actor: User,
                                confidentiality_checked: bool) -> Feedback:
@@ -221,9 +219,9 @@ def feedback_check_publication(*, feedback_id: int, actor: User,
     return _step(feedback_id, "check_publication", actor, {"confidentiality_checked": True})
 
 
-def _tell_author(feedback: Feedback) -> None:
+def _tell_author(feedback: Feedback, kind: str = "feedback.answered") -> None:
     if feedback.author_id:
-        notify([feedback.author], "feedback.answered", target_id=feedback.pk)  # type: ignore[list-item]
+        notify([feedback.author], kind, target_id=feedback.pk)  # type: ignore[list-item]
 
 
 def pending_feedback():

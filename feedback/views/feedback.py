@@ -256,7 +256,8 @@ def consent(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ConsentForm(request.POST)
     submit(request, form, lambda data: services.feedback_consent(
-        feedback_id=feedback.pk, actor=request.user, **data), success=_("Saved."))
+        feedback_id=feedback.pk, actor=request.user, **data),
+        success=_("Your choice is saved; publication under the item follows it from now on."))
     return redirect("feedback:detail", pk=feedback.pk)
 
 
@@ -284,6 +285,19 @@ HANDLING = {"accept": (services.feedback_accept, ""), "start": (services.feedbac
             "reply": (services.feedback_reply, "reply"), "close": (services.feedback_close, "")}
 
 
+def handled_message(step: str) -> str:
+    """What a handling step did and what comes next."""
+    texts = {
+        "accept": _("Accepted. Reply by the due date; the submitter follows it with the "
+                    "tracking code."),
+        "start": _("Marked as in progress. Reply once it is handled."),
+        "reject": _("Marked as not accepted; the submitter will see your reason."),
+        "reply": _("Replied; the submitter will be notified."),
+        "close": _("Closed; nothing more is needed."),
+    }
+    return texts.get(step, _("Done."))
+
+
 @routes("feedback/<int:pk>/<feedback_step:step>/")
 @login_required
 @require_POST
@@ -297,7 +311,7 @@ def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         text["confidentiality_checked"] = bool(
             form.is_valid() and form.cleaned_data["confidentiality_checked"])
     done = attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
-                   success=_("Saved."))
+                   success=handled_message(step))
     if done.ok and step == "reply" and done.value.consented_but_unchecked:
         messages.warning(request, _(
             "The answer was sent to the submitter. Nothing of it is published under the "

@@ -117,7 +117,7 @@ def test_the_confirmed_decline_tells_the_author_and_keeps_the_reason(world):
     feedback.refresh_from_db()
     assert feedback.state == Feedback.State.REJECTED and feedback.rejection_reason == REASON
     assert Notification.objects.filter(recipient=world.users["member"],
-                                       kind="feedback.answered", target_id=feedback.pk).exists()
+                                       kind="feedback.declined", target_id=feedback.pk).exists()
     event = workflow.events_of(feedback).get(action="reject")
     assert (event.actor, event.comment) == (world.users["secretary"], REASON)
 
@@ -249,3 +249,17 @@ def test_an_objection_counted_in_a_recorded_publicity_result_stays_declined(worl
         services.feedback_reopen(feedback_id=objection.pk, actor=sec, reason="误操作")
     assert snapshot(objection) == before
     assert "reopen" not in workflow.available_actions(sec, Feedback.objects.get(pk=objection.pk))
+
+
+def test_the_decline_notice_still_says_declined_after_reopening(world):
+    """Notices are rendered when read: the decline must not turn into "answered" once the
+    decision is taken back."""
+    feedback = declined(world)
+    member = logged_in(world, "member")
+    assert REASON in member.get("/notifications/").content.decode()
+    services.feedback_reopen(feedback_id=feedback.pk, actor=world.users["secretary"],
+                             reason="误操作")
+    text = member.get("/notifications/").content.decode()
+    assert f"您的意见 {feedback.tracking_code} 未被受理" in text
+    assert "该决定后来已撤回" in text
+    assert f"您的意见 {feedback.tracking_code} 已获答复" not in text
