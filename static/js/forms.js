@@ -4,6 +4,10 @@
  * - Unsent files: a form is not submitted while a file input of another form on the page
  *   holds a chosen file that was never uploaded; the file field says why.
  * - Size: a chosen file over the field's data-max-bytes is announced at once.
+ * - Sent again after Back: the one-time token a form was sent with is kept for the page
+ *   (sessionStorage); when the page is reached again through Back or Forward, and the
+ *   browser fetched it anew, its form gets that token back, so saving again makes nothing
+ *   twice (portal/idempotency.py).
  * Loaded with defer from base.html; no inline script (CSP). */
 (function () {
   "use strict";
@@ -78,5 +82,27 @@
     }
   });
 
+  var ONCE = "input[name=_once]";
+
+  function onceKey() {
+    return "once:" + location.pathname + location.search;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var token = event.defaultPrevented ? null : event.target.querySelector(ONCE);
+    if (!token) { return; }
+    try { sessionStorage.setItem(onceKey(), token.value); } catch (error) { /* private mode */ }
+  });
+
+  function restoreToken() {
+    var entry = (performance.getEntriesByType("navigation") || [])[0];
+    if (!entry || entry.type !== "back_forward") { return; }
+    var sent = null;
+    try { sent = sessionStorage.getItem(onceKey()); } catch (error) { return; }
+    if (!sent) { return; }
+    document.querySelectorAll(ONCE).forEach(function (input) { input.value = sent; });
+  }
+
   document.querySelectorAll("[data-counter-for]").forEach(setUpCounter);
+  restoreToken();
 })();
