@@ -286,3 +286,29 @@ def test_a_second_draft_for_the_same_period_is_refused_on_the_form(world):
         "period_end": draft.period_end})
     assert response.status_code == 200 and "我另写的一稿" in response.content.decode()
     assert not DisclosureItem.objects.filter(title="我另写的一稿").exists()
+
+
+def test_a_rate_limited_registration_comes_back_filled_in_without_the_password(world,
+                                                                               settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "accounts.register": (0, 3600)}
+    refused = Client().post("/accounts/register/", {
+        "username": "zhangsan2026", "full_name": "张三丰", "contact": "13900000000",
+        "password1": "Sehr-geheim-2026", "password2": "Sehr-geheim-2026"})
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "zhangsan2026" in page and "张三丰" in page
+    assert "Sehr-geheim-2026" not in page and "同一地址" in page
+
+
+def test_a_too_long_ballot_comment_is_refused_not_cut(world, admin_user):
+    from django.core.exceptions import ValidationError
+
+    from feedback import services as feedback_services
+    from feedback.models import Ballot
+    from tests.factories import open_campaign
+
+    campaign = open_campaign([world.branch], admin_user)
+    with pytest.raises(ValidationError) as refused:
+        feedback_services.ballot_cast(campaign=campaign, organization=world.branch,
+                                      voter=world.users["member"], rating="satisfied",
+                                      comment="意" * 2001)
+    assert "comment" in refused.value.message_dict and not Ballot.objects.exists()

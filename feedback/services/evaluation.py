@@ -24,7 +24,6 @@ def _has_organizations(campaign: Campaign) -> None:
         raise TransitionError(_("Choose the organizations to evaluate first."))
 
 
-@transaction.atomic
 def _comment(text: str) -> str:
     """A voter's comment, refused (never cut) past 2000 characters."""
     text = text.strip()
@@ -34,6 +33,7 @@ def _comment(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def campaign_open(*, campaign_id: int, actor: User) -> Campaign:
     return workflow.transition(Campaign, campaign_id, "open", actor=actor,
                                validate=_has_organizations)
