@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import MinLengthValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
@@ -28,13 +29,35 @@ from .models import (
     MeetingKind,
     State,
 )
-from .uploads import ALLOWED_EXTENSIONS
+from .uploads import ALLOWED_EXTENSIONS, EVIDENCE_EXTENSIONS, check_upload, file_attrs, limits_help
 from .visibility import PARTY_ROLES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the evidence of a ledger record, an item's attachments)."""
+
+    def __init__(self, *args, extensions=EVIDENCE_EXTENSIONS, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs=file_attrs(extensions)))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(one, initial) for one in data if one]
+        return [super().clean(data, initial)] if data else []
 
 
 class ItemForm(forms.ModelForm):
     """The draft form: text, the dates the entry's frequency needs, the audiences (the
-    entry's by default) and, for a matter disclosed in stages, the stage before."""
+    entry's by default), for a matter disclosed in stages the stage before, and files to
+    attach, saved with the draft (checked first: a refused file saves nothing)."""
+
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, help_text=limits_help(),
+        extensions=ALLOWED_EXTENSIONS)
 
     class Meta:
         model = DisclosureItem
@@ -92,6 +115,31 @@ class ItemForm(forms.ModelForm):
             "For a matter disclosed in stages (阶段性公开): the earlier stage this item "
             "continues.")
 
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload)
+            except forms.ValidationError as error:
+                errors.extend(f"{upload.name}: {message}" for message in error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+    def clean_period_start(self):
+        """A new draft for a period that has a draft already is refused: that one is
+        written instead (the scheduler prepares one for every period)."""
+        start = self.cleaned_data.get("period_start")
+        if start and self.instance.pk is None:
+            draft = existing_draft(self.organization, self.entry, start)
+            if draft is not None:
+                raise forms.ValidationError(
+                    _("A draft for this period exists already: “%(title)s”. Edit that draft "
+                      "instead of writing a second one.") % {"title": draft.title},
+                    code="period_draft_exists")
+        return start
+
     def clean(self):
         data = super().clean()
         for name in ("party_audience", "public_audience"):
@@ -109,11 +157,18 @@ class ItemForm(forms.ModelForm):
         return data
 
 
+def existing_draft(organization: Organization, entry: CatalogEntry,
+                   period_start) -> DisclosureItem | None:
+    """Return the organization's draft (or returned item) of ``entry`` for the period
+    starting on ``period_start``, if there is one."""
+    return DisclosureItem.objects.filter(
+        organization=organization, entry=entry, period_start=period_start,
+        state__in=[State.DRAFT, State.RETURNED]).order_by("pk").first()
+
+
 class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label=_("Attachment"),
-        help_text=_("Allowed: %(types)s.") % {"types": ", ".join(ALLOWED_EXTENSIONS)},
-    )
+    file = forms.FileField(label=_("Attachment"), help_text=limits_help(),
+                           widget=forms.ClearableFileInput(attrs=file_attrs()))
 
 
 class CommentForm(forms.Form):
@@ -366,24 +421,6 @@ class PlanForm(forms.Form):
                                       required=False, min_value=1, max_value=365)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (the evidence of a ledger record)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={
-            "accept": "image/jpeg,image/png,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(one, initial) for one in data if one]
-        return [super().clean(data, initial)] if data else []
-
-
 class LedgerRecordForm(forms.Form):
     """One offline act: the carrier, its date and the fields of its kind (the service
     checks which ones the carrier needs, the dates and the evidence)."""
@@ -409,7 +446,9 @@ class LedgerRecordForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
     evidence = MultipleFileField(
         label=_("Evidence (photos or PDF)"), required=False,
-        help_text=_("Photos of the notice board (JPEG, PNG), minutes or the document (PDF)."))
+        help_text=format_lazy("{} {}", _("Photos of the notice board (JPEG, PNG), minutes or "
+                                         "the document (PDF)."),
+                              limits_help(EVIDENCE_EXTENSIONS)))
 
     def __init__(self, *args, carriers: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -425,7 +464,8 @@ class TakeDownForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    evidence = MultipleFileField(label=_("Evidence (photos or PDF)"))
+    evidence = MultipleFileField(label=_("Evidence (photos or PDF)"),
+                                 help_text=limits_help(EVIDENCE_EXTENSIONS))
 
 
 class VoidForm(forms.Form):

@@ -6,11 +6,18 @@ import hashlib
 import os
 import struct
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import PurePath
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat, floatformat
+from django.utils.functional import lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from portal.ooxml import check_package
@@ -219,3 +226,61 @@ def check_evidence(upload) -> CheckedUpload:
     if extension in PILLOW_FORMATS:
         _decode_image(upload, extension)
     return checked
+
+
+def limits_text(extensions=None) -> str:
+    """Return the sentence a file field shows before anything is chosen: the size limit
+    and the accepted types (``extensions``, by default those of attachments)."""
+    return _("At most %(limit)s per file. Accepted types: %(types)s.") % {
+        "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+        "types": ", ".join(extensions or ALLOWED_EXTENSIONS)}
+
+
+limits_help = lazy(limits_text, str)
+
+
+def file_attrs(extensions=None) -> dict[str, str]:
+    """The attributes of a file input: what the file chooser offers, and the size limit the
+    page's script announces as soon as a larger file is chosen (static/js/forms.js)."""
+    return {"accept": ",".join(extensions or ALLOWED_EXTENSIONS),
+            "data-max-bytes": str(settings.ATTACHMENT_MAX_BYTES)}
+
+
+def stray_files(request: HttpRequest, form: forms.BaseForm | None = None) -> list[str]:
+    """Return the names of the files posted with ``request`` that ``form`` does not take
+    (all of them without a form)."""
+    taken = {name for name, field in form.fields.items()
+             if isinstance(field, forms.FileField)} if form is not None else set()
+    return [upload.name or "" for key in request.FILES if key not in taken
+            for upload in request.FILES.getlist(key)]
+
+
+def stray_refusal(names: list[str]) -> str:
+    return _("This form does not take files, so %(names)s was not saved and nothing else "
+             "was done. Upload the file with the attachment form first.") % {
+        "names": "、".join(f"“{clean_name(name)}”" for name in names)}
+
+
+def refuse_stray_files(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Put a refusal on ``form`` (which then is not valid) when files came with it that it
+    does not take: the post must not be carried out as if they had never been chosen."""
+    if names := stray_files(request, form):
+        form.add_error(None, stray_refusal(names))
+
+
+def takes_no_files(view):
+    """Refuse a post to ``view`` that carries files: nothing is done, the page the post
+    came from says which files were not saved."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and (names := stray_files(request)):
+            messages.error(request, stray_refusal(names))
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()},
+                                                   require_https=request.is_secure()):
+                back = "/"
+            return redirect(back)
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -18,6 +18,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
@@ -27,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,30 @@ def too_many(request: HttpRequest, *, retry_after: int) -> HttpResponse:
     """Answer 429 with the page that says how long to wait."""
     minutes = max(1, math.ceil(retry_after / 60))
     response = render(request, TOO_MANY_TEMPLATE, {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def refusal(scope: str, *, retry_after: int) -> str:
+    """The sentence that names the limit of ``scope`` and when to try again."""
+    limit, window = settings.RATE_LIMITS[scope]
+    minutes = max(1, math.ceil(retry_after / 60))
+    return ngettext(
+        "At most %(limit)s of these may be sent from one address within %(window)s minutes. "
+        "This one was not sent; what you wrote is kept below. Please try again in "
+        "%(minutes)s minute, or sign in.",
+        "At most %(limit)s of these may be sent from one address within %(window)s minutes. "
+        "This one was not sent; what you wrote is kept below. Please try again in "
+        "%(minutes)s minutes, or sign in.",
+        minutes) % {"limit": limit, "window": window // 60, "minutes": minutes}
+
+
+def too_many_for_form(request: HttpRequest, template: str, context: dict[str, Any], *,
+                      scope: str, retry_after: int) -> HttpResponse:
+    """Answer 429 with the form's own page: the form (``context["form"]``) keeps what was
+    typed and says which limit refused it and when to try again."""
+    context["form"].add_error(None, refusal(scope, retry_after=retry_after))
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -461,6 +461,9 @@ SUPERVISION_TARGETS = {
     "rectification-evidence": Target(EvidenceForm, "secretary", lambda w, o, d:
                                      f"/rectification/{new_order(w).pk}/evidence/"),
 }
+ONCE_TOKENS = st.one_of(st.sampled_from(["a" * 32, "0" * 32, "A" * 32, "a" * 33, ""]),
+                        st.text(CHARS, max_size=40))
+
 TARGETS = {
     "feedback-new": Target(FeedbackForm, None, lambda w, o, d: f"/feedback/new/?org={org(d)}"),
     "feedback-new-member": Target(FeedbackForm, "member", lambda w, o, d:
@@ -518,6 +521,14 @@ TARGETS = {
                           f"/workspace/B1/new/{entry_of(w, d).pk}/"),
     "item-edit": Target(ItemForm, "secretary", lambda w, o, d:
                         f"/items/{draft_of(w, d).pk}/edit/"),
+    # The one-time token of the create forms (portal.idempotency): well-formed, repeated
+    # (a second post answers with the first one's page) or garbage.
+    "item-create-token": Target(ItemForm, "secretary", lambda w, o, d:
+                                f"/workspace/B1/new/{entry_of(w, d).pk}/?another=1",
+                                overrides={"_once": lambda w: ONCE_TOKENS}),
+    "feedback-new-token": Target(FeedbackForm, None,
+                                 lambda w, o, d: f"/feedback/new/?org={org(d)}",
+                                 overrides={"_once": lambda w: ONCE_TOKENS}),
     "item-attachment": Target(AttachmentForm, "secretary", lambda w, o, d:
                               f"/items/{once(o, 'draft', w.item).pk}/attachments/"),
     "item-transition": Target(CommentForm, "secretary", lambda w, o, d: (

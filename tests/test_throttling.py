@@ -188,7 +188,10 @@ def test_anonymous_submissions_beyond_the_limit_are_refused_and_not_saved(world,
     client = Client()
     assert [submit_page(client, world).status_code for _ in range(2)] == [302, 302]
     refused = submit_page(client, world, body="第三条意见不应保存")
-    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
+    # The form comes back filled in, naming the limit and when to try again.
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "第三条意见不应保存" in page
+    assert "同一地址" in page and "2" in page and refused["Retry-After"]
     assert Feedback.objects.count() == 2
     assert not Feedback.objects.filter(body="第三条意见不应保存").exists()
     assert submit_page(Client(REMOTE_ADDR="198.51.100.7"), world).status_code == 302

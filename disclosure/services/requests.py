@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,12 +67,15 @@ def request_submit(*, organization: Organization, applicant: User, subject: str,
                    reason: str = "") -> Request:
     if not may_apply(applicant, organization):
         raise PermissionDenied
-    subject = subject.strip()
+    subject, reason = subject.strip(), reason.strip()
     if len(subject) < 4:
         raise ValidationError({"subject": _("Say what you would like to be disclosed.")})
+    for field, text, limit in (("subject", subject, 200), ("reason", reason, 5000)):
+        if len(text) > limit:  # refused, never cut: the applicant decides what to leave out
+            raise ValidationError({field: MaxLengthValidator(limit).message % {
+                "limit_value": limit, "show_value": len(text)}})
     request = workflow.create(Request(
-        organization=organization, applicant=applicant, subject=subject[:200],
-        reason=reason.strip()[:5000],
+        organization=organization, applicant=applicant, subject=subject, reason=reason,
         due_date=add_working_days(timezone.localdate(), settings.REQUEST_ANSWER_DAYS),
     ), applicant, action="submit")
     notify(_officers(organization.pk), "request.received", target_id=request.pk)

@@ -10,23 +10,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthedRequest, attempt, posted_text, record_page, submit
+from portal.idempotency import once
 from portal.permissions import load_for
 from portal.routing import Routes
 
 from .. import permissions, services
 from ..forms import CommentForm, FilingForm
 from ..models import NonDisclosureFiling, Obligation
+from ..uploads import refuse_stray_files
 
 routes = Routes()
 
 
 @routes("obligations/<int:pk>/file/")
 @login_required
+@once
 def file_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
     obligation = load_for(request.user, Obligation, pk=pk)
     if not permissions.can_file(request.user, obligation):
         raise Http404
     form = FilingForm(request.POST or None)
+    refuse_stray_files(request, form)
     if submit(request, form, lambda data: services.filing_submit(
             obligation_id=pk, actor=request.user, reason=data["reason"],
             until=data["until"], condition=data["condition"]),

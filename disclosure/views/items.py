@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from portal.http import (
     pick_organization,
     posted_text,
 )
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import can_view
@@ -41,7 +43,8 @@ from ..forms import (
     ReviewForm,
     WorkspaceFilterForm,
 )
-from ..models import DisclosureItem, Review, State
+from ..models import DisclosureItem, Obligation, Review, State
+from ..uploads import refuse_stray_files, takes_no_files
 from ..visibility import (
     can_draft,
     can_manage,
@@ -187,16 +190,58 @@ def _manageable_org(request: HttpRequest, code: str) -> Organization:
     return org
 
 
+def _prepared_draft(org: Organization, entry: CatalogEntry) -> DisclosureItem | None:
+    """The draft of a period of ``entry`` still owed by ``org`` (the scheduler prepares one
+    for every period), due first."""
+    owed = Obligation.objects.filter(
+        organization=org, entry=entry, state__in=[Obligation.State.OPEN,
+                                                  Obligation.State.OVERDUE],
+        draft__state__in=[State.DRAFT, State.RETURNED]).select_related("draft")
+    found = owed.order_by("due_date", "pk").first()
+    return found.draft if found is not None else None
+
+
+def _attach(item: DisclosureItem, actor, files) -> None:
+    """Attach the files sent with the draft form; if one fails, none stays stored (the
+    caller's transaction takes back the rows)."""
+    stored: list = []
+    try:
+        for upload in files:
+            stored.append(services.attachment_add(item_id=item.pk, actor=actor, upload=upload))
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+def _save_draft(save, actor, data: dict) -> DisclosureItem:
+    """Run ``save(fields)`` (create or update) and attach the files, in one transaction."""
+    fields = {name: value for name, value in data.items() if name != "attachments"}
+    with transaction.atomic():
+        item = save(fields)
+        _attach(item, actor, data.get("attachments") or [])
+    return item
+
+
 @routes("workspace/<str:code>/new/<int:entry_id>/")
 @login_required
+@once
 def item_create(request: AuthedRequest, code: str, entry_id: int) -> HttpResponse:
     org = _manageable_org(request, code)
     entry = get_object_or_404(CatalogEntry.objects.for_organization(org), pk=entry_id)
+    if request.method != "POST" and not request.GET.get("another") and (
+            draft := _prepared_draft(org, entry)) is not None:
+        messages.info(request, _("A draft for this period exists already: “%(title)s”. It is "
+                                 "opened here instead of a second one.") % {"title": draft.title})
+        return redirect("disclosure:item_edit", pk=draft.pk)
     initial = {"title": entry.title, "body": entry.body_template}
-    form = ItemForm(request.POST or None, initial=initial, entry=entry, organization=org)
+    form = ItemForm(request.POST or None, request.FILES or None, initial=initial, entry=entry,
+                    organization=org)
+    refuse_stray_files(request, form)
     return form_page(request, "disclosure/item_form.html", form,
-                     lambda data: services.item_create(organization=org, entry=entry,
-                                                       actor=request.user, **data),
+                     lambda data: _save_draft(lambda fields: services.item_create(
+                         organization=org, entry=entry, actor=request.user, **fields),
+                         request.user, data),
                      success=_("Draft saved."), org=org, entry=entry)
 
 
@@ -207,12 +252,13 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if not item.allows("edit"):
         messages.error(request, _("Only a draft or a returned item can be edited."))
         return redirect("disclosure:item_detail", pk=item.pk)
-    form = ItemForm(request.POST or None, instance=item, entry=item.entry,
-                    organization=item.organization)
+    form = ItemForm(request.POST or None, request.FILES or None, instance=item,
+                    entry=item.entry, organization=item.organization)
+    refuse_stray_files(request, form)
     return form_page(request, "disclosure/item_form.html", form,
-                     lambda data: services.item_update(
-                         item_id=item.pk, actor=request.user,
-                         **{name: data[name] for name in form.fields}),
+                     lambda data: _save_draft(lambda fields: services.item_update(
+                         item_id=item.pk, actor=request.user, **fields),
+                         request.user, data),
                      success=_("Draft saved."), org=item.organization, entry=item.entry,
                      item=item)
 
@@ -250,6 +296,7 @@ ITEM_STEPS = {
 @routes("items/<int:pk>/<item_step:transition>/")
 @login_required
 @require_POST
+@takes_no_files
 def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
     service, success = ITEM_STEPS[transition]
@@ -369,6 +416,7 @@ def item_review(request: AuthedRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_action(request.user, pk, "edit")
     form = AttachmentForm(request.POST, request.FILES)
+    refuse_stray_files(request, form)
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("disclosure:item_detail", pk=item.pk)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal.downloads import protected_download
 from portal.http import AuthedRequest, form_page, record_page, submit
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -115,6 +116,7 @@ def _record_form(request: AuthedRequest, org: Organization, entry, *, item=None,
 
 @routes("items/<int:pk>/record/")
 @login_required
+@once
 def record_item(request: AuthedRequest, pk: int) -> HttpResponse:
     item = load_for(request.user, DisclosureItem, pk=pk)
     return _record_form(request, item.organization, item.entry, item=item)
@@ -122,6 +124,7 @@ def record_item(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @routes("obligations/<int:pk>/record/")
 @login_required
+@once
 def record_obligation(request: AuthedRequest, pk: int) -> HttpResponse:
     obligation = load_for(request.user, Obligation, pk=pk)
     return _record_form(request, obligation.organization, obligation.entry,

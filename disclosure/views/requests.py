@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal import workflow
 from portal.http import AuthedRequest, flash_errors, form_page, pick_organization, submit
+from portal.idempotency import once
 from portal.pagination import paginate
 from portal.permissions import can_view, load_for
 from portal.routing import Routes
@@ -17,16 +18,20 @@ from portal.routing import Routes
 from .. import permissions, services
 from ..forms import AnswerForm, RequestDraftForm, RequestForm
 from ..models import DisclosureRequest
+from ..uploads import refuse_stray_files
 
 routes = Routes()
 
 
 @routes("requests/new/")
 @login_required
+@once
 def request_new(request: AuthedRequest) -> HttpResponse:
     targets = permissions.organizations_to_apply_to(request.user)
     org = pick_organization(request, targets)
-    return form_page(request, "disclosure/request_new.html", RequestForm(request.POST or None),
+    form = RequestForm(request.POST or None)
+    refuse_stray_files(request, form)
+    return form_page(request, "disclosure/request_new.html", form,
                      lambda data: services.request_submit(organization=org,
                                                           applicant=request.user, **data),
                      success=_("Your application was sent."), org=org, targets=targets)

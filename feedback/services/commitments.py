@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -33,7 +34,10 @@ def _text(text: str, field: str = "text") -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({field: _("Write the text.")})
-    return text[:10000]
+    if len(text) > 10000:  # refused, never cut
+        raise ValidationError({field: MaxLengthValidator(10000).message % {
+            "limit_value": 10000, "show_value": len(text)}})
+    return text
 
 
 def _published(organization_id: int, year: int) -> Commitment | None:

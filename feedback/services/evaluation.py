@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,6 +22,15 @@ from ..permissions import can_manage_campaign, may_generate_codes, may_vote
 def _has_organizations(campaign: Campaign) -> None:
     if not campaign.organizations.exists():
         raise TransitionError(_("Choose the organizations to evaluate first."))
+
+
+def _comment(text: str) -> str:
+    """A voter's comment, refused (never cut) past 2000 characters."""
+    text = text.strip()
+    if len(text) > 2000:
+        raise ValidationError({"comment": MaxLengthValidator(2000).message % {
+            "limit_value": 2000, "show_value": len(text)}})
+    return text
 
 
 @transaction.atomic
@@ -47,7 +57,7 @@ def ballot_cast(*, campaign: Campaign, organization: Organization, voter: User, 
         with transaction.atomic():
             return Ballot.objects.create(campaign=campaign, organization=organization,
                                          voter=voter, rating=rating,
-                                         comment=comment.strip()[:2000])
+                                         comment=_comment(comment))
     except IntegrityError as error:
         raise TransitionError(_("You have already evaluated this organization.")) from error
 
@@ -103,7 +113,7 @@ def evaluation_code_cast(*, campaign_id: int, code: str,
             raise ValidationError(_("Rate every organization: %(names)s.")
                                   % {"names": "、".join(org.name for org in missing)})
         ballots = [Ballot(campaign=campaign, organization=org, code=found,
-                          rating=ratings[org.pk][0], comment=ratings[org.pk][1].strip()[:2000])
+                          rating=ratings[org.pk][0], comment=_comment(ratings[org.pk][1]))
                    for org in orgs]
         try:
             with transaction.atomic():

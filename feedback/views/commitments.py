@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthedRequest, attempt, form_page, record_page
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -111,6 +112,7 @@ def commitment_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse
 
 @routes("commitments/comments/new/")
 @login_required
+@once
 def comment_new(request: AuthedRequest) -> HttpResponse:
     org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     if not permissions.may_comment(request.user, org):

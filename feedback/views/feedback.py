@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from disclosure import selectors as item_selectors
 from disclosure import services as item_services
 from disclosure.models import DisclosureItem
+from disclosure.uploads import refuse_stray_files
 from disclosure.visibility import can_view
 from portal import ratelimit, workflow
 from portal.http import AuthedRequest, attempt, pick_organization, posted_text, submit
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.roles import user_organizations
@@ -55,16 +57,20 @@ def _item_asked_for(request: HttpRequest) -> DisclosureItem | None:
     return None
 
 
-def _take(request: HttpRequest, form: FeedbackForm, org: Organization,
+def _take(request: HttpRequest, template: str, context: dict, org: Organization,
           item: DisclosureItem | None, *, objection: bool = False) -> HttpResponse | None:
-    """Hand a valid posted form to the service: return where to go next, or None to show
-    the form (again, with the refusal on it: nothing was created)."""
+    """Hand a valid posted form (``context["form"]``) to the service: return where to go
+    next, or None to show the form (again, with the refusal on it: nothing was created).
+    Past the rate limit the form comes back filled in, saying which limit and until when."""
+    form = context["form"]
+    refuse_stray_files(request, form)
     if request.method != "POST" or not form.is_valid():
         return None
     if not request.user.is_authenticated:
         verdict = ratelimit.hit(request, "feedback.new")
         if not verdict.allowed:
-            return ratelimit.too_many(request, retry_after=verdict.retry_after)
+            return ratelimit.too_many_for_form(request, template, context, scope="feedback.new",
+                                               retry_after=verdict.retry_after)
     if form.cleaned_data["website"]:
         form.add_error(None, _("Your submission could not be accepted."))
         return None
@@ -78,7 +84,8 @@ def _take(request: HttpRequest, form: FeedbackForm, org: Organization,
             address=ratelimit.client_ip(request), objection=objection)
     except ValidationError as error:
         if getattr(error, "code", None) == "rate":
-            return ratelimit.too_many(request, retry_after=3600)
+            return ratelimit.too_many_for_form(request, template, context, scope="feedback.new",
+                                               retry_after=3600)
         form.add_error(None, error)
         return None
     except TransitionError as error:
@@ -92,6 +99,7 @@ def _take(request: HttpRequest, form: FeedbackForm, org: Organization,
 
 
 @routes("feedback/new/", name="new")
+@once
 def feedback_new(request: HttpRequest) -> HttpResponse:
     item = _item_asked_for(request)
     if item is not None:
@@ -100,25 +108,24 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
             raise Http404  # the item belongs to another organization than the one named
     else:
         org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
-    form = FeedbackForm(request.POST or None)
-    if (response := _take(request, form, org, item)) is not None:
-        return response
-    return render(request, "feedback/new.html", {"form": form, "org": org, "item": item})
+    context = {"form": FeedbackForm(request.POST or None), "org": org, "item": item}
+    return (_take(request, "feedback/new.html", context, org, item)
+            or render(request, "feedback/new.html", context))
 
 
 @routes("feedback/objection/new/", name="objection_new")
+@once
 def objection_new(request: HttpRequest) -> HttpResponse:
     """Raise an objection (异议) to a publicity item while its period runs, signed in or
     anonymously; afterwards (or for an item without a period) the page says why not."""
     item = _item_asked_for(request)
     if item is None:
         raise Http404
-    form = ObjectionForm(request.POST or None)
-    if (response := _take(request, form, item.organization, item, objection=True)) is not None:
-        return response
-    return render(request, "feedback/objection_new.html", {
-        "form": form, "item": item, "org": item.organization,
-        "refusal": services.objection_refusal(item)})
+    context = {"form": ObjectionForm(request.POST or None), "item": item,
+               "org": item.organization, "refusal": services.objection_refusal(item)}
+    return (_take(request, "feedback/objection_new.html", context, item.organization, item,
+                  objection=True)
+            or render(request, "feedback/objection_new.html", context))
 
 
 @routes("feedback/thanks/")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal import ratelimit
 from portal.http import AuthedRequest, attempt, submit
+from portal.idempotency import once
 from portal.routing import Routes
 
 from .. import permissions, services
@@ -55,6 +56,7 @@ def code_batch(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @routes("evaluation/<int:pk>/resident/")
+@once
 def resident_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """The page a printed slip's QR code opens: the code and one rating for every
     organization of the campaign. A used and an unknown code get the same answer; an
@@ -65,8 +67,11 @@ def resident_vote(request: HttpRequest, pk: int) -> HttpResponse:
                               initial={"code": request.GET.get("code", "")[:40]})
     if request.method == "POST":
         verdict = ratelimit.hit(request, "evaluation.code")
-        if not verdict.allowed:
-            return ratelimit.too_many(request, retry_after=verdict.retry_after)
+        if not verdict.allowed:  # the ratings come back as they were ticked
+            return ratelimit.too_many_for_form(
+                request, "feedback/resident_vote.html",
+                {"campaign": campaign, "form": form, "orgs": orgs},
+                scope="evaluation.code", retry_after=verdict.retry_after)
         if form.is_valid() and not form.cleaned_data.get("website"):
             made = attempt(request, lambda: services.evaluation_code_cast(
                 campaign_id=pk, code=form.cleaned_data["code"], ratings=form.ratings()),
@@ -92,8 +97,10 @@ def register(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
         verdict = ratelimit.hit(request, "accounts.register")
-        if not verdict.allowed:
-            return ratelimit.too_many(request, retry_after=verdict.retry_after)
+        if not verdict.allowed:  # what was typed comes back (never the password)
+            return ratelimit.too_many_for_form(
+                request, "feedback/register.html", {"form": form},
+                scope="accounts.register", retry_after=verdict.retry_after)
         if form.is_valid() and form.cleaned_data.get("website"):
             raise Http404
     data = form.cleaned_data if form.is_bound and form.is_valid() else None
