@@ -63,7 +63,9 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     (``subtree=0``) its own only; an organization with none below has no such choice."""
     org = get_object_or_404(Organization, code=code, is_active=True)
     children = list(org.children.filter(is_active=True))
-    subtree = bool(children) and request.GET.get("subtree") != "0"
+    # Whatever lies below counts, as in the directory's totals (organizations no longer
+    # active included); only an organization with active ones below offers the choice.
+    subtree = not (children and request.GET.get("subtree") == "0")
     items = selectors.in_organization(selectors.browse_items(request.user), org,
                                       subtree=subtree)
     return render(request, "portal/organization_detail.html", {
