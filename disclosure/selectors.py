@@ -91,7 +91,10 @@ def in_organization(items: QuerySet[DisclosureItem], org: Organization, *,
 # only this reader sees (intra-party items of their organizations, their grants) is small
 # and counted on each request.
 PUBLICATION = "publication"
-COUNTS_SECONDS = 600  # within one version the counts are exact; this bounds their memory
+# Within one version the counts are exact, and this bounds their memory. A cache of each
+# process's own (no CACHE_URL: the demo, development) sees only its own bumps, so there the
+# counts are refreshed after a short while as well.
+COUNTS_SECONDS, LOCAL_COUNTS_SECONDS = 600, 30
 COUNTED_BY = ("category", "organization")
 # The fields of an item whose change may move it into or out of a list, or between counts.
 LISTED_FIELDS = frozenset({"state", "public_at", "public_audience", "withdrawn_at",
@@ -120,7 +123,8 @@ def _public_browse_counts(by: str) -> dict:
     version = caching.version(PUBLICATION)
     if version is None:
         return count()
-    return caching.remembered(f"browse-counts:{by}:{version}", count, COUNTS_SECONDS)
+    seconds = COUNTS_SECONDS if caching.is_shared() else LOCAL_COUNTS_SECONDS
+    return caching.remembered(f"browse-counts:{by}:{version}", count, seconds)
 
 
 def publication_changed() -> None:

@@ -76,3 +76,11 @@ def bump(name: str) -> None:
             cache.set(key, time.time_ns(), None)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable while bumping %s", key, exc_info=True)
+
+
+def is_shared() -> bool:
+    """Whether every process reads the same cache (not a per-process memory cache): a
+    version bumped in one process (a worker releasing an item) is then seen by all."""
+    from django.conf import settings
+
+    return "locmem" not in str(settings.CACHES["default"]["BACKEND"]).lower()

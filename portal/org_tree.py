@@ -1,5 +1,5 @@
 """The organization directory as a tree: every level, with counts that include the
-organizations below, flattened into rows that one template loop renders as nested lists.
+organizations below, flattened into rows and written as nested lists in one pass.
 
 The counts are per organization (``{organization id: n}``, counted by the caller for the
 reader); the materialized path names every ancestor of an organization, so adding each
@@ -10,17 +10,45 @@ organization.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
+from typing import NamedTuple
+from urllib.parse import quote
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Organization
 
 OPEN_LEVELS = 1  # levels shown unfolded when nothing is searched for
 
 
+class Node(NamedTuple):
+    """The columns of an organization the tree shows (lighter than a model instance, of
+    which a city has thousands)."""
+
+    pk: int
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent_id: int | None
+    path: str
+    depth: int
+    is_active: bool
+
+
+def load_nodes() -> list[Node]:
+    """Return every organization, active or not, in tree order (one query)."""
+    return [Node(*row) for row in Organization.objects.order_by("path").values_list(
+        *Node._fields)]
+
+
 @dataclass
 class Row:
     """One organization of the tree, with what the template needs to nest it."""
 
-    org: Organization
+    org: Node
     total: int = 0  # items of the organization and every organization below it
     children: int = 0  # organizations directly below, shown in the tree
     has_rows_below: bool = False  # the next rows are inside this one's <details>
@@ -34,7 +62,7 @@ def path_ids(path: str) -> list[int]:
     return [int(segment) for segment in path.split("/") if segment]
 
 
-def subtree_totals(orgs: list[Organization], counts: dict[int, int]) -> dict[int, int]:
+def subtree_totals(orgs: list[Node], counts: dict[int, int]) -> dict[int, int]:
     """Return {organization id: sum of ``counts`` over it and every organization below}."""
     totals: dict[int, int] = {}
     for org in orgs:
@@ -45,11 +73,11 @@ def subtree_totals(orgs: list[Organization], counts: dict[int, int]) -> dict[int
     return totals
 
 
-def matches(org: Organization, query: str) -> bool:
+def matches(org: Node, query: str) -> bool:
     return query.casefold() in org.name.casefold() or query.casefold() == org.code.casefold()
 
 
-def tree_rows(orgs: list[Organization], counts: dict[int, int], query: str = "",
+def tree_rows(orgs: list[Node], counts: dict[int, int], query: str = "",
               limit: int = 200) -> list[Row]:
     """Return the active organizations of ``orgs`` (ordered by path) as tree rows: all of
     them, or those matching ``query`` (at most ``limit``) with their ancestors, unfolded."""
@@ -60,13 +88,13 @@ def tree_rows(orgs: list[Organization], counts: dict[int, int], query: str = "",
         org, query)) for org in active.values() if org.pk in shown]
     by_id = {row.org.pk: row for row in rows}
     for row in rows:
-        if (parent := by_id.get(row.org.parent_id)) is not None:  # type: ignore[arg-type]
+        if row.org.parent_id is not None and (parent := by_id.get(row.org.parent_id)):
             parent.children += 1
     _nest(rows, unfold_all=bool(query))
     return rows
 
 
-def _shown(active: dict[int, Organization], query: str, limit: int) -> set[int]:
+def _shown(active: dict[int, Node], query: str, limit: int) -> set[int]:
     """Return the ids to show: organizations whose every ancestor is active, or when
     searching, the matches and their ancestors."""
     shown: set[int] = set()
@@ -98,3 +126,37 @@ def _nest(rows: list[Row], *, unfold_all: bool) -> None:
             open_depths.pop()
             closed += 1
         row.closes = range(closed)
+
+
+def render_rows(rows: list[Row], base_url: str) -> SafeString:
+    """Return the rows as nested lists (``<ul>``, a ``<details>`` for each organization
+    with others below it), written in one pass of plain string joins: a city's two
+    thousand organizations took seconds through a template loop and a tenth of a second
+    through ``format_html``. ``base_url`` is the directory's address; an organization's
+    page is below it under its code."""
+    levels = {value: escape(str(label)) for value, label in Organization.Level.choices}
+    kinds = {value: escape(str(label)) for value, label in Organization.Kind.choices}
+    below: dict[int, str] = {}
+    title = escape(_("Disclosures, including the organizations below"))
+    base = escape(base_url)
+    out: list[str] = []
+    for row in rows:
+        org = row.org
+        if row.children and row.children not in below:
+            below[row.children] = " · " + escape(ngettext(
+                "%(counter)s organization below", "%(counter)s organizations below",
+                row.children) % {"counter": row.children})
+        name = escape(org.name)
+        if row.matched:
+            name = f"<mark>{name}</mark>"
+        line = (f'<a href="{base}{escape(quote(org.code, safe=""))}/">{name}</a> '
+                f'<span class="muted">{levels.get(org.level, "")} · {kinds.get(org.kind, "")}'
+                f'{below.get(row.children, "") if row.children else ""}</span> '
+                f'<span class="count" title="{title}">{row.total}</span>')
+        if row.has_rows_below:
+            out.append(f'<li><details{" open" if row.is_open else ""}><summary>{line}'
+                       "</summary><ul>")
+        else:
+            out.append(f"<li>{line}</li>")
+        out.append("</ul></details></li>" * len(row.closes))
+    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

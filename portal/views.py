@@ -13,6 +13,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,7 +40,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 ORG_MATCHES = 200
-ORG_TREE_FIELDS = ("code", "name", "level", "kind", "parent", "path", "depth", "is_active")
 
 
 @routes("orgs/")
@@ -48,11 +48,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     read in it and below it; or the organizations whose name or code matches ``q``, with
     the organizations above them."""
     query = request.GET.get("q", "").strip()[:50]
-    orgs = list(Organization.objects.only(*ORG_TREE_FIELDS).order_by("path"))
+    orgs = org_tree.load_nodes()
     counts = selectors.browse_counts(request.user, "organization")
     rows = org_tree.tree_rows(orgs, counts, query, limit=ORG_MATCHES)
     return render(request, "portal/organization_list.html", {
         "rows": rows, "query": query, "matched": sum(row.matched for row in rows),
+        "tree": org_tree.render_rows(rows, reverse("organization_list")),
     })
 
 
@@ -62,7 +63,9 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     (``subtree=0``) its own only; an organization with none below has no such choice."""
     org = get_object_or_404(Organization, code=code, is_active=True)
     children = list(org.children.filter(is_active=True))
-    subtree = bool(children) and request.GET.get("subtree") != "0"
+    # Whatever lies below counts, as in the directory's totals (organizations no longer
+    # active included); only an organization with active ones below offers the choice.
+    subtree = not (children and request.GET.get("subtree") == "0")
     items = selectors.in_organization(selectors.browse_items(request.user), org,
                                       subtree=subtree)
     return render(request, "portal/organization_detail.html", {

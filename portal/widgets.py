@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -12,18 +12,20 @@ class DateInput(forms.DateInput):
 
 
 class FastSelect(forms.Select):
-    """A select whose options are written in one pass instead of one template each: a
-    menu of every organization of a city has thousands of options, which Django's
-    per-option templates take a good part of a page's time to render. Options are
-    ``(value, label)`` pairs; the label may start with spaces to show depth."""
+    """A select whose options are written in one pass of plain string joins instead of a
+    template each: a menu of every organization of a city has thousands of options, which
+    Django's per-option templates (and even ``format_html``) take a good part of a page's
+    time to render. Options are ``(value, label)`` pairs; a label may start with spaces to
+    show depth."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        from html import escape
+
         from django.forms.utils import flatatt
-        from django.utils.html import format_html, format_html_join
 
         chosen = "" if value is None else str(value)
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-            (key, " selected" if str(key) == chosen else "", label)
-            for key, label in self.choices))
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
+            f"{escape(str(label))}</option>" for key, label in self.choices)
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - escaped

@@ -112,6 +112,17 @@ def test_a_leaf_organization_has_no_subtree_toggle(published):
     assert 'class="scope"' in Client().get("/orgs/G/").content.decode()
 
 
+def test_items_of_organizations_no_longer_active_still_count_above_them(published):
+    for org in (published.branch, published.other_branch):
+        org.is_active = False
+        org.save()
+    client = Client()
+    assert tree_totals(client) == {"C": 2, "G": 2}
+    page = client.get("/orgs/G/")
+    assert page.context["page"].paginator.count == 2
+    assert 'class="scope"' not in page.content.decode()  # nothing active below: no choice
+
+
 def test_item_filter_offers_every_level_indented_and_filters_the_subtree(published):
     client = Client()
     html = client.get("/items/").content.decode()
