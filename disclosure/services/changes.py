@@ -86,8 +86,9 @@ def change_withdraw(*, request_id: int, actor: User, comment: str = "") -> Chang
     """Withdraw a request still awaiting approval, by the one who made it. The request stays
     with its history, marked withdrawn; it leaves the approvers' to-do lists at once and the
     item may be the subject of a new request."""
+    comment = comment.strip()[:500]
     return workflow.transition(ChangeRequest, request_id, "withdraw", actor=actor,
-                               comment=comment.strip())
+                               comment=comment, changes={"comment": comment})
 
 
 def _apply(change: ChangeRequest, actor: User) -> None:

@@ -93,6 +93,7 @@ def test_the_requester_withdraws_a_pending_request(world):
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.state == ChangeRequest.State.WITHDRAWN and change.withdrawn_at
+    assert change.comment == "数字已核对无误"
     event = Event.objects.get(object_id=change.pk, action="withdraw")
     assert event.actor == secretary and event.comment == "数字已核对无误"
     assert change.history.count() == 2  # requested, withdrawn: the request is kept
