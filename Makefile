@@ -21,12 +21,18 @@ migrate: $(STAMP)
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run PORT=8010` serves on another port; links in e-mails follow it unless
+# PORTAL_BASE_URL is set. PORTAL_DEMO=1: DEBUG off, as visitors of a real portal see it.
+PORT ?= 8000
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV := PORTAL_DEMO=1 PORTAL_BASE_URL=$(PORTAL_BASE_URL)
+
 run: demo
-	@echo "Portal at http://127.0.0.1:8000/  (demo password: demo-pass-2026)"
+	@echo "Portal at http://127.0.0.1:$(PORT)/  (demo password: demo-pass-2026)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=1 & \
-	$(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/celery -A portal worker --loglevel=INFO --concurrency=1 & \
+	$(RUN_ENV) $(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ import zipfile
 
 from django.utils.translation import gettext as _
 
+from portal.dates import local_date
 from portal.spreadsheets import csv_bytes, xlsx_bytes
 
 from .models import ArchiveRecord
@@ -22,7 +23,7 @@ def header() -> list[str]:
 
 def row(record: ArchiveRecord) -> list:
     return [record.archive_number, record.title, record.organization.name, record.year,
-            str(record.get_retention_display()), record.archived_at.strftime("%Y-%m-%d"),
+            str(record.get_retention_display()), local_date(record.archived_at),
             record.record_hash]
 
 

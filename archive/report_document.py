@@ -3,6 +3,7 @@ and (where LibreOffice is installed) its PDF rendering."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import shutil
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Carrier, Category
 from feedback.models import Ballot
+from portal.dates import date_text
 
 from .report_figures import is_empty
 
@@ -248,7 +250,7 @@ def build_docx(report, figures: dict) -> bytes:
     document.add_paragraph(_("Organization: %(name)s (with the organizations below it); "
                              "year: %(year)s; figures taken %(at)s.") % {
         "name": report.organization.name, "year": report.year,
-        "at": figures["scope"]["taken_at"][:10]})
+        "at": date_text(dt.datetime.fromisoformat(figures["scope"]["taken_at"]))})
     for number, (_field, heading, text) in enumerate(report.sections(), 1):
         document.add_heading(f"{number}. {heading}", level=1)
         for paragraph in (text or NONE_TEXT).splitlines() or [NONE_TEXT]:

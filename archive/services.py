@@ -143,6 +143,13 @@ def _reason_for(item: DisclosureItem, actor: User | None) -> str:
     return ArchiveRecord.Reason.CLOSED if actor is None else ArchiveRecord.Reason.FILED
 
 
+def number_parts(item: DisclosureItem) -> tuple[int, str]:
+    """Return the year and category code of the item's archive number (档号
+    ``{org code}-{year}-{category}-{seq}``)."""
+    year = timezone.localtime(item.internal_at or timezone.now()).year
+    return year, CATEGORY_CODES[Category(item.category)]
+
+
 def archive_item(*, item_id: int, actor: User | None = None) -> ArchiveRecord:
     """Archive a finished item; ``actor`` None is the scheduler. Files copied for a record
     that did not commit are removed again."""
@@ -162,8 +169,7 @@ def _archive(item_id: int, actor: User | None, written: list[str]) -> ArchiveRec
     snapshot = snapshot_of(item)
     _lock_chain()
     last = ArchiveRecord.objects.order_by("-sequence").values("sequence", "record_hash").first()
-    year = timezone.localtime(item.internal_at or timezone.now()).year
-    category = CATEGORY_CODES[Category(item.category)]
+    year, category = number_parts(item)
     number = (ArchiveRecord.objects.filter(organization=item.organization, year=year,
                                            category_code=category)
               .aggregate(m=Max("number"))["m"] or 0) + 1

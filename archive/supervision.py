@@ -175,5 +175,8 @@ def history_rows(user, kind: str) -> QuerySet:
     subtrees, newest first."""
     model, org_field = HISTORY_KINDS[kind]
     orgs = supervised_organizations(user).values("pk")
+    # Each row names its organization (an organization's own rows: its name then).
+    org_name = F("name") if org_field == "id" else F("organization__name")
     return (model.history.filter(**{f"{org_field}__in": orgs})  # type: ignore[attr-defined]
-            .select_related("history_user").order_by("-history_date", "-history_id"))
+            .select_related("history_user").annotate(org_name=org_name)
+            .order_by("-history_date", "-history_id"))

@@ -4,6 +4,8 @@ the notice-board print view."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import segno
 from django import forms
@@ -12,14 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disclosure import selectors as item_selectors
 from disclosure.models import Obligation, State
 from disclosure.visibility import public_q, visible_items
+from portal.dates import datetime_text
 from portal.http import AuthedRequest
 from portal.models import Organization, User
 from portal.pagination import paginate
@@ -47,29 +48,71 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     trend = supervision.monthly_trend(orgs)
     if request.GET.get("format") == "csv":
         return _dashboard_csv(rows)
+    page = paginate(request, rows, DASHBOARD_ROWS)
     return render(request, "archive/dashboard.html", {
-        "rows": rows, "page": paginate(request, rows, DASHBOARD_ROWS), "trend": trend,
+        "rows": rows, "page": page, "trend": trend, "columns": COLUMNS,
+        "table": [(row, [(column, column.value(row)) for column in COLUMNS])
+                  for row in page.object_list],
         "trend_points": supervision.trend_points(trend),
-        "totals": {key: sum(getattr(r, key) for r in rows)
-                   for key in ("due", "on_time", "late", "overdue", "open", "filed",
-                            "ledger_missing")},
+        "footer": [sum(column.value(r) for r in rows) if column.total else None
+                   for column in COLUMNS],
     })
 
 
 DASHBOARD_ROWS = 50  # organizations per page; the totals and the CSV cover all of them
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of the compliance table, on the page and in its CSV alike: its heading,
+    the row's attribute it shows, and how the page shows it (``kind``: a drill-down to the
+    obligations in ``state``, a rate with its bar, a percentage, a count)."""
+
+    key: str
+    label: Any
+    kind: str = "count"
+    state: str = ""
+    total: bool = False  # summed in the footer
+    warn: bool = False  # marked when not zero
+
+    def value(self, row: supervision.Row):
+        if self.key == "code":
+            return row.organization.code
+        if self.key == "organization":
+            return row.organization.name
+        return getattr(row, self.key)
+
+
+COLUMNS = (
+    Column("code", gettext_lazy("Code"), "code"),
+    Column("organization", gettext_lazy("Organization"), "organization"),
+    Column("on_time_rate", gettext_lazy("On-time rate (%)"), "rate"),
+    Column("due", gettext_lazy("Due"), "obligations", total=True),
+    Column("on_time", gettext_lazy("Fulfilled on time"), "obligations", "on_time", True),
+    Column("late", gettext_lazy("Fulfilled late"), "obligations", "late", True),
+    Column("overdue", gettext_lazy("Overdue"), "obligations", "overdue", True, warn=True),
+    Column("open", gettext_lazy("Open"), "obligations", "open", True),
+    Column("filed", gettext_lazy("Filed as not disclosable"), total=True),
+    Column("feedback_open", gettext_lazy("Open feedback")),
+    Column("feedback_days", gettext_lazy("Feedback answered in (days)")),
+    Column("request_days", gettext_lazy("Requests answered in (days)")),
+    Column("rectifications_open", gettext_lazy("Open rectification orders"), warn=True),
+    Column("satisfaction", gettext_lazy("Satisfaction (latest evaluation, %)"), "percent"),
+    Column("ledger_missing", gettext_lazy("Offline ledger: not recorded"), "ledger",
+           total=True, warn=True),
+)
+
+
 def _dashboard_csv(rows) -> HttpResponse:
-    header = [_("Code"), _("Organization"), _("Due"), _("Fulfilled on time"),
-              _("Fulfilled late"), _("Overdue"), _("Open"),
-              _("Filed as not disclosable"), _("On-time rate (%)"),
-              _("Offline ledger: not recorded")]
-    body = csv_bytes(header, ([r.organization.code, r.organization.name, r.due, r.on_time,
-                               r.late, r.overdue, r.open, r.filed,
-                               "" if r.on_time_rate is None else r.on_time_rate,
-                               r.ledger_missing]
-                              for r in rows))
+    """The table as on the page (every organization, not one page of them): the same
+    columns in the same order, rates and averages as plain numbers."""
+    body = csv_bytes([str(column.label) for column in COLUMNS],
+                     ([_csv_value(column.value(row)) for column in COLUMNS] for row in rows))
     return spreadsheet_response(body, "compliance", "csv")
+
+
+def _csv_value(value):
+    return "" if value is None else value
 
 
 @routes("supervision/obligations/")
@@ -163,7 +206,7 @@ def history_timeline(request: AuthedRequest, kind: str, pk: int) -> HttpResponse
     steps.reverse()
     return render(request, "archive/history_timeline.html", {
         "steps": steps, "kind": kind, "kind_label": KIND_LABELS[kind],
-        "title": str(versions[-1].instance),
+        "title": str(versions[-1].instance), "org_name": versions[-1].org_name,
     })
 
 
@@ -177,7 +220,7 @@ def _field_label(model, name: str) -> str:
 def _shown(model, name: str, value):
     """Show a value as people read it: local time, and the label of a choice."""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return datetime_text(value)
     try:
         choices = dict(model._meta.get_field(name).flatchoices)
     except Exception:  # noqa: BLE001

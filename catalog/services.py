@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from portal.dates import date_text
 from portal.models import Organization, User
 
 from . import defaults
@@ -163,7 +164,7 @@ def catalog_roll_over(catalogs: Iterable[Catalog], *, year: int | None = None,
         elif start <= catalog.effective_from:
             refusals.append(_("%(catalog)s is in force from %(date)s: a new version must "
                               "start in a later year.") % {
-                "catalog": catalog, "date": catalog.effective_from.isoformat()})
+                "catalog": catalog, "date": date_text(catalog.effective_from)})
         seen.add(key)
     if refusals:
         raise ValidationError(refusals)

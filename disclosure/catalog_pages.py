@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Catalog, CatalogEntry, catalog_in_force
 from portal.calendar import add_working_days, period_containing
+from portal.dates import date_text
 from portal.models import Organization
 
 from .models import DisclosureItem, Obligation
@@ -86,7 +87,7 @@ class DueDates:
             return _("%(period)s: %(label)s due %(date)s (%(days)s working days after the "
                      "period ends)") % {
                 "period": entry.get_period_display(), "label": period.label(),
-                "date": self.due(period.end, entry.due_days).isoformat(),
+                "date": date_text(self.due(period.end, entry.due_days)),
                 "days": entry.due_days}
         return _("Within %(days)s working days after the matter happens") % {
             "days": entry.due_days}

@@ -15,8 +15,9 @@ from catalog.models import (
     PartyAudience,
     PublicAudience,
 )
+from portal.dates import datetime_text
 from portal.models import Organization, Role
-from portal.widgets import DateInput  # noqa: E402
+from portal.widgets import DateInput, FastSelect  # noqa: E402
 
 from .models import (
     OFFLINE_CARRIERS,
@@ -155,20 +156,36 @@ class PlanPublicForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 
+    def __init__(self, *args, earliest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest  # the end of the intra-party lead time, if it is known
+        if earliest is not None:
+            self.fields["when"].help_text = earliest_public_text(earliest)
+            local = timezone.localtime(earliest)
+            self.fields["when"].widget.attrs["min"] = local.strftime("%Y-%m-%dT%H:%M")
+
     def clean_when(self):
         when = self.cleaned_data["when"]
         if when <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."))
+        if self.earliest is not None and when < self.earliest:
+            raise forms.ValidationError(earliest_public_text(self.earliest))
         return when
+
+
+def earliest_public_text(earliest) -> str:
+    """Say from when an item may go public, in local time and the reader's format."""
+    return _("Can be published from %(when)s at the earliest.") % {
+        "when": datetime_text(earliest)}
 
 
 class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     organization = forms.ModelChoiceField(
         label=_("Organization"), required=False, queryset=Organization.objects.none(),
-        to_field_name="code", empty_label=_("All organizations"),
+        to_field_name="code", empty_label=_("All organizations"), widget=FastSelect,
     )
-    subtree = forms.BooleanField(label=_("Include subordinate organizations"), required=False)
+    only = forms.BooleanField(label=_("Only this organization"), required=False)
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
     )
@@ -190,15 +207,14 @@ class ItemFilterForm(forms.Form):
         field = self.fields["organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organization.objects.filter(is_active=True)
-        # A city has thousands of branches: the menu offers the levels above them (with
-        # "include subordinate organizations"); a branch chosen through a link stays shown.
-        offered = Organization.objects.filter(is_active=True).exclude(
-            level=Organization.Level.BRANCH)
-        chosen = str(self.data.get("organization") or "")[:20]
-        if chosen and chosen.isprintable():
-            offered = offered | Organization.objects.filter(is_active=True, code=chosen)
-        field.widget.choices = [("", field.empty_label),
-                                *((org.code, str(org)) for org in offered.order_by("path"))]
+        # Every level, indented by its depth, in one query of two columns and one pass of
+        # rendering (FastSelect): a city's thousands of branches stay cheap to offer.
+        offered = field.queryset.order_by("path").values_list("code", "name", "depth")
+        field.widget.choices = [("", field.empty_label), *(
+            (code, f"{INDENT * depth}{name}") for code, name, depth in offered)]
+
+
+INDENT = "\u3000"  # an ideographic space per level: the menu shows the tree
 
 
 class WorkspaceFilterForm(forms.Form):

@@ -381,6 +381,12 @@ class DisclosureItem(DisclosureRules):
     def published_at(self):
         return self.public_at or self.internal_at
 
+    @property
+    def has_public_plan(self) -> bool:
+        """Whether a date is planned on which the scheduler releases the item beyond the
+        party (a plan that may be cancelled)."""
+        return self.planned_public_at is not None
+
 
 class DisclosureItemUserObjectPermission(UserObjectPermissionBase):
     """Per-item grants to one person, e.g. an answer to an on-request application."""
@@ -437,6 +443,7 @@ class Review(models.Model):
         RETURN = "return", _("Returned for revision")
         PUBLISH_INTERNAL = "publish_internal", _("Published within the party")
         PLAN_PUBLIC = "plan_public", _("Planned public release")
+        CANCEL_PLAN = "cancel_plan", _("Planned public release cancelled")
         RELEASE_PUBLIC = "release_public", _("Published to the public")
         EXPIRE = "expire", _("Expired")
         ARCHIVE = "archive", _("Archived")
@@ -790,6 +797,11 @@ DisclosureItem.workflow = Workflow("state", {
                         _("Only an approved or internal item can be planned."),
                         _A.PLAN_PUBLIC.label, when="goes_public",
                         when_refused=_("This item is disclosed within the party only.")),
+    # Taking the plan back: the item stays where it is and may be planned again.
+    "cancel_plan": Step((S.APPROVED, S.INTERNAL), None, "manage", None,
+                        _("Only an approved or internal item has a plan to cancel."),
+                        _A.CANCEL_PLAN.label, when="has_public_plan",
+                        when_refused=_("No public release is planned for this item.")),
     "release_public": Step((S.INTERNAL,), S.PUBLIC, "manage", "public_at",
                            _("Only an item published within the party can go public."),
                            _A.RELEASE_PUBLIC.label, when="goes_public",

@@ -6,6 +6,7 @@ access reads a neutral sentence with no title and no link.
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats
 
@@ -18,9 +19,11 @@ from .models import (
     DisclosureRequest,
     NonDisclosureFiling,
     Obligation,
+    Review,
     WorkPlan,
 )
 from .permissions import can_file
+from .visibility import can_see_workflow
 
 STAGES = Reminder.Stage.values  # the reminder stages of every deadline
 
@@ -41,13 +44,34 @@ def _obligation_url(obligation: Obligation, notification) -> str:
 def _filing_values(filing: NonDisclosureFiling) -> dict:
     return {"org": filing.obligation.organization.name, "entry": filing.obligation.entry.title,
             "state": filing.get_state_display(), "comment": filing.comment,
+            "returned": filing.state == NonDisclosureFiling.State.RETURNED,
             "until": _date(filing.until) if filing.until else "",
             "due": _date(filing.obligation.due_date)}
 
 
+def _item_values(item: DisclosureItem) -> dict:
+    return {"title": item.title, "org": item.organization.name}
+
+
+def _with_return_reason(items: QuerySet) -> QuerySet:
+    """Add the comment of the item's latest return, in the loading query."""
+    latest = Review.objects.filter(item=OuterRef("pk"), action=Review.Action.RETURN)
+    return items.annotate(return_reason=Subquery(
+        latest.order_by("-created_at", "-pk").values("comment")[:1]))
+
+
+def _return_reason(item: DisclosureItem, notification) -> dict:
+    """The reviewer's reason, for readers of the item's workflow only (the review trail's
+    readers): a former officer who now reads the published item as a member does not."""
+    if not can_see_workflow(notification.recipient, item):
+        return {"reason": ""}
+    return {"reason": getattr(item, "return_reason", "") or ""}
+
+
 register_texts(DisclosureItem, [f"item.{step}" for step in (
-    "submitted", "approved", "returned", "internal", "public")],
-    lambda item: {"title": item.title, "org": item.organization.name})
+    "submitted", "approved", "internal", "public")], _item_values)
+register_texts(DisclosureItem, ["item.returned"], _item_values,
+               annotate=_with_return_reason, reader_values=_return_reason)
 # A 公示 that ended with objections: its conclusion is due, then overdue, then escalated.
 register_texts(DisclosureItem, ["publicity.objections", *(f"publicity.{stage}" for stage in
                                                           STAGES)],
@@ -66,10 +90,17 @@ register_texts(DisclosureRequest, ["request.received", "request.answered", "requ
                lambda r: {"org": r.organization.name, "subject": r.subject,
                           "state": r.get_state_display(), "due": _date(r.due_date),
                           "until": _date(r.deferred_until) if r.deferred_until else "",
-                          "reason": r.deferral_reason})
+                          "reason": r.deferral_reason,
+                          "declined": r.state == DisclosureRequest.State.DECLINED,
+                          "answer": r.answer})
+# The readers of a change request read its item's workflow or decide it (visible_changes),
+# so the item's title and the approver's reason are theirs to read.
 register_texts(ChangeRequest, ["change.requested", "change.decided"],
                lambda c: {"org": c.item.organization.name, "kind": c.get_kind_display(),
-                          "state": c.get_state_display()})
+                          "title": c.item.title, "state": c.get_state_display(),
+                          "reason": c.comment if c.state == ChangeRequest.State.REJECTED
+                          else ""})
 register_texts(WorkPlan, ["workplan.submitted", "workplan.decided"],
                lambda p: {"org": p.organization.name, "title": p.title,
-                          "state": p.get_state_display()})
+                          "state": p.get_state_display(),
+                          "reason": p.comment if p.state == WorkPlan.State.REJECTED else ""})

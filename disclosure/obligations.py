@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from catalog.models import RULE_FIELDS, Catalog, CatalogEntry, Frequency, catalog_in_force
@@ -262,6 +263,7 @@ def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, l
     listed = list(rows)
     mark_missing_carriers([row for row in listed if row.state != State.FILED])
     for row in listed:
+        describe_row(row, today)
         if row.state == State.FILED:
             result["filed"].append(row)
         elif row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):
@@ -273,3 +275,38 @@ def calendar_for(org: Organization, today: dt.date | None = None) -> dict[str, l
         elif row.fulfilled_at and timezone.localtime(row.fulfilled_at).date() >= month.start:
             result["done"].append(row)
     return result
+
+
+# A calendar row says where the obligation stands (its status) apart from what can be done
+# about it (its actions): the status of a filed or filing obligation is the filing.
+CALENDAR_STATUS = {
+    "open": pgettext_lazy("calendar status", "To be disclosed"),
+    "overdue": pgettext_lazy("calendar status", "Overdue"),
+    "on_time": pgettext_lazy("calendar status", "Disclosed"),
+    "late": pgettext_lazy("calendar status", "Disclosed late"),
+    "filing": pgettext_lazy("calendar status", "Filed, awaiting acknowledgement"),
+    "filed": pgettext_lazy("calendar status", "Filed as not disclosable"),
+}
+
+
+def describe_row(row: Obligation, today: dt.date) -> None:
+    """Set the calendar row's ``status`` (key into :data:`CALENDAR_STATUS`),
+    ``status_label``, ``filing`` (the filing the status is about, if any),
+    ``returned_filing`` (a filing the parent returned, still to be seen) and ``may_file``
+    (whether filing it as not disclosable is open now)."""
+    latest = row.filing_list[0] if row.filing_list else None  # type: ignore[attr-defined]
+    row.filing = row.returned_filing = None  # type: ignore[attr-defined]
+    if row.state == State.FILED:
+        status, row.filing = "filed", latest  # type: ignore[attr-defined]
+    elif latest is not None and latest.is_awaiting and row.is_pending:
+        status, row.filing = "filing", latest  # type: ignore[attr-defined]
+    elif row.state == State.OVERDUE or (row.state == State.OPEN and row.due_date < today):
+        status = "overdue"
+    else:
+        status = row.state
+    if (row.is_pending and latest is not None
+            and latest.state == NonDisclosureFiling.State.RETURNED):
+        row.returned_filing = latest  # type: ignore[attr-defined]
+    row.status = status  # type: ignore[attr-defined]
+    row.status_label = CALENDAR_STATUS[status]  # type: ignore[attr-defined]
+    row.may_file = row.is_pending and status != "filing"  # type: ignore[attr-defined]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from portal import workflow
+from portal import caching, workflow
 from portal.models import Organization
 from portal.permissions import load_for
-from portal.roles import org_ids_with
+from portal.roles import org_ids_with, signed_in
 
 from . import search
 from .models import Attachment, DisclosureItem, State
-from .visibility import public_items, visible_items, withdrawal_notices
+from .visibility import public_items, public_q, visible_items, withdrawal_notices
 
 LIST_RELATED = ("organization", "entry")
 
@@ -46,11 +48,8 @@ def filter_items(items: QuerySet[DisclosureItem], data: dict) -> QuerySet[Disclo
     """Apply the browse filters (already validated) to a visible queryset; a keyword
     orders the result by relevance."""
     org: Organization | None = data.get("organization")
-    if org is not None:
-        if data.get("subtree"):
-            items = items.filter(organization__path__startswith=org.path)
-        else:
-            items = items.filter(organization=org)
+    if org is not None:  # its subtree, unless "only this organization" is asked for
+        items = in_organization(items, org, subtree=not data.get("only"))
     if category := data.get("category"):
         items = items.filter(category=category)
     if duration := data.get("duration"):
@@ -74,6 +73,61 @@ def browse_items(user) -> QuerySet[DisclosureItem]:
         .select_related(*LIST_RELATED)
         .order_by("-internal_at", "-pk")
     )
+
+
+def in_organization(items: QuerySet[DisclosureItem], org: Organization, *,
+                    subtree: bool = True) -> QuerySet[DisclosureItem]:
+    """Narrow ``items`` to ``org``, with every organization below it if ``subtree``."""
+    if subtree:
+        return items.filter(organization__path__startswith=org.path)
+    return items.filter(organization=org)
+
+
+# Counts next to links (home page categories, the organization tree) are the counts of the
+# lists the links open, for the reader who sees them. The part everyone sees is counted
+# over the whole portal, so it is kept in the cache, keyed on a publication version that
+# every save which may move an item into or out of the lists changes
+# (:func:`publication_changed`): the next request after a release counts again. The part
+# only this reader sees (intra-party items of their organizations, their grants) is small
+# and counted on each request.
+PUBLICATION = "publication"
+COUNTS_SECONDS = 600  # within one version the counts are exact; this bounds their memory
+COUNTED_BY = ("category", "organization")
+# The fields of an item whose change may move it into or out of a list, or between counts.
+LISTED_FIELDS = frozenset({"state", "public_at", "public_audience", "withdrawn_at",
+                           "organization", "category"})
+
+
+def browse_counts(user, by: str) -> dict:
+    """Return {value: number of items of ``user``'s browse list} grouped by ``by``
+    ("category", or "organization" for organization ids)."""
+    if by not in COUNTED_BY:
+        raise ValueError(by)
+    counts = dict(_public_browse_counts(by))
+    if signed_in(user):
+        own = (browse_items(user).exclude(public_q()).order_by().values_list(by)
+               .annotate(n=Count("pk")))
+        for value, n in own:
+            counts[value] = counts.get(value, 0) + n
+    return counts
+
+
+def _public_browse_counts(by: str) -> dict:
+    def count() -> dict:
+        rows = browse_items(AnonymousUser()).order_by().values_list(by).annotate(n=Count("pk"))
+        return dict(rows)
+
+    version = caching.version(PUBLICATION)
+    if version is None:
+        return count()
+    return caching.remembered(f"browse-counts:{by}:{version}", count, COUNTS_SECONDS)
+
+
+def publication_changed() -> None:
+    """Make the next reader count again: now, and once more when the transaction commits
+    (a reader between the two may have counted what was not committed yet)."""
+    caching.bump(PUBLICATION)
+    transaction.on_commit(lambda: caching.bump(PUBLICATION))
 
 
 def latest_public(limit: int = 10) -> list[DisclosureItem]:

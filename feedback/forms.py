@@ -87,7 +87,7 @@ class TrackForm(forms.Form):
 
 
 class HandleForm(forms.Form):
-    text = forms.CharField(label=_("Reply or reason"), required=False, max_length=5000,
+    text = forms.CharField(label=_("Reply"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 4}))
     # Read by the reply only: without it the answer goes to the submitter, but nothing of
     # the feedback is published under its item, whatever the submitter consented to.
@@ -99,6 +99,24 @@ class HandleForm(forms.Form):
                     "consents. Without it the answer is sent to the submitter and nothing "
                     "is published."),
         required=False)
+
+
+class DeclineForm(forms.Form):
+    """不予受理: the decision not to accept, with the reason the submitter is told."""
+
+    reason = forms.CharField(
+        label=_("Reason for not accepting"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The submitter is told the decision with this reason."))
+
+
+class ReopenForm(forms.Form):
+    """Taking back a decision not to accept."""
+
+    reason = forms.CharField(
+        label=_("Why the decision is taken back"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the handling record; the submitter is told."))
 
 
 class PublicationCheckForm(forms.Form):

@@ -124,6 +124,13 @@ class Feedback(models.Model):
         return self.state not in OPEN_STATES
 
     @property
+    def reopenable(self) -> bool:
+        """Whether a decision not to accept may still be taken back: not for an objection
+        whose item's publicity result, which counted it as handled, is recorded."""
+        return not (self.is_objection and self.item is not None
+                    and bool(self.item.publicity_result))
+
+    @property
     def kind_label(self) -> str:
         """What the record is called on pages: an objection (异议) or feedback."""
         return str(_("Objection") if self.is_objection else _("Feedback"))
@@ -165,6 +172,14 @@ Feedback.workflow = Workflow("state", {
                    label=_S.ACCEPTED.label),
     "reject": Step((_S.RECEIVED, _S.ACCEPTED), _S.REJECTED, "handle", refused=_NOT_NOW,
                    label=_S.REJECTED.label),
+    # Taking back a decision not to accept, taken by mistake: the feedback is accepted
+    # after all; the decision and its reason stay in its history and event log.
+    "reopen": Step((_S.REJECTED,), _S.ACCEPTED, "handle",
+                   refused=_("Only feedback that was not accepted can be reopened; this "
+                             "feedback is %(status)s."),
+                   label=_("Reopened"), when="reopenable",
+                   when_refused=_("The publicity result of the item counted this objection "
+                                  "as handled; it cannot be reopened.")),
     "start": Step((_S.ACCEPTED,), _S.IN_PROGRESS, "handle", refused=_NOT_NOW,
                   label=_S.IN_PROGRESS.label),
     "reply": Step((_S.ACCEPTED, _S.IN_PROGRESS), _S.REPLIED, "handle", "replied_at",

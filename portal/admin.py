@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import grants, imports
+from . import admin_i18n, grants, imports
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
 from .admin_base import KeyAutocomplete
 from .holidays import calendar_gap, missing_year_message
@@ -30,6 +30,18 @@ from .models import (
     User,
 )
 from .workflow import TransitionError, workflow_of
+
+admin_i18n.install()
+
+
+class PermissionLabels:
+    """Permission pickers that say each permission in the reader's language."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = admin_i18n.permission_label
+        return field
 
 
 class MembershipForm(forms.ModelForm):
@@ -104,7 +116,7 @@ class NoPasswordCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(PermissionLabels, BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "full_name", "email", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
@@ -544,7 +556,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class SuperuserOnlyGroupAdmin(GroupAdmin):
+class SuperuserOnlyGroupAdmin(PermissionLabels, GroupAdmin):  # type: ignore[misc]
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import admin_log, permissions
 
@@ -39,6 +40,22 @@ class KeyAutocomplete:
             kwargs["widget"] = KeyAutocompleteSelect(db_field, self.admin_site,
                                                      using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The history list's changes as the admin shows values: a choice by its label, yes
+    and no by their icons, an empty value as the admin's dash, not the stored codes."""
+
+    def prepare_delta_change_value(self, change, value):
+        from django.contrib.admin.utils import display_for_field
+        from django.db.models import ForeignKey
+
+        field = self.model._meta.get_field(change.field)
+        if isinstance(field, ForeignKey) and getattr(value, "pk", "") is None:
+            value = None  # simple-history's stand-in for an empty key
+        if field.is_relation and value is not None:
+            return super().prepare_delta_change_value(change, value)
+        return display_for_field(value, field, "-")
 
 
 class HistoryAdmin(KeyAutocomplete, SimpleHistoryAdmin):
@@ -92,6 +109,17 @@ class HistoryAdmin(KeyAutocomplete, SimpleHistoryAdmin):
         raise Http404
 
     # History: read-only, and only of what one may see.
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records,
+                                  foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        # Services record their reasons as message ids (portal.admin_i18n names them).
+        for record in historical_records:
+            reason = record.history_change_reason
+            record.history_change_reason = gettext(reason) if reason else ""
 
     @method_decorator(csp_update(HISTORY_LIST_STYLE))
     def history_view(self, request, object_id, extra_context=None):

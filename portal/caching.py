@@ -46,3 +46,33 @@ def _claim_refresh(key: str) -> bool:
         return bool(cache.add(f"{key}:refreshing", 1, 30))
     except Exception:  # noqa: BLE001
         return True
+
+
+def version(name: str) -> int | None:
+    """Return the current version of ``name`` (a number that :func:`bump` changes), or None
+    when the cache does not answer. A version that was never set (or was evicted) starts
+    from the clock, so that it never returns to a number an older cached value was keyed
+    on."""
+    key = f"version:{name}"
+    try:
+        found = cache.get(key)
+        if found is None:
+            cache.add(key, time.time_ns(), None)
+            found = cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable while reading %s", key, exc_info=True)
+        return None
+    return found if isinstance(found, int) else None
+
+
+def bump(name: str) -> None:
+    """Change the version of ``name``, so that values keyed on the old one are not read
+    again."""
+    key = f"version:{name}"
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not set: any new number will do
+            cache.set(key, time.time_ns(), None)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable while bumping %s", key, exc_info=True)

@@ -103,7 +103,12 @@ def _link(grant: RoleGrant, note) -> str:
 def _texts(grant: RoleGrant) -> dict:
     return {"user": grant.user.display_name, "org": grant.organization.name,
             "role": grant.get_role_display(), "by": grant.requested_by.display_name,
-            "state": grant.get_state_display()}
+            "state": grant.get_state_display(), "reason": _refusal(grant)}
+
+
+def _refusal(grant) -> str:
+    """The decider's reason, when the grant was refused."""
+    return grant.comment if grant.state == RoleGrant.State.REFUSED else ""
 
 
 def deciders() -> QuerySet[User]:
@@ -201,7 +206,8 @@ def superusers() -> QuerySet[User]:
 
 def _staff_texts(grant: StaffGrant) -> dict:
     return {"user": grant.user.display_name, "right": str(grant),
-            "by": grant.requested_by.display_name, "state": grant.get_state_display()}
+            "by": grant.requested_by.display_name, "state": grant.get_state_display(),
+            "reason": _refusal(grant)}
 
 
 def _staff_link(grant: StaffGrant, note) -> str:

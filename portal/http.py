@@ -113,6 +113,13 @@ def posted_text(request: HttpRequest, form_class: type[forms.Form], field: str) 
     return form.cleaned_data[field] if form.is_valid() else ""
 
 
+def decided_message(approved: bool) -> str:
+    """The message after an approver's decision: what happened and who hears of it."""
+    if approved:
+        return _("Approved; the organization is notified.")
+    return _("Rejected; the organization is notified with your reason.")
+
+
 def decision_view(service: Callable[..., Any], id_name: str, page: str):
     """Return the view that posts an approver's decision (``approve`` or ``reject`` in the
     URL, the comment in the form) to ``service`` and goes back to the record's ``page``."""
@@ -123,7 +130,7 @@ def decision_view(service: Callable[..., Any], id_name: str, page: str):
         attempt(request, lambda: service(**{id_name: pk}, actor=request.user,
                                          approve=decision == "approve",
                                          comment=request.POST.get("comment", "")),
-                success=_("Saved."))
+                success=decided_message(decision == "approve"))
         return redirect(page, pk=pk)
 
     return decide

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +41,12 @@ Renderer = Callable[[Notification, object | None], Rendered]
 # Loads the targets of one kind for one recipient: what the recipient may not see is left
 # out, and the renderer words it neutrally.
 Loader = Callable[[list[int], User], Mapping[int, Any]]
+# Adds what the texts of a kind read beside the target's own fields (a latest reason, a
+# related row), in the same one query.
+Annotate = Callable[[QuerySet], QuerySet]
+# The values only some readers may read (a return reason, a related item's title): given
+# the target and the notification, whose recipient is the reader.
+ReaderValues = Callable[[Any, Notification], dict]
 _renderers: dict[str, tuple[Renderer, Loader]] = {}
 
 
@@ -53,7 +60,7 @@ def hidden() -> Rendered:
     return Rendered(_("Notification"), _("This notification is no longer available to you."))
 
 
-def visible_loader(model) -> Loader:
+def visible_loader(model, annotate: Annotate | None = None) -> Loader:
     """Return a loader that reads targets through the model's permission home (its
     registered queryset twin), in one query: what the recipient may not see is left out."""
 
@@ -61,29 +68,37 @@ def visible_loader(model) -> Loader:
         from .permissions import rules_for
 
         rules = rules_for(model)
-        return rules.visible(recipient).select_related(*rules.related).in_bulk(ids)
+        queryset = rules.visible(recipient).select_related(*rules.related)
+        return (annotate(queryset) if annotate else queryset).in_bulk(ids)
 
     return load
 
 
 def register_texts(model, kinds: Iterable[str], values: Callable[[Any], dict],
-                   url: Callable[[Any, Notification], str] | None = None) -> None:
+                   url: Callable[[Any, Notification], str] | None = None, *,
+                   annotate: Annotate | None = None,
+                   reader_values: ReaderValues | None = None) -> None:
     """Register notifications about ``model``. The text of each kind is the template
     ``notifications/<kind>.txt`` (the subject on its first line, the body after it),
     rendered in the reader's language with ``values(target)``; ``url`` links to the target
     (its own page by default). Targets are loaded through the model's permission home; one
-    the reader may not see reads neutrally."""
+    the reader may not see reads neutrally. ``annotate`` adds to the loading query what the
+    texts read beyond the target (a reason); ``reader_values(target, notification)`` adds
+    the values that depend on the reader's rights, checked when the text is read."""
 
     def render_one(notification: Notification, target) -> Rendered:
         if target is None:
             return hidden()
-        text = render_to_string(f"notifications/{notification.kind}.txt", values(target))
+        context = values(target)
+        if reader_values is not None:
+            context.update(reader_values(target, notification))
+        text = render_to_string(f"notifications/{notification.kind}.txt", context)
         subject, _newline, body = text.strip().partition("\n")
         link = url(target, notification) if url else target.get_absolute_url()
         return Rendered(subject, body, link)
 
     for kind in kinds:
-        register(kind, render_one, visible_loader(model))
+        register(kind, render_one, visible_loader(model, annotate))
 
 
 def language_of(user: User) -> str:

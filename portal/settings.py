@@ -29,13 +29,21 @@ def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# `make run` sets PORTAL_DEMO=1: the demo is served as production serves the portal (DEBUG
+# off, so a visitor sees the portal's own 404 and 500 pages, never Django's technical ones),
+# but on this machine alone: over plain HTTP on the loopback address, with a demo key, and
+# static files served by whitenoise straight from their sources (no collectstatic).
+DEMO = env_bool("PORTAL_DEMO", False)
+DEBUG = env_bool("DEBUG", not DEMO)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or DEMO):
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-debug-and-the-demo"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+if DEMO and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "testserver"}:
+    raise RuntimeError("PORTAL_DEMO is for `make run` on this machine: ALLOWED_HOSTS may name "
+                       "only loopback addresses.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -205,11 +213,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# The demo's whitenoise finds static files where they are (``make run`` runs no collectstatic).
+WHITENOISE_USE_FINDERS = DEMO
 
 # Lists count at most this many rows for their page navigation (see portal/pagination.py).
 PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "2000"))
@@ -303,11 +313,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # The demo (PORTAL_DEMO) answers over plain HTTP on 127.0.0.1: no HTTPS-only cookies,
+    # redirect or HSTS there, unless said otherwise.
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEMO)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEMO)
     LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS",
+                                             "0" if DEMO else "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from anybody.
@@ -372,6 +385,7 @@ REQUEST_ANSWER_DAYS = int(os.environ.get("REQUEST_ANSWER_DAYS", "15"))
 # E-mails whose task has not sent them after this many seconds are sent by the sweep.
 OUTBOX_GRACE_SECONDS = int(os.environ.get("OUTBOX_GRACE_SECONDS", "60"))
 # Absolute links in e-mails (notifications, password resets): never the request's Host.
+# `make run PORT=8010` sets it to http://127.0.0.1:8010 unless it is set already.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Shown in the footer and the page title.

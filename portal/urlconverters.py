@@ -28,11 +28,11 @@ def register_words(name: str, *words: str) -> None:
     register_converter(converter, name)
 
 
-register_words("item_step", "submit", "discard", "publish-internal", "release-public")
+register_words("item_step", "submit", "publish-internal", "release-public")
 register_words("decision", "approve", "reject")
 register_words("filing_decision", "acknowledge", "return")
 register_words("export_format", "csv", "xlsx")
-register_words("feedback_step", "accept", "reject", "start", "reply", "close")
+register_words("feedback_step", "accept", "start", "reply", "close")
 register_words("order_step", "respond", "close", "send-back")
 register_words("register_format", "csv", "xlsx", "zip")
 register_words("ledger_step", "take-down", "evidence", "void")

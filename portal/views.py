@@ -11,7 +11,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,31 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Category
 from disclosure import selectors
-from disclosure.visibility import public_items
 from portal.routing import Routes
 
-from . import notifications, ratelimit
-from .caching import remembered
+from . import notifications, org_tree, ratelimit
 from .http import AuthedRequest
 from .models import Notification, Organization
 from .pagination import paginate
 
-PUBLIC_COUNTS_SECONDS = 120  # how stale the public counts on home and organization pages may be
-
 routes = Routes()
-
-
-def public_counts(by: str) -> dict:
-    """Return {value: number of public items} grouped by ``by``; counted over the whole
-    portal, so kept in the cache for a short while instead of counted on every view."""
-    def count() -> dict:
-        return dict(public_items().order_by().values_list(by).annotate(n=Count("pk")))
-    return remembered(f"public-counts:{by}", count, PUBLIC_COUNTS_SECONDS)
 
 
 @routes("")
 def home(request: HttpRequest) -> HttpResponse:
-    counts = public_counts("category")
+    counts = selectors.browse_counts(request.user, "category")
     return render(request, "portal/home.html", {
         "latest": selectors.latest_public(10),
         "organizations": Organization.objects.filter(is_active=True, depth__lte=1),
@@ -51,45 +38,37 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+ORG_MATCHES = 200
+ORG_TREE_FIELDS = ("code", "name", "level", "kind", "parent", "path", "depth", "is_active")
+
+
 @routes("orgs/")
 def organization_list(request: HttpRequest) -> HttpResponse:
-    """The tree down to the general branches (branches are listed on their parent's page),
-    or the organizations whose name or code matches ``q``."""
+    """Every organization as a tree, each with the number of disclosures the reader can
+    read in it and below it; or the organizations whose name or code matches ``q``, with
+    the organizations above them."""
     query = request.GET.get("q", "").strip()[:50]
-    orgs = Organization.objects.filter(is_active=True)
-    if query:
-        orgs = orgs.filter(Q(name__icontains=query) | Q(code__iexact=query))[:ORG_MATCHES]
-    else:
-        orgs = orgs.exclude(level=Organization.Level.BRANCH)
-    counts = public_counts("organization")
-    organizations = list(orgs)
-    below = dict(Organization.objects.filter(
-        is_active=True, parent__in=[o.pk for o in organizations]).order_by()
-        .values_list("parent").annotate(n=Count("pk")))
-    for org in organizations:
-        org.public_count = counts.get(org.pk, 0)  # type: ignore[attr-defined]
-        org.below_count = below.get(org.pk, 0)  # type: ignore[attr-defined]
+    orgs = list(Organization.objects.only(*ORG_TREE_FIELDS).order_by("path"))
+    counts = selectors.browse_counts(request.user, "organization")
+    rows = org_tree.tree_rows(orgs, counts, query, limit=ORG_MATCHES)
     return render(request, "portal/organization_list.html", {
-        "organizations": organizations, "query": query,
+        "rows": rows, "query": query, "matched": sum(row.matched for row in rows),
     })
-
-
-ORG_MATCHES = 200
 
 
 @routes("orgs/<str:code>/")
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The organization's disclosures with those of every organization below it, or
+    (``subtree=0``) its own only; an organization with none below has no such choice."""
     org = get_object_or_404(Organization, code=code, is_active=True)
-    subtree = request.GET.get("subtree") == "1"
-    items = selectors.browse_items(request.user)
-    if subtree:
-        items = items.filter(organization__path__startswith=org.path)
-    else:
-        items = items.filter(organization=org)
+    children = list(org.children.filter(is_active=True))
+    subtree = bool(children) and request.GET.get("subtree") != "0"
+    items = selectors.in_organization(selectors.browse_items(request.user), org,
+                                      subtree=subtree)
     return render(request, "portal/organization_detail.html", {
         "org": org,
         "ancestors": list(org.ancestors()),
-        "children": list(org.children.filter(is_active=True)),
+        "children": children,
         "subtree": subtree,
         "page": paginate(request, items),
         "may_follow_groups": _may_follow_groups(request.user, org),

@@ -92,14 +92,15 @@ def test_demo_discloses_in_every_category_to_everyone_with_attachments():
     public = public_items()
     assert set(public.values_list("category", flat=True)) == set(Category.values)
     files = Attachment.objects.filter(item__in=public)
-    assert {".pdf", ".png"} <= set(files.values_list("extension", flat=True))
+    assert {".pdf", ".png", ".docx"} <= set(files.values_list("extension", flat=True))
     anonymous = Client()
     for item in public:
         assert anonymous.get(item.get_absolute_url()).status_code == 200, item.title
     for attachment in files:
         download = anonymous.get(f"/attachments/{attachment.pk}/")
         assert download.status_code == 200, attachment.original_name
-        assert b"".join(download.streaming_content).startswith((b"%PDF-", b"\x89PNG"))
+        assert b"".join(download.streaming_content).startswith(
+            (b"%PDF-", b"\x89PNG", b"PK\x03\x04"))
     # The committee discloses its own affairs too.
     assert public.filter(organization__code="CD").exists()
 
@@ -271,3 +272,236 @@ def test_demo_publishes_an_answered_suggestion_under_its_item():
     assert answered.confidentiality_checked and answered.item is not None
     page = Client().get(answered.item.get_absolute_url()).content.decode()
     assert "建议在公开栏" in page and "感谢建议" in page
+
+
+# `make run`: the port, the links that follow it, and the demo's error pages.
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def make_run_lines(*args: str) -> dict[str, str]:
+    """Return what `make -n run ARGS` would start, by program: worker, beat, runserver."""
+    import os
+    import subprocess
+
+    # Not what a `make test` around the tests was told.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PORT", "PORTAL_BASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    out = subprocess.run(["make", "-n", "run", *args], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    lines = {}
+    for line in out.splitlines():
+        words = line.split()
+        name = ("runserver" if "runserver" in words else
+                "worker" if "worker" in words else "beat" if "beat" in words else None)
+        if name is not None:
+            lines[name] = line.strip().rstrip("\\&; ")
+    return lines
+
+
+def run_env(line: str) -> dict[str, str]:
+    """The VAR=value words that start a command line of the Makefile."""
+    env = {}
+    for word in line.split():
+        if "=" not in word or word.startswith("-"):
+            break
+        key, value = word.split("=", 1)
+        env[key] = value
+    return env
+
+
+def demo_settings(env: dict[str, str], *names: str) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    full = {k: v for k, v in os.environ.items()
+            if k not in ("DEBUG", "SECRET_KEY", "PORTAL_BASE_URL", "SECURE_SSL_REDIRECT",
+                         "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "ALLOWED_HOSTS")}
+    full.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    code = ("import json, django; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)}}}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, check=True,
+                            capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_serves_on_the_port_given_and_mails_links_to_it(settings):
+    import re
+
+    from django.core import mail
+
+    lines = make_run_lines("PORT=8010")
+    assert lines["runserver"].endswith("runserver 127.0.0.1:8010"), lines
+    for name in ("worker", "beat", "runserver"):  # the worker sends the mail
+        assert run_env(lines[name])["PORTAL_BASE_URL"] == "http://127.0.0.1:8010", lines[name]
+    assert make_run_lines()["runserver"].endswith("runserver 127.0.0.1:8000")
+    chosen = make_run_lines("PORT=8010", "PORTAL_BASE_URL=https://dangwu.example.org")
+    assert run_env(chosen["runserver"])["PORTAL_BASE_URL"] == "https://dangwu.example.org"
+
+    values = demo_settings(run_env(lines["runserver"]), "PORTAL_BASE_URL", "DEBUG",
+                           "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE")
+    assert values == {"PORTAL_BASE_URL": "http://127.0.0.1:8010", "DEBUG": False,
+                      "SECURE_SSL_REDIRECT": False, "SESSION_COOKIE_SECURE": False}
+    settings.PORTAL_BASE_URL = values["PORTAL_BASE_URL"]
+    mail.outbox = []
+    response = Client().post("/accounts/password/reset/", {"email": "member@example.org"})
+    assert response.status_code == 302
+    link = re.search(r"http://127\.0\.0\.1:8010/accounts/password/reset/\S+/",
+                     mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+
+
+def test_the_demo_key_is_for_loopback_only():
+    import subprocess
+    import sys
+
+    line = make_run_lines()["runserver"]
+    env = {**__import__("os").environ, **run_env(line), "ALLOWED_HOSTS": "dangwu.example.org"}
+    env.pop("SECRET_KEY", None)
+    env.pop("DEBUG", None)
+    result = subprocess.run([sys.executable, "-c", "import portal.settings"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and "PORTAL_DEMO" in result.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_server_answers_unknown_and_hidden_pages_with_the_portals_404(tmp_path):
+    """The demo as `make run` starts it (its environment, runserver) on the seeded demo:
+    an unknown address and a logged-out visitor's intra-party link get the portal's 404
+    page, not Django's technical one; its style sheet is served."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env.update(run_env(make_run_lines(f"PORT={port}")["runserver"]),
+               DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@"
+                            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+               PORTAL_VAR_DIR=str(tmp_path), DB_CONN_MAX_AGE="0")
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def get(path: str) -> tuple[int, str]:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                         headers={"Accept-Language": "zh-hans"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    try:
+        for _attempt in range(120):
+            try:
+                get("/health/")
+                break
+            except OSError:
+                time.sleep(0.25)
+        internal = DisclosureItem.objects.filter(state=State.INTERNAL).first()
+        for path in ("/no-such-page/", f"/items/{internal.pk}/", "/items/99999999/"):
+            status, page = get(path)
+            assert status == 404, path
+            assert "登录" in page and "返回首页" in page, page[:300]
+            assert "Page not found" not in page and "URLconf" not in page
+        assert get("/static/css/portal.css")[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_server_error_shows_the_portals_500_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "服务器出错" in page and "portal.css" in page
+
+
+# Every workflow of the demo has a row to open, on the list page of the role that reads it.
+
+LIST_PAGES = [
+    # (user, page, context list, what it shows)
+    ("reviewer", "/review/", "page", "items to review"),
+    ("reviewer", "/review/", "filings", "non-disclosure filings"),
+    ("reviewer2", "/changes/", "pending", "change requests awaiting approval"),
+    ("reviewer2", "/changes/", "plans", "out-of-catalog work plans"),
+    ("secretary", "/workspace/", "page", "the branch's items"),
+    ("secretary", "/requests/", "page", "on-request applications"),
+    ("member", "/requests/", "page", "the member's applications"),
+    ("secretary", "/feedback/inbox/?state=replied", "page", "feedback handled"),
+    ("secretary", "/feedback/inbox/?state=rejected", "page", "feedback declined"),
+    ("secretary2", "/feedback/inbox/?kind=objection", "page", "objections"),
+    ("member", "/feedback/mine/", "page", "the member's feedback"),
+    ("secretary", "/rectification/", "page", "rectification orders"),
+    ("supervisor", "/rectification/", "page", "rectification orders"),
+    ("supervisor", "/inspections/", "page", "inspection records"),
+    ("supervisor", "/inspections/plans/", "page", "inspection plans"),
+    ("supervisor", "/supervision-groups/", "page", "supervision groups"),
+    ("member", "/evaluation/", "open", "evaluation campaigns"),
+    ("secretary", "/orgs/CD-JG-01/ledger/", "page", "offline postings (ledger)"),
+    ("secretary2", "/orgs/CD-SQ-01/ledger/", "page", "offline postings (ledger)"),
+    ("member", "/archive/", "page", "archive records"),
+    ("supervisor", "/archive/", "page", "archive records"),
+    ("supervisor", "/reports/", "page", "year-end reports"),
+    ("member", "/mine/", "page", "intra-party items"),
+]
+
+
+@pytest.mark.parametrize(("username", "url", "key", "what"), LIST_PAGES,
+                         ids=[f"{u}:{url}:{k}" for u, url, k, _w in LIST_PAGES])
+def test_every_list_page_of_the_demo_has_a_row(username, url, key, what):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    rows = response.context[key]
+    rows = getattr(rows, "object_list", rows)
+    assert len(list(rows)) >= 1, f"{username} sees no {what} at {url}"
+
+
+def test_demo_changes_one_published_item_and_waits_to_change_another():
+    from disclosure.models import ChangeRequest
+    from portal.management.commands import _demo_workflows as flows
+
+    approved = ChangeRequest.objects.get(state=ChangeRequest.State.APPROVED)
+    item = approved.item
+    assert item.body == flows.CHANGED_BODY and item.state == State.PUBLIC
+    old = [h.body for h in item.history.all()]  # type: ignore[attr-defined]
+    assert any("刘强" not in body for body in old), "the first version is kept"
+    assert "刘强" in Client().get(item.get_absolute_url()).content.decode()
+    pending = ChangeRequest.objects.get(state=ChangeRequest.State.SUBMITTED)
+    assert pending.item.title == flows.PENDING_TITLE
+    assert "0731-8888 1234" in pending.item.body  # unchanged until approved
+    reviewer = Client()
+    reviewer.force_login(User.objects.get(username="reviewer2"))
+    for change in (approved, pending):
+        assert reviewer.get(f"/changes/{change.pk}/").status_code == 200
+
+
+def test_demo_public_word_document_opens():
+    from docx import Document
+
+    attachment = Attachment.objects.get(item__in=public_items(), extension=".docx")
+    response = Client().get(f"/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(
+        io.BytesIO(b"".join(response.streaming_content))).paragraphs)
+    assert "组织关系转接" in text

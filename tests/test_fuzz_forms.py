@@ -75,6 +75,7 @@ from feedback.forms import (
     CommitmentForm,
     ConclusionForm,
     ConsentForm,
+    DeclineForm,
     FeedbackForm,
     HandleForm,
     LeaderCommentForm,
@@ -82,6 +83,7 @@ from feedback.forms import (
     OfflineFeedbackForm,
     OrderForm,
     PublicationCheckForm,
+    ReopenForm,
     ResidentBallotForm,
     SignUpForm,
     TextForm,
@@ -230,6 +232,12 @@ def new_feedback(world):
     return services.feedback_submit(organization=world.branch, item=None,
                                     author=world.users["member"],
                                     body="支部公开栏更新不及时，请改进。")
+
+
+def declined_feedback(world):
+    feedback = new_feedback(world)
+    return services.feedback_reject(feedback_id=feedback.pk, actor=world.users["secretary"],
+                                    reason="不属于本支部职责范围。")
 
 
 def item_feedback(world, objects):
@@ -473,7 +481,14 @@ TARGETS = {
                               lambda w, o, d: f"/feedback/inbox/record/?org={org(d)}"),
     "feedback-handle": Target(HandleForm, "secretary", lambda w, o, d: (
         f"/feedback/{new_feedback(w).pk}/"
-        f"{d(pick('accept', 'reject', 'start', 'reply', 'close'))}/")),
+        f"{d(pick('accept', 'start', 'reply', 'close'))}/")),
+    # 不予受理: the reason is echoed on the confirmation page before anything changes.
+    "feedback-decline": Target(DeclineForm, "secretary", lambda w, o, d:
+                               f"/feedback/{new_feedback(w).pk}/decline/", overrides={
+                                   "confirm": st.sampled_from(["yes", "no", None]),
+                                   "edit": st.sampled_from(["1", None])}),
+    "feedback-reopen": Target(ReopenForm, "secretary", lambda w, o, d:
+                              f"/feedback/{declined_feedback(w).pk}/reopen/"),
     "evaluation-vote": Target(BallotForm, "member", lambda w, o, d:
                               f"/evaluation/{new_campaign(w).pk}/",
                               overrides={"organization": lambda w: st.one_of(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogEntry, Frequency, PartyAudience, PublicAudience
 from portal import workflow
 from portal.calendar import add_working_days
+from portal.dates import datetime_text
 from portal.models import Organization, User
 from portal.notifications import notify
 from portal.roles import acts_for, has_org_perm, reviewers_of, role_holders
@@ -329,7 +330,7 @@ def _refuse_own_item(item: DisclosureItem, actor: User) -> None:
 
 def _lead_time_message(earliest) -> str:
     return (_("Public release can be no earlier than %(when)s (intra-party lead time).")
-            % {"when": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")})
+            % {"when": datetime_text(earliest)})
 
 
 @transaction.atomic
@@ -345,6 +346,19 @@ def item_plan_public(*, item_id: int, actor: User, when: dt.datetime) -> Disclos
     return _step(item_id, "plan_public", actor, validate=validate,
                  changes={"planned_public_at": when},
                  comment=timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+
+
+@transaction.atomic
+def item_cancel_plan(*, item_id: int, actor: User, comment: str = "") -> DisclosureItem:
+    """Take back the planned public release: the scheduler will not release the item, which
+    stays where it is (approved or within the party) and may be planned again. The trail
+    keeps the date that was cancelled."""
+    item = _begin(item_id, "cancel_plan", actor)
+    assert item.planned_public_at is not None  # the step's condition
+    cancelled = timezone.localtime(item.planned_public_at).strftime("%Y-%m-%d %H:%M")
+    note = f"{cancelled}\n{comment.strip()}" if comment.strip() else cancelled
+    return _step(item_id, "cancel_plan", actor, changes={"planned_public_at": None},
+                 comment=note, obj=item)
 
 
 @transaction.atomic
@@ -458,8 +472,8 @@ def expire_short_term_items(*, batch: int = 200) -> int:
 __all__ = [
     "AUDIENCE_FIELDS", "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "display_end",
     "expire_short_term_items", "item_approve", "item_archive", "item_archive_begin",
-    "item_change", "item_create", "item_discard", "item_expire", "item_plan_public",
-    "item_publish_internal", "item_release_public", "item_return", "item_submit",
-    "item_terminate", "item_update", "item_withdraw", "release_planned_items",
+    "item_cancel_plan", "item_change", "item_create", "item_discard", "item_expire",
+    "item_plan_public", "item_publish_internal", "item_release_public", "item_return",
+    "item_submit", "item_terminate", "item_update", "item_withdraw", "release_planned_items",
     "validate_audience", "validate_item_fields",
 ]

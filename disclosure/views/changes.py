@@ -10,11 +10,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.http import AuthedRequest, attempt, flash_errors, form_page, record_page
+from portal.http import (
+    AuthedRequest,
+    attempt,
+    decided_message,
+    flash_errors,
+    form_page,
+    record_page,
+)
 from portal.routing import Routes
 
 from .. import permissions, selectors, services, textdiff
@@ -54,7 +60,7 @@ def change_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     """Withdraw one's own request while it awaits approval."""
     attempt(request, lambda: services.change_withdraw(
         request_id=pk, actor=request.user, comment=request.POST.get("comment", "")),
-        success=_("The request has been withdrawn."))
+        success=gettext_lazy("The request has been withdrawn."))
     return redirect("disclosure:change_detail", pk=pk)
 
 
@@ -83,7 +89,7 @@ def change_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
         request_id=pk, actor=request.user, approve=decision == "approve",
         comment=form.cleaned_data["comment"],
         confidentiality_checked=form.cleaned_data["confidentiality_checked"]),
-        success=_("Saved."))
+        success=decided_message(decision == "approve"))
     return redirect("disclosure:change_detail", pk=pk)
 
 

@@ -60,5 +60,6 @@ def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
     decide = DECISIONS[decision]
     attempt(request, lambda: decide(filing_id=pk, actor=request.user,
                                     comment=request.POST.get("comment", "")),
-            success=_("Saved."))
+            success=_("Acknowledged; the organization is notified.") if decision == "acknowledge"
+            else _("Returned; the organization is notified with your reason."))
     return redirect("disclosure:review_inbox")

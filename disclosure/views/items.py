@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import CatalogEntry
 from portal import workflow
@@ -98,6 +99,8 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
     if item.is_withdrawn and not can_see_workflow(request.user, item):
         return withdrawn_notice(request, item)  # 撤销: the content is down for its readers too
     actions = workflow.available_actions(request.user, item)
+    reviews = (list(item.reviews.select_related("actor"))
+               if can_see_workflow(request.user, item) else [])
     context = {
         "item": item,
         "attachments": list(item.attachments.all()),
@@ -106,20 +109,27 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
         "stages": _stages(request.user, item),
         "can_read_archive": _archive_readable(request.user, item),
-        "reviews": (
-            list(item.reviews.select_related("actor"))
-            if can_see_workflow(request.user, item) else []
-        ),
+        "reviews": reviews,
     }
+    context["return_review"] = _latest_return(item, reviews)
     context.update(_ledger(request.user, item))
     if "edit" in actions:
         context["attachment_form"] = AttachmentForm()
     if "plan_public" in actions:
-        context["plan_form"] = PlanPublicForm()
+        context["plan_form"] = PlanPublicForm(earliest=item.earliest_public_at())
     if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
     context["annual_plan_form"] = annual_plan_form(request.user, item)
     return render(request, "disclosure/item_detail.html", context)
+
+
+def _latest_return(item: DisclosureItem, reviews: list[Review]) -> Review | None:
+    """The review that sent a returned item back (its reason heads the actions), from the
+    trail its reader may read."""
+    if item.state != State.RETURNED:
+        return None
+    returns = [r for r in reviews if r.action == Review.Action.RETURN]
+    return returns[-1] if returns else None
 
 
 def _ledger(user, item: DisclosureItem) -> dict:
@@ -242,15 +252,80 @@ ITEM_STEPS = {
 @require_POST
 def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    if transition == "discard":
-        if attempt(request, lambda: services.item_discard(item_id=item.pk, actor=request.user),
-                   success=_("Draft discarded.")).ok:
-            return redirect(f"/workspace/?org={item.organization.code}")
-        return redirect("disclosure:item_detail", pk=item.pk)
     service, success = ITEM_STEPS[transition]
     text = posted_text(request, CommentForm, "comment")
     return _act(request, item,
                 lambda: service(item_id=item.pk, actor=request.user, comment=text), success)
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether a post comes from the button of a confirmation page."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def _checked(request: HttpRequest, item: DisclosureItem, action: str) -> bool:
+    """Check that the state allows ``action`` before its confirmation page is shown; the
+    refusal goes to the item's page as a message (a missing right has already been 404)."""
+    try:
+        workflow.check(item, action, request.user)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return False
+    return True
+
+
+@routes("items/<int:pk>/discard/")
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_discard(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Delete a draft after a confirmation naming it and what goes with it; a post without
+    the confirmation shows the confirmation and deletes nothing."""
+    item = selectors.item_for_action(request.user, pk, "discard")
+    if not _checked(request, item, "discard"):
+        return redirect("disclosure:item_detail", pk=item.pk)
+    if confirmed(request):
+        if attempt(request, lambda: services.item_discard(item_id=item.pk, actor=request.user),
+                   success=_("The draft “%(title)s” was deleted with its attachments. Start "
+                             "a new one from the catalog entry when needed.")
+                   % {"title": item.title}).ok:
+            return redirect(f"/workspace/?org={item.organization.code}")
+        return redirect("disclosure:item_detail", pk=item.pk)
+    return render(request, "disclosure/confirm.html", _discard_confirmation(item))
+
+
+def _discard_confirmation(item: DisclosureItem) -> dict:
+    names = [a.original_name for a in item.attachments.order_by("uploaded_at", "pk")]
+    happens = [_("The draft “%(title)s” is deleted.") % {"title": item.title}]
+    if names:
+        happens.append(_("Its %(count)s attachments are deleted with it: %(names)s.")
+                       % {"count": len(names), "names": "、".join(names)})
+    else:
+        happens.append(_("It has no attachments."))
+    if item.requests.exists():
+        happens.append(_("The application it was drafted to answer waits for an answer "
+                         "again."))
+    return {
+        "heading": _("Delete this draft?"), "happens": happens,
+        "final": _("Deleting cannot be undone: the text and the files are gone."),
+        "button": _("Delete the draft and its attachments"),
+        "action_url": reverse("disclosure:item_discard", args=[item.pk]),
+        "back_url": item.get_absolute_url(), "back_label": item.title,
+    }
+
+
+@routes("items/<int:pk>/cancel-plan/")
+@login_required
+@require_POST
+def item_cancel_plan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Take back a planned public release; the item may be planned again."""
+    item = selectors.item_for_user(request.user, pk)
+    planned = item.planned_public_at
+    when = formats.date_format(timezone.localtime(planned), "DATETIME_FORMAT") if (
+        planned is not None) else ""
+    return _act(request, item, lambda: services.item_cancel_plan(
+        item_id=item.pk, actor=request.user),
+        _("The public release planned for %(when)s is cancelled: the item is not released "
+          "beyond the party until someone releases it or plans a new date.") % {"when": when})
 
 
 @routes("items/<int:pk>/plan-public/")
@@ -258,7 +333,7 @@ def item_transition(request: AuthedRequest, pk: int, transition: str) -> HttpRes
 @require_POST
 def item_plan_public(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_user(request.user, pk)
-    form = PlanPublicForm(request.POST)
+    form = PlanPublicForm(request.POST, earliest=item.earliest_public_at())
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("disclosure:item_detail", pk=item.pk)

@@ -143,6 +143,14 @@ def ledger_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                        forms=_forms)
 
 
+def _ledger_done(step: str) -> str:
+    if step == "take-down":
+        return _("The take-down date is recorded.")
+    if step == "evidence":
+        return _("The evidence is attached to the record.")
+    return _("The record is voided; it stays in the ledger with your reason.")
+
+
 @routes("ledger/<int:pk>/<ledger_step:step>/")
 @login_required
 @require_POST
@@ -161,7 +169,7 @@ def ledger_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         form = VoidForm(request.POST)
         call = lambda data: services.ledger_void(  # noqa: E731
             record_id=record.pk, actor=request.user, reason=data["reason"])
-    if submit(request, form, call, success=_("Saved.")).ok:
+    if submit(request, form, call, success=_ledger_done(step)).ok:
         return redirect(record)
     record = load_for(request.user, LedgerRecord, pk=pk)
     forms = _forms(request.user, record)

@@ -140,9 +140,10 @@ def feedback_record_offline(*, organization: Organization, actor: User, channel:
 
 
 def _step(feedback_id: int, action: str, actor: User, changes: dict | None = None,
-          validate=None) -> Feedback:
+          validate=None, comment: str = "") -> Feedback:
     return workflow.transition(Feedback, feedback_id, action, actor=actor, validate=validate,
-                               changes={**(changes or {}), "handled_by": actor})
+                               changes={**(changes or {}), "handled_by": actor},
+                               comment=comment)
 
 
 def _plain(action: str):
@@ -164,10 +165,28 @@ feedback_close = _plain("close")
 
 @transaction.atomic
 def feedback_reject(*, feedback_id: int, actor: User, reason: str) -> Feedback:
+    """Decide not to accept feedback (不予受理), with the reason its submitter is told; the
+    reason is also the decision's event comment, so that it stays on record if the decision
+    is taken back."""
     reason = clean_text(reason, 2000)
     feedback = _step(feedback_id, "reject", actor, {"rejection_reason": reason},
-                     workflow.required(reason, _("Say why the feedback is not accepted.")))
-    _tell_author(feedback)
+                     workflow.required(reason, _("Say why the feedback is not accepted.")),
+                     comment=reason)
+    _tell_author(feedback, "feedback.declined")
+    return feedback
+
+
+@transaction.atomic
+def feedback_reopen(*, feedback_id: int, actor: User, reason: str) -> Feedback:
+    """Take back a decision not to accept, taken by mistake: the feedback is accepted and
+    awaits its reply (by the same due date), the reason is recorded and the submitter told.
+    The decision and its reason stay in the history and the event log."""
+    reason = clean_text(reason, 2000)
+    feedback = _step(feedback_id, "reopen", actor, {"rejection_reason": ""},
+                     workflow.required(reason, _("Say why the decision is taken back.")),
+                     comment=reason)
+    if feedback.author_id:
+        notify([feedback.author], "feedback.reopened", target_id=feedback.pk)  # type: ignore[list-item]
     return feedback
 
 
@@ -188,8 +207,6 @@ def feedback_reply(*, feedback_id: int, actor: User, reply: str,
     return feedback
 
 
-
-
 @transaction.atomic
 def feedback_check_publication(*, feedback_id: int, actor: User,
                                confidentiality_checked: bool) -> Feedback:
@@ -202,9 +219,9 @@ def feedback_check_publication(*, feedback_id: int, actor: User,
     return _step(feedback_id, "check_publication", actor, {"confidentiality_checked": True})
 
 
-def _tell_author(feedback: Feedback) -> None:
+def _tell_author(feedback: Feedback, kind: str = "feedback.answered") -> None:
     if feedback.author_id:
-        notify([feedback.author], "feedback.answered", target_id=feedback.pk)  # type: ignore[list-item]
+        notify([feedback.author], kind, target_id=feedback.pk)  # type: ignore[list-item]
 
 
 def pending_feedback():
@@ -241,8 +258,8 @@ def feedback_consent(*, feedback_id: int, actor: User, allow_publish_question: b
 
 
 __all__ = [
-    "address_hash", "check_rate", "clean_text", "feedback_accept", "feedback_check_publication",
-    "feedback_close", "feedback_consent",
+    "address_hash", "check_rate", "clean_text", "feedback_accept",
+    "feedback_check_publication", "feedback_close", "feedback_consent", "feedback_reopen",
     "feedback_record_offline", "feedback_reject", "feedback_reply", "feedback_start",
     "feedback_submit", "objection_refusal", "objection_tally", "pending_feedback", "reply_due",
 ]

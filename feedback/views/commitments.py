@@ -89,7 +89,8 @@ def commitment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_page(request, "feedback/commitment_form.html", form,
                      lambda data: services.commitment_edit(commitment_id=pk,
                                                            actor=request.user, **data),
-                     success=_("Saved."), org=commitment.organization, commitment=commitment)
+                     success=_("Draft saved. The secretary signs and publishes it."),
+                     org=commitment.organization, commitment=commitment)
 
 
 @routes("commitments/<int:pk>/<commitment_step:action>/")
@@ -134,5 +135,7 @@ def comment_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     load_for(request.user, LeaderComment, pk=pk)
     call = (services.leader_comment_publish if action == "publish"
             else services.leader_comment_unpublish)
-    attempt(request, lambda: call(comment_id=pk, actor=request.user), success=_("Saved."))
+    attempt(request, lambda: call(comment_id=pk, actor=request.user),
+            success=_("The comment is published.") if action == "publish"
+            else _("The comment is no longer published."))
     return redirect("feedback:comment_detail", pk=pk)

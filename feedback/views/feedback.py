@@ -9,6 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,11 +30,13 @@ from .. import permissions, selectors, services
 from ..forms import (
     ConclusionForm,
     ConsentForm,
+    DeclineForm,
     FeedbackForm,
     HandleForm,
     ObjectionForm,
     OfflineFeedbackForm,
     PublicationCheckForm,
+    ReopenForm,
     TrackForm,
 )
 from ..models import Feedback
@@ -217,8 +221,20 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "steps": [step for step in Feedback.workflow.steps if step in actions],
         "form": _handle_form(feedback, actions),
         "check_form": PublicationCheckForm(),
+        "decline_form": DeclineForm() if "reject" in actions else None,
+        "reopen_form": ReopenForm() if "reopen" in actions else None,
         "history": feedback.history.select_related("history_user").order_by("history_date"),
+        "decisions": _decisions(feedback),
     })
+
+
+def _decisions(feedback: Feedback) -> list:
+    """The decisions not to accept and their taking back, with their reasons, oldest first:
+    shown beside the states of the handling record, also after they were taken back."""
+    events = list(workflow.events_of(feedback).filter(action__in=["reject", "reopen"]))
+    for event in events:
+        event.label = Feedback.workflow[event.action].label
+    return events
 
 
 def _handle_form(feedback: Feedback, actions) -> HandleForm:
@@ -240,7 +256,8 @@ def consent(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ConsentForm(request.POST)
     submit(request, form, lambda data: services.feedback_consent(
-        feedback_id=feedback.pk, actor=request.user, **data), success=_("Saved."))
+        feedback_id=feedback.pk, actor=request.user, **data),
+        success=_("Your choice is saved; publication under the item follows it from now on."))
     return redirect("feedback:detail", pk=feedback.pk)
 
 
@@ -263,9 +280,22 @@ def publication_check(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # The step in the URL → its service and the name of the text argument it takes.
+# Not accepting (不予受理) has its own page with its reason and a confirmation: ``decline``.
 HANDLING = {"accept": (services.feedback_accept, ""), "start": (services.feedback_start, ""),
-            "reject": (services.feedback_reject, "reason"),
             "reply": (services.feedback_reply, "reply"), "close": (services.feedback_close, "")}
+
+
+def handled_message(step: str) -> str:
+    """What a handling step did and what comes next."""
+    texts = {
+        "accept": _("Accepted. Reply by the due date; the submitter follows it with the "
+                    "tracking code."),
+        "start": _("Marked as in progress. Reply once it is handled."),
+        "reject": _("Marked as not accepted; the submitter will see your reason."),
+        "reply": _("Replied; the submitter will be notified."),
+        "close": _("Closed; nothing more is needed."),
+    }
+    return texts.get(step, _("Done."))
 
 
 @routes("feedback/<int:pk>/<feedback_step:step>/")
@@ -281,11 +311,96 @@ def handle(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         text["confidentiality_checked"] = bool(
             form.is_valid() and form.cleaned_data["confidentiality_checked"])
     done = attempt(request, lambda: service(feedback_id=pk, actor=request.user, **text),
-                   success=_("Saved."))
+                   success=handled_message(step))
     if done.ok and step == "reply" and done.value.consented_but_unchecked:
         messages.warning(request, _(
             "The answer was sent to the submitter. Nothing of it is published under the "
             "item: the confidentiality check for publication was not attested."))
+    return redirect("feedback:detail", pk=feedback.pk)
+
+
+def _handled(request: AuthedRequest, pk: int, action: str) -> Feedback:
+    """Load feedback for a handling page: 404 unless the user may see it and holds the
+    step's right (the state is the service's to check)."""
+    feedback = selectors.feedback_for_user(request.user, pk)
+    if not workflow.has_right(request.user, feedback, action):
+        raise Http404
+    return feedback
+
+
+@routes("feedback/<int:pk>/decline/", name="decline")
+@login_required
+def decline(request: AuthedRequest, pk: int) -> HttpResponse:
+    """不予受理 in two steps: the reason (its own form, apart from the reply), then a
+    confirmation naming who is told what. Only the confirmed post changes anything."""
+    feedback = _handled(request, pk, "reject")
+    try:
+        workflow.check(feedback, "reject", request.user)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("feedback:detail", pk=feedback.pk)
+    form = DeclineForm(request.POST or None)
+    if request.method != "POST" or "edit" in request.POST or not form.is_valid():
+        return render(request, "feedback/decline.html", {"feedback": feedback, "form": form})
+    reason = form.cleaned_data["reason"]
+    if request.POST.get("confirm") != "yes":
+        return render(request, "disclosure/confirm.html",
+                      _decline_confirmation(feedback, reason))
+    done = attempt(request, lambda: services.feedback_reject(
+        feedback_id=feedback.pk, actor=request.user, reason=reason), form=form,
+        success=_("Not accepted. The submitter is told with your reason. If this was a "
+                  "mistake, reopen the feedback from its page, with a reason."))
+    if not done.ok:
+        return render(request, "feedback/decline.html", {"feedback": feedback, "form": form})
+    return redirect("feedback:detail", pk=feedback.pk)
+
+
+def _decline_confirmation(feedback: Feedback, reason: str) -> dict:
+    if feedback.author is not None:
+        told = _("%(name)s, who submitted it, is notified in the portal that it is not "
+                 "accepted, with the reason below.") % {"name": feedback.author.display_name}
+    else:
+        told = _("Whoever checks its tracking code %(code)s sees that it is not accepted, "
+                 "with the reason below; the submitter has no account to notify.") % {
+                     "code": feedback.tracking_code}
+    happens = [_("%(kind)s %(code)s is marked “not accepted” and needs no reply.") % {
+        "kind": feedback.kind_label, "code": feedback.tracking_code}, told]
+    if feedback.author is None and feedback.channel != Feedback.Channel.ONLINE:
+        happens.append(_("It came by %(channel)s: tell the submitter through it as well.")
+                       % {"channel": feedback.get_channel_display()})
+    if feedback.is_objection:
+        happens.append(_("The objection counts as handled for the conclusion of the item's "
+                         "publicity."))
+    return {
+        "heading": _("Do not accept %(kind)s %(code)s?") % {
+            "kind": feedback.kind_label, "code": feedback.tracking_code},
+        "happens": happens, "quoted": reason, "quoted_label": _("Reason for not accepting"),
+        "hidden": [("reason", reason)],
+        "final": _("A decision taken by mistake can be taken back from the feedback's page, "
+                   "with a reason; the decision stays in the handling record."),
+        "button": _("Do not accept and tell the submitter"),
+        "edit_label": _("Change the reason"),
+        "action_url": reverse("feedback:decline", args=[feedback.pk]),
+        "back_url": feedback.get_absolute_url(), "back_label": feedback.tracking_code,
+    }
+
+
+@routes("feedback/<int:pk>/reopen/", name="reopen")
+@login_required
+@require_POST
+def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Take back a decision not to accept, with the reason (the submitter is told)."""
+    feedback = _handled(request, pk, "reopen")
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the decision is taken back."))
+        return redirect("feedback:detail", pk=feedback.pk)
+    attempt(request, lambda: services.feedback_reopen(
+        feedback_id=feedback.pk, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=_("Reopened: the feedback is accepted again and awaits its reply by "
+                  "%(due)s. The submitter is told; the earlier decision stays in the "
+                  "handling record.") % {"due": formats.date_format(feedback.due_date,
+                                                                    "DATE_FORMAT")})
     return redirect("feedback:detail", pk=feedback.pk)
 
 

@@ -64,5 +64,10 @@ def order_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         "send-back": lambda: services.rectification_verify(order_id=pk, actor=request.user,
                                                            accept=False, comment=text),
     }
-    attempt(request, calls[action], success=_("Saved."))
+    attempt(request, calls[action], success={
+        "respond": _("Response sent; whoever ordered the rectification will verify it."),
+        "close": _("Verified and closed; the organization is notified."),
+        "send-back": _("Sent back; the organization is notified with your reason and "
+                       "responds again."),
+    }[action])
     return redirect("feedback:order_detail", pk=order.pk)

@@ -202,7 +202,9 @@ def plan_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     plan = load_for(request.user, InspectionPlan, pk=pk)
     attempt(request, lambda: services.inspection_conclude_plan(
         plan_id=pk, actor=request.user, done=action == "complete",
-        comment=request.POST.get("comment", "")), success=_("Saved."))
+        comment=request.POST.get("comment", "")),
+        success=_("The inspection plan is marked as completed.") if action == "complete"
+        else _("The inspection plan is cancelled."))
     return redirect(plan)
 
 

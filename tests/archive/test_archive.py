@@ -236,12 +236,15 @@ def test_exports_open_and_match_the_register(world, client):
 def test_archive_button_through_the_page(world, client):
     item = world.item(State.INTERNAL)
     client.force_login(world.users["secretary"])
-    response = client.post(f"/items/{item.pk}/archive/")
+    # The button leads to a confirmation; only the confirmed post archives.
+    assert client.post(f"/items/{item.pk}/archive/").status_code == 200
+    assert not ArchiveRecord.objects.exists()
+    response = client.post(f"/items/{item.pk}/archive/", {"confirm": "yes"})
     record = ArchiveRecord.objects.get()
     assert response.url == f"/archive/{record.archive_number}/"
     client.force_login(world.users["member"])
-    assert client.post(f"/items/{world.item(State.INTERNAL, title='x2').pk}/archive/"
-                       ).status_code == 404
+    assert client.post(f"/items/{world.item(State.INTERNAL, title='x2').pk}/archive/",
+                       {"confirm": "yes"}).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)

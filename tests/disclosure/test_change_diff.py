@@ -143,7 +143,7 @@ def test_requests_made_before_snapshots_get_the_text_of_their_time(world):
                            approve=True, confidentiality_checked=True)
     ChangeRequest.objects.filter(pk=change.pk).update(old_title="", old_body="")
     migration = importlib.import_module(
-        "disclosure.migrations.0022_change_request_snapshot_and_withdrawal")
+        "disclosure.migrations.0023_change_request_snapshot_and_withdrawal")
     migration.snapshot_old_text(apps, None)
     change.refresh_from_db()
     assert change.old_title == "党费收缴情况公开"

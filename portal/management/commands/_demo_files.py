@@ -73,3 +73,18 @@ def png_bars(values: list[int], width: int = 320, height: int = 160) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def docx_notice(title: str, paragraphs: list[str]) -> bytes:
+    """Return a Word document (.docx) with ``title`` as its heading and ``paragraphs``."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -31,10 +31,12 @@ from . import (
     _demo_report,
     _demo_rollout,
     _demo_supervision,
+    _demo_workflows,
 )
-from ._demo_files import pdf_notice, png_bars
+from ._demo_files import docx_notice, pdf_notice, png_bars
 
 DEMO_PASSWORD = "demo-pass-2026"
+CATALOG_ADMINS = "目录管理员组"
 
 ORGS = [
     # code, name, level, kind, parent code
@@ -80,6 +82,7 @@ class Command(BaseCommand):
         _demo_report.seed(orgs, users)
         _demo_catalog.seed(orgs, users)
         _demo_grants.seed_pending_grant(orgs, users)
+        _demo_workflows.seed(orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {len(orgs)} organizations, {len(users)} accounts, "
             f"{DisclosureItem.objects.count()} items. Password for every account: {DEMO_PASSWORD}"
@@ -108,7 +111,9 @@ class Command(BaseCommand):
     def _users(self, orgs: dict[str, Organization]) -> dict[str, User]:
         users = {"admin": self._user("admin", "系统管理员", is_staff=True, is_superuser=True)}
         catalog_admin = self._user("catalog_admin", "目录管理员", is_staff=True)
-        group, _ = Group.objects.get_or_create(name="Catalog administrators")
+        if not Group.objects.filter(name=CATALOG_ADMINS).exists():  # its English name before
+            Group.objects.filter(name="Catalog administrators").update(name=CATALOG_ADMINS)
+        group, _ = Group.objects.get_or_create(name=CATALOG_ADMINS)
         group.permissions.set(Permission.objects.filter(
             content_type__app_label__in=["catalog", "portal", "feedback"],
         ).exclude(codename__in=["view_internal", "publish", "review", "supervise"]))
@@ -244,6 +249,14 @@ class Command(BaseCommand):
              "| 老年助餐点 | 新增助餐点一处 | 6月底 |\n| 加装电梯 | 协助三栋楼加装电梯 | 10月底 |\n"
              "| 口袋公园 | 改造闲置地块 | 12月底 |\n\n项目进度见附图。", days_ago(5),
              [("项目进度.png", png_bars([100, 60, 25]))]),
+            ("CD-SQ-01", "public", "FW-05", "东风社区党员服务事项和办事指南",
+             "## 服务事项\n\n- 组织关系转接\n- 党费缴纳\n- 入党申请受理\n\n"
+             "办事指南全文见附件（Word 文档）。", days_ago(15),
+             [("党员服务办事指南.docx", docx_notice("东风社区党员服务办事指南", [
+                 "一、组织关系转接：携带介绍信到社区党群服务中心办理。",
+                 "二、党费缴纳：每月10日前通过线上或到党群服务中心缴纳。",
+                 "三、入党申请受理：向社区党支部递交书面申请，一个月内谈话。",
+                 "办理时间：工作日 9:00—17:00；咨询电话：0731-8888 1234。"]))]),
             ("CD-SQ-01", "public", "QT-01", "东风社区党支部党务公开载体和反馈渠道",
              "## 公开载体\n\n- 公开栏位置：社区党群服务中心一楼\n- 网站栏目：本平台\n\n"
              "## 反馈渠道\n\n- 意见箱：党群服务中心门口\n- 监督电话：0731-8888 1234\n"
@@ -298,8 +311,11 @@ class Command(BaseCommand):
             request_submit(organization=orgs["CD-JG"], applicant=users["member"],
                            subject="申请公开机关党总支年度考核结果")
         if not NonDisclosureFiling.objects.exists():
-            obligation = Obligation.objects.filter(organization=orgs["CD-JG-02"],
-                                                   entry__code="ZZ-01", state="overdue").first()
+            # An overdue obligation where there is one, else one still open: the
+            # reviewers' inbox always has a filing to acknowledge.
+            obligation = Obligation.objects.filter(
+                organization=orgs["CD-JG-02"], entry__code="ZZ-01",
+                state__in=["overdue", "open"]).order_by("-state", "due_date").first()
             if obligation is not None:
                 secretary_two = self._user("secretary3", "刘洋")
                 Membership.objects.get_or_create(

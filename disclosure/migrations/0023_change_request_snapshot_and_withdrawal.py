@@ -25,7 +25,7 @@ def snapshot_old_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0021_catalog_plan'),
+        ('disclosure', '0022_review_action_cancel_plan'),
     ]
 
     operations = [
