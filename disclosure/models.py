@@ -693,16 +693,22 @@ class ChangeRequest(Decision):
         SUBMITTED = "submitted", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
 
     item = models.ForeignKey(DisclosureItem, verbose_name=_("item"), on_delete=models.CASCADE,
                              related_name="change_requests")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The item's text when the change was requested: what the approver compares the proposal
+    # with, and what the request still shows once the item carries the new version.
+    old_title = models.CharField(_("title when requested"), max_length=200, blank=True)
+    old_body = models.TextField(_("body when requested"), blank=True)
     new_title = models.CharField(_("new title"), max_length=200, blank=True)
     new_body = models.TextField(_("new body"), blank=True)
     explanation = models.TextField(_("explanation to publish"))
     state = fields.state(State, State.SUBMITTED)
     requested_by = fields.person(_("requested by"))
     requested_at = fields.moment(_("requested"), now=True)
+    withdrawn_at = fields.moment(_("withdrawn"))
     history = HistoricalRecords()
 
     class Meta:
@@ -883,9 +889,12 @@ DisclosureRequest.workflow = Workflow("state", {
 }, related=("organization", "applicant", "item")).contribute(DisclosureRequest)
 
 _C = ChangeRequest.State
-ChangeRequest.workflow = Workflow("state", decision_steps(
-    _C.SUBMITTED, _C.APPROVED, _C.REJECTED, _("This request has been decided already.")),
-    related=("item__organization", "item__entry__catalog")).contribute(ChangeRequest)
+ChangeRequest.workflow = Workflow("state", {
+    **decision_steps(_C.SUBMITTED, _C.APPROVED, _C.REJECTED,
+                     _("This request has been decided already.")),
+    "withdraw": Step((_C.SUBMITTED,), _C.WITHDRAWN, "withdraw", "withdrawn_at",
+                     _("Only a request awaiting approval can be withdrawn."), _C.WITHDRAWN.label),
+}, related=("item__organization", "item__entry__catalog")).contribute(ChangeRequest)
 
 _W = WorkPlan.State
 WorkPlan.workflow = Workflow("state", decision_steps(

@@ -198,6 +198,13 @@ def can_decide_change(user, change: ChangeRequest) -> bool:
     return can_approve_change(user, change.item)
 
 
+def can_withdraw_change(user, change: ChangeRequest) -> bool:
+    """Return whether ``user`` withdraws the request: the one who made it, while they still
+    act for the item's organization."""
+    return (signed_in(user) and change.requested_by_id == user.pk
+            and acts_for(user, change.item.organization_id))
+
+
 def changes_to_decide(user) -> QuerySet[ChangeRequest]:
     pending = ChangeRequest.objects.filter(state=ChangeRequest.State.SUBMITTED)
     return pending if is_superuser(user) else pending.filter(
@@ -307,7 +314,7 @@ permissions.register(permissions.Rules(
 ))
 permissions.register(permissions.Rules(
     ChangeRequest, visible=visible_changes, can_view=can_view_change,
-    rules={"decide": can_decide_change},
+    rules={"decide": can_decide_change, "withdraw": can_withdraw_change},
     url=lambda c: reverse("disclosure:change_detail", args=[c.pk]),
     related=("item__organization", "item__entry__catalog", "requested_by"),
 ))

@@ -268,10 +268,13 @@ def reviews_anything(user) -> bool:
 
 def items_to_review(user) -> QuerySet[DisclosureItem]:
     """Return the submitted items awaiting ``user``'s review."""
-    items = visible_items(user).filter(state=State.SUBMITTED)
     if is_superuser(user):
-        return items
-    return items.filter(reviews_for_q(user))
+        return visible_items(user).filter(state=State.SUBMITTED)
+    # The reviewers of an organization's work see its submitted items by the rule above
+    # (``REVIEWED_STATES`` in :func:`visibility_q`): the list needs no other condition, nor
+    # the lookup of per-item grants, which would cost every page that counts it a query.
+    return DisclosureItem.objects.filter(reviews_for_q(user), state=State.SUBMITTED,
+                                         withdrawn_at__isnull=True)
 
 
 def can_see_workflow(user, item: DisclosureItem) -> bool:

@@ -11,5 +11,12 @@ def navigation(request):
     return {
         "nav_roles": user_roles(user) if signed_in else {},
         "unread_notifications": unread_count(user) if signed_in else 0,
+        "todo_count": _todo_count(user) if signed_in else 0,
         "portal_name": settings.PORTAL_NAME,
     }
+
+
+def _todo_count(user) -> int:
+    from .todo import count  # the top layer of portal, which reads the other apps
+
+    return count(user)

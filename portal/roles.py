@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import transaction
@@ -111,15 +112,16 @@ def forget_permissions(user) -> None:
             delattr(user, attr)
 
 
-def _permission_map(user) -> dict[str, frozenset[int]]:
+def _permission_map(user) -> dict[str, frozenset[Any]]:
     """Return {codename: organization ids} for the user, read once per user object, and,
     from the same rows, {"line:" + codename: ids of those organizations and of every
-    organization above them}."""
+    organization above them} and {"path:" + codename: the paths of those organizations}."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     found: dict[str, set[int]] = defaultdict(set)
     lines: dict[str, set[int]] = defaultdict(set)
+    paths: dict[str, set[str]] = defaultdict(set)
     if user is not None and user.is_authenticated and user.is_active:
         via_groups = OrganizationGroupObjectPermission.objects.filter(
             group__user=user, permission__codename__in=PERMISSIONS
@@ -129,9 +131,13 @@ def _permission_map(user) -> dict[str, frozenset[int]]:
         ).values_list("permission__codename", "content_object_id", "content_object__path")
         for codename, org_id, path in [*via_groups, *direct]:
             found[codename].add(org_id)
+            paths[codename].add(path)
             lines[codename].update(int(part) for part in path.strip("/").split("/") if part)
-    result = {codename: frozenset(found.get(codename, ())) for codename in PERMISSIONS}
+    result: dict[str, frozenset[Any]] = {codename: frozenset(found.get(codename, ()))
+                                         for codename in PERMISSIONS}
     result.update({f"line:{codename}": frozenset(lines.get(codename, ()))
+                   for codename in PERMISSIONS})
+    result.update({f"path:{codename}": frozenset(paths.get(codename, ()))
                    for codename in PERMISSIONS})
     if not isinstance(user, AnonymousUser) and user is not None:
         setattr(user, _CACHE_ATTR, result)
@@ -160,10 +166,10 @@ def has_org_perm(user, codename: str, organization: Organization | int | None) -
 
 def supervised_subtree_q(user, prefix: str = "") -> Q | None:
     """Return a filter for the organizations (at ``prefix``) in subtrees ``user`` supervises."""
-    ids = org_ids_with(user, "supervise")
-    if not ids:
+    # The paths come with the rights, read once per user object (no query of their own).
+    paths = sorted(_permission_map(user)["path:supervise"])
+    if not paths:
         return None
-    paths = Organization.objects.filter(pk__in=ids).values_list("path", flat=True)
     query = Q()
     for path in paths:
         query |= Q(**{f"{prefix}path__startswith": path})

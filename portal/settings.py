@@ -164,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workplace"  # the to-do page, the member's page, ... (portal.todo)
 LOGOUT_REDIRECT_URL = "home"
 
 # guardian: anonymous users get no object permissions; visibility handles the public.

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_log_views, views
+from . import admin_log_views, todo_views, views
 from .routing import collect
 
 admin.site.site_header = _("Party Affairs Disclosure Portal: administration")
@@ -12,7 +12,7 @@ admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = _("Catalog and organizations")
 
 urlpatterns = [
-    *collect(views, admin_log_views),
+    *collect(views, admin_log_views, todo_views),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(),

@@ -43,7 +43,7 @@ def login(browser, live_server, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # the person's workplace
     return page
 
 

@@ -81,7 +81,7 @@ def test_demo_accounts_log_in_and_see_their_pages():
         client = Client()
         response = client.post("/accounts/login/", {"username": username,
                                                     "password": DEMO_PASSWORD})
-        assert response.status_code == 302 and response.url == "/", username
+        assert response.status_code == 302 and response.url == "/start/", username
         assert client.get(url).status_code == 200, (username, url)
     reviewer = Client()
     reviewer.post("/accounts/login/", {"username": "reviewer", "password": DEMO_PASSWORD})

@@ -254,7 +254,8 @@ def test_record_pages_answer_404_exactly_when_hidden(world):
 
 
 # Searches ask for words of the marked titles, never the marker itself (pages echo queries).
-LIST_PAGES = ["/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mine/", "/workspace/",
+LIST_PAGES = ["/", "/todo/", "/items/", "/items/?q=内部事项", "/items/?q=草稿", "/mine/",
+              "/workspace/",
               "/review/", "/changes/", "/requests/", "/feedback/inbox/", "/feedback/mine/",
               "/feedback/inbox/?kind=objection",
               "/rectification/", "/evaluation/", "/commitments/", "/commitments/?all=1",

@@ -41,6 +41,7 @@ def change_submit(*, item_id: int, actor: User, kind: str, explanation: str,
         with transaction.atomic():
             change = workflow.create(ChangeRequest(
                 item=item, kind=kind, explanation=explanation.strip(),
+                old_title=item.title, old_body=item.body,
                 new_title=new_title.strip(), new_body=new_body, requested_by=actor),
                 actor, action="submit")
     except IntegrityError as error:
@@ -80,6 +81,16 @@ def change_decide(*, request_id: int, actor: User, approve: bool, comment: str =
     return change
 
 
+@transaction.atomic
+def change_withdraw(*, request_id: int, actor: User, comment: str = "") -> ChangeRequest:
+    """Withdraw a request still awaiting approval, by the one who made it. The request stays
+    with its history, marked withdrawn; it leaves the approvers' to-do lists at once and the
+    item may be the subject of a new request."""
+    comment = comment.strip()[:500]
+    return workflow.transition(ChangeRequest, request_id, "withdraw", actor=actor,
+                               comment=comment, changes={"comment": comment})
+
+
 def _apply(change: ChangeRequest, actor: User) -> None:
     # change_decide has refused an approval without the attestation.
     item_id, explanation = change.item_id, change.explanation
@@ -94,4 +105,4 @@ def _apply(change: ChangeRequest, actor: User) -> None:
         items.item_withdraw(item_id=item_id, actor=actor, explanation=explanation,
                             confidentiality_checked=True)
 
-__all__ = ["change_decide", "change_submit"]
+__all__ = ["change_decide", "change_submit", "change_withdraw"]

@@ -23,7 +23,7 @@ from portal.http import (
 )
 from portal.routing import Routes
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, textdiff
 from ..forms import ChangeDecisionForm, ChangeForm
 from ..models import ChangeRequest
 from ..visibility import reviews_anything
@@ -49,7 +49,19 @@ def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def change_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return record_page(request, ChangeRequest, pk, "disclosure/change_detail.html", "change",
-                       decision_form=lambda user, change: ChangeDecisionForm())
+                       decision_form=lambda user, change: ChangeDecisionForm(),
+                       compared=lambda user, change: textdiff.change_sides(change))
+
+
+@routes("changes/<int:pk>/withdraw/")
+@login_required
+@require_POST
+def change_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw one's own request while it awaits approval."""
+    attempt(request, lambda: services.change_withdraw(
+        request_id=pk, actor=request.user, comment=request.POST.get("comment", "")),
+        success=gettext_lazy("The request has been withdrawn."))
+    return redirect("disclosure:change_detail", pk=pk)
 
 
 @routes("changes/")

@@ -456,4 +456,9 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
     return render(request, "disclosure/review_inbox.html", {
         "page": paginate(request, items), "recent": recent, "filings": filings_due,
         "answers": answers,
+        # What else waits for this reviewer's decision, so that nothing hides behind a link.
+        "plans": permissions.plans_to_decide(request.user).select_related("organization")
+        .order_by("submitted_at", "pk"),
+        "changes": permissions.changes_to_decide(request.user).select_related(
+            "item__organization").order_by("requested_at", "pk"),
     })

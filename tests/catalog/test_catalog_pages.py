@@ -163,7 +163,8 @@ def test_pages_are_linked_from_the_organization_page_and_the_workspace(page):
 
 def test_query_count_does_not_grow_with_the_rows(page, django_assert_max_num_queries):
     year = timezone.localdate().year
-    readers = {"anonymous": 10, "secretary": 16, "supervisor": 18}
+    # The secretary's navigation counts the 待办 in one query.
+    readers = {"anonymous": 10, "secretary": 17, "supervisor": 18}
     urls = ["/orgs/B1/catalog/", "/orgs/C/catalog/?subtree=1"]
     for who, limit in readers.items():
         client = client_for(page, who)
