@@ -70,7 +70,7 @@ def page(site, module_browser):  # noqa: F811
     """A fresh browser page on the demo, with the demo's address as ``page.base``."""
     context = module_browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.base = page.base
+    page.base = site.url
     yield page
     context.close()
 
