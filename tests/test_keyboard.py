@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from portal.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
 from tests.test_accessibility import (  # noqa: F401 - the fixtures of the demo and browser
     _fast_and_isolated,
     demo_media,
