@@ -30,7 +30,7 @@ FOCUSED = """() => {
 }"""
 
 
-def press_until(page, wanted, key: str = "Tab", limit: int = 120) -> dict:
+def press_until(page, wanted, key: str = "Tab", limit: int = 400) -> dict:
     """Press ``key`` until the focused element satisfies ``wanted`` (a predicate on what
     FOCUSED returns); every element passed on the way must show its focus ring."""
     passed = []
@@ -109,6 +109,7 @@ def test_member_opens_an_intra_party_item_and_gives_feedback(page):
     page.wait_for_url(re.compile(r"/items/\d+/$"))
     press_until(page, href(r"/feedback/new/\?item=\d+"))
     page.keyboard.press("Enter")
+    page.wait_for_selector("textarea[name=body]")
     press_until(page, named("body"))
     page.keyboard.type("请把会议时间提前公布。")
     # The consent is a checkbox: Space ticks it.
