@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Category
@@ -123,6 +124,30 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now())
     return redirect("notification_list")
+
+
+LARGE_TEXT_COOKIE = "large_text"
+LARGE_TEXT_SECONDS = 365 * 24 * 3600
+
+
+@routes("display/large-text/")
+@require_POST
+def large_text(request: HttpRequest) -> HttpResponse:
+    """Switch large text (bigger type, more line spacing) on or off for this browser and go
+    back to the page. A cookie remembers it, so the server marks <html> before the first
+    paint: no script is needed, which the CSP would refuse inline anyway."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "/"
+    response = redirect(back)
+    if request.POST.get("large_text") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=LARGE_TEXT_SECONDS,
+                            samesite="Lax", httponly=True,
+                            secure=settings.LANGUAGE_COOKIE_SECURE)
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
 
 
 @routes("health/")
