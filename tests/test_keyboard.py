@@ -25,8 +25,8 @@ FOCUSED = """() => {
           name: (el.getAttribute("name") || ""), type: el.getAttribute("type") || "",
           text: (el.innerText || el.value || "").trim().slice(0, 40),
           ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
-          inView: box.width > 0 && box.height > 0 && box.top >= 0 && box.left >= 0
-                  && box.bottom <= innerHeight && box.right <= innerWidth};
+          inView: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+                  && box.top < innerHeight && box.left < innerWidth};
 }"""
 
 
@@ -117,7 +117,7 @@ def test_member_opens_an_intra_party_item_and_gives_feedback(page):
     page.keyboard.press("Space")
     assert page.is_checked("input[name=allow_publish_question]")
     press_until(page, lambda focused: focused["tag"] == "button" and focused["type"] == "submit"
-                and focused["text"] in ("发送", "Send"))
+                and focused["text"] in ("提交", "发送", "Send"))
     page.keyboard.press("Enter")
     page.wait_for_selector(".tracking-code")
 
