@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal import workflow
 from portal.downloads import protected_download
 from portal.http import AuthedRequest, attempt, form_page, record_page
+from portal.idempotency import once
 from portal.pagination import paginate
 from portal.permissions import load_for
 from portal.roles import user_organizations
@@ -43,6 +44,7 @@ def report_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("reports/new/")
 @login_required
+@once
 def report_new(request: AuthedRequest) -> HttpResponse:
     organizations = user_organizations(request.user, "publish")
     if not organizations:

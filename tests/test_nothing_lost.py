@@ -5,6 +5,7 @@ draft is opened instead of a second one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 
@@ -309,3 +310,31 @@ def test_a_too_long_ballot_comment_is_refused_not_cut(world, admin_user):
                                       voter=world.users["member"], rating="satisfied",
                                       comment="意" * 2001)
     assert "comment" in refused.value.message_dict and not Ballot.objects.exists()
+
+
+def test_a_rectification_order_sent_twice_is_one_order(world):
+    from feedback.models import RectificationOrder
+
+    client = as_user(world, "supervisor")
+    url = "/rectification/new/?org=B1"
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    sent = {"finding": "公开不及时，需整改。", "due_date": due,
+            idempotency.FIELD: token(client.get(url))}
+    first, again = client.post(url, sent), client.post(url, sent)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert RectificationOrder.objects.count() == 1
+
+
+def test_a_change_request_sent_twice_is_one_request(world):
+    from disclosure.models import ChangeRequest
+
+    item = world.item(State.PUBLIC)
+    client = as_user(world, "secretary")
+    url = f"/items/{item.pk}/change/"
+    sent = {"kind": "change", "new_title": "更正后的标题", "new_body": "更正后的正文",
+            "explanation": "更正错别字", idempotency.FIELD: token(client.get(url))}
+    first, again = client.post(url, sent), client.post(url, sent)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert ChangeRequest.objects.filter(item=item).count() == 1

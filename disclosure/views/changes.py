@@ -21,6 +21,7 @@ from portal.http import (
     form_page,
     record_page,
 )
+from portal.idempotency import once
 from portal.routing import Routes
 
 from .. import permissions, selectors, services, textdiff
@@ -35,6 +36,7 @@ routes = Routes()
 
 @routes("items/<int:pk>/change/")
 @login_required
+@once
 def change_new(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.item_for_action(request.user, pk, "request_change")
     form = ChangeForm(request.POST or None,

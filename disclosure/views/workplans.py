@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 
 from portal.http import AuthedRequest, decision_view, form_page, pick_organization, record_page
+from portal.idempotency import once
 from portal.roles import user_organizations
 from portal.routing import Routes
 
@@ -19,6 +20,7 @@ routes = Routes()
 
 @routes("plans/new/")
 @login_required
+@once
 def plan_new(request: AuthedRequest) -> HttpResponse:
     org = pick_organization(request, user_organizations(request.user, "publish"))
     form = PlanForm(request.POST or None)

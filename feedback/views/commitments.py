@@ -51,6 +51,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
 
 @routes("commitments/new/")
 @login_required
+@once
 def commitment_new(request: AuthedRequest) -> HttpResponse:
     org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     if not acts_for(request.user, org):

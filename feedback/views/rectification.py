@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthedRequest, attempt, form_page, posted_text, record_page
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -33,6 +34,7 @@ def order_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("rectification/new/")
 @login_required
+@once
 def order_new(request: AuthedRequest) -> HttpResponse:
     org = get_object_or_404(Organization, code=request.GET.get("org", ""), is_active=True)
     if not permissions.may_order(request.user, org):

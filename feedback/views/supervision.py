@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.downloads import protected_download
 from portal.http import AuthedRequest, attempt, flash_errors, form_page, record_page, submit
+from portal.idempotency import once
 from portal.models import Organization
 from portal.pagination import paginate
 from portal.permissions import load_for
@@ -77,6 +78,7 @@ def group_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("supervision-groups/new/")
 @login_required
+@once
 def group_new(request: AuthedRequest) -> HttpResponse:
     org = _org_param(request)
     if org is None or not may_manage_group(request.user, org):
@@ -179,6 +181,7 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("inspections/plans/new/")
 @login_required
+@once
 def plan_new(request: AuthedRequest) -> HttpResponse:
     group = _sitting_group(request)
     return form_page(request, "feedback/plan_new.html",
@@ -221,6 +224,7 @@ def record_list(request: AuthedRequest) -> HttpResponse:
 
 @routes("inspections/new/")
 @login_required
+@once
 def record_new(request: AuthedRequest) -> HttpResponse:
     group = _sitting_group(request)
     return form_page(request, "feedback/inspection_new.html",
