@@ -48,3 +48,31 @@ def test_a_form_token_sent_by_another_person_does_not_lead_to_the_first_persons_
     assert answer["Location"] != made["Location"]
     assert DisclosureRequest.objects.filter(applicant=world.users["other_member"],
                                             subject="请公开组织生活会情况").count() == 1
+
+
+# The demo (PORTAL_DEMO, DEBUG off) never runs with a key written in the source: a portal
+# started with it by mistake behind a proxy that sends Host 127.0.0.1 would sign with a key
+# everyone knows (and the feedback address hashes would be reversible).
+
+def _settings_key(tmp_path) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    env.update(PORTAL_DEMO="1", PORTAL_VAR_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from portal import settings; print(settings.SECRET_KEY)"],
+        cwd=root, env=env, check=True, capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_demo_signs_with_a_key_of_its_own_kept_between_runs(tmp_path):
+    key = _settings_key(tmp_path)
+    assert "insecure" not in key and len(key) >= 50
+    assert _settings_key(tmp_path) == key  # the demo's processes and restarts share it
+    assert _settings_key(tmp_path / "elsewhere") != key
