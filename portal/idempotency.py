@@ -38,7 +38,12 @@ WAIT_SECONDS = 5.0  # how long a second post waits for the first to finish
 
 
 def _key(request: HttpRequest, token: str) -> str:
-    return f"idempotency:{request.path}:{token}"
+    # The token is the sender's: another person's post with it (a shared computer's tab
+    # restores the token a page was sent with) is neither swallowed nor sent to the first
+    # sender's record.
+    user = getattr(request, "user", None)
+    who = user.pk if user is not None and user.is_authenticated else "-"
+    return f"idempotency:{who}:{request.path}:{token}"
 
 
 def token_for(request: HttpRequest) -> str:

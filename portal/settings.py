@@ -7,6 +7,7 @@ Celery on kombu's filesystem transport. Production sets ``DATABASE_URL`` (Postgr
 
 import datetime as dt
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -31,19 +32,45 @@ def env_list(name: str, default: str) -> list[str]:
 
 # `make run` sets PORTAL_DEMO=1: the demo is served as production serves the portal (DEBUG
 # off, so a visitor sees the portal's own 404 and 500 pages, never Django's technical ones),
-# but on this machine alone: over plain HTTP on the loopback address, with a demo key, and
+# but on this machine alone: over plain HTTP on the loopback address, with a key of its own
+# (made at random, kept in VAR_DIR), and
 # static files served by whitenoise straight from their sources (no collectstatic).
 DEMO = env_bool("PORTAL_DEMO", False)
 DEBUG = env_bool("DEBUG", not DEMO)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not (DEBUG or DEMO):
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug-and-the-demo"  # noqa: S105
+
+
+def demo_key() -> str:
+    """Return the demo's own secret key: made at random on its first start and kept in
+    ``VAR_DIR``, so that its processes (web, worker, beat) and its restarts share it. Never
+    a key written in the source: a demo started by mistake where people reach it must not
+    sign with a key everyone knows."""
+    path = VAR_DIR / "demo-secret-key"
+    if not path.exists():
+        fresh = VAR_DIR / f".demo-secret-key.{os.getpid()}"
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(64))
+        try:
+            os.link(fresh, path)  # the first process to start wins; the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
+    return path.read_text().strip()
+
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 if DEMO and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "testserver"}:
     raise RuntimeError("PORTAL_DEMO is for `make run` on this machine: ALLOWED_HOSTS may name "
                        "only loopback addresses.")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEMO:
+        SECRET_KEY = demo_key()
+    elif DEBUG:
+        SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
+    else:
+        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
