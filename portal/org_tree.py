@@ -143,7 +143,7 @@ def render_rows(rows: list[Row], base_url: str) -> SafeString:
     for row in rows:
         org = row.org
         if row.children and row.children not in below:
-            below[row.children] = " · " + escape(ngettext(
+            below[row.children] = escape(ngettext(
                 "%(counter)s organization below", "%(counter)s organizations below",
                 row.children) % {"counter": row.children})
         name = escape(org.name)
@@ -151,11 +151,13 @@ def render_rows(rows: list[Row], base_url: str) -> SafeString:
             name = f"<mark>{name}</mark>"
         line = (f'<a href="{base}{escape(quote(org.code, safe=""))}/">{name}</a> '
                 f'<span class="muted">{levels.get(org.level, "")} · {kinds.get(org.kind, "")}'
-                f'{below.get(row.children, "") if row.children else ""}</span> '
-                f'<span class="count" title="{title}">{row.total}</span>')
+                f'{" · " + below[row.children] if row.children and not row.has_rows_below else ""}'
+                f'</span> <span class="count" title="{title}">{row.total}</span>')
         if row.has_rows_below:
-            out.append(f'<li><details{" open" if row.is_open else ""}><summary>{line}'
-                       "</summary><ul>")
+            # The link stays outside the <summary>: a control inside a control is neither
+            # reachable nor announced properly (WCAG 4.1.2).
+            out.append(f'<li>{line}<details{" open" if row.is_open else ""}>'
+                       f"<summary>{below[row.children]}</summary><ul>")
         else:
             out.append(f"<li>{line}</li>")
         out.append("</ul></details></li>" * len(row.closes))
