@@ -55,14 +55,15 @@ def named(name: str):
     return lambda focused: focused["name"] == name
 
 
-def log_in(page, base: str, username: str) -> None:
+def log_in(page, base: str, username: str, lands: str = "/todo/") -> None:
+    """Sign in with the keyboard; the person lands on their workplace (``lands``)."""
     page.goto(f"{base}/accounts/login/")
     press_until(page, named("username"))
     page.keyboard.type(username)
     press_until(page, named("password"))
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{lands}")
 
 
 @pytest.fixture
@@ -100,10 +101,7 @@ def test_member_opens_an_intra_party_item_and_gives_feedback(page):
     internal = {f"/items/{pk}/" for pk in DisclosureItem.objects.filter(
         state=State.INTERNAL, organization__code="CD-JG-01").values_list("pk", flat=True)}
     assert internal
-    log_in(page, page.base, "member")
-    press_until(page, href("/mine/"))
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile("/mine/$"))
+    log_in(page, page.base, "member", lands="/mine/")
     press_until(page, lambda focused: focused["href"] in internal)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/items/\d+/$"))
@@ -134,9 +132,21 @@ def test_secretary_saves_a_new_draft(page):
     page.keyboard.type("键盘录入的草稿")
     press_until(page, named("body"))
     page.keyboard.type("正文")
-    press_until(page, lambda focused: focused["tag"] == "button" and focused["type"] == "submit")
+    # A yearly entry's draft names its period: typed into the date fields' segments.
+    press_until(page, named("period_start"))
+    page.keyboard.type("01012026")
+    press_until(page, named("period_end"))
+    page.keyboard.type("12312026")
+    button = press_until(page, lambda focused: focused["tag"] == "button"
+                         and focused["type"] == "submit")
     page.keyboard.press("Enter")
-    page.wait_for_selector("main h1:has-text('键盘录入的草稿')")
+    try:
+        page.wait_for_selector("main h1:has-text('键盘录入的草稿')", timeout=15000)
+    except Exception:
+        invalid = page.evaluate("() => [...document.querySelectorAll(':invalid')]"
+                                ".map(e => e.name + '=' + e.value + ':' + e.validationMessage)")
+        pytest.fail(f"after {button} on {page.url}: invalid {invalid}; "
+                    f"{page.inner_text('main')[:300]}")
 
 
 def test_reviewer_opens_an_item_from_the_inbox(page):
