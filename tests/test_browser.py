@@ -137,7 +137,7 @@ def test_anonymous_feedback_with_tracking_code_and_answer(world, live_server, br
     sec.wait_for_selector(".msg.success")
     sec.fill("#id_text", "感谢建议，下月起按月公开收支明细。")
     sec.check("#id_confidentiality_checked")
-    sec.click("button[formaction$='/reply/']")
+    sec.click("form[action$='/reply/'] button[type=submit]")
     sec.wait_for_selector(".msg.success")
 
     visitor.goto(f"{base}/feedback/track/")
@@ -174,7 +174,7 @@ def test_objection_during_publicity_and_the_published_conclusion(world, live_ser
     sec.click("form[action$='/accept/'] button")
     sec.wait_for_selector(".msg.success")
     sec.fill("#id_text", "经核实，材料属实。")
-    sec.click("button[formaction$='/reply/']")
+    sec.click("form[action$='/reply/'] button[type=submit]")
     sec.wait_for_selector(".msg.success")
 
     DisclosureItem.objects.filter(pk=item.pk).update(
