@@ -171,6 +171,12 @@ class DisclosureItem(DisclosureRules):
             # Lists walk this newest first and stop after a page, whoever is reading.
             models.Index(fields=["-internal_at", "-id"], name="item_browse",
                          condition=Q(state__in=["internal", "public"])),
+            # What everyone reads, newest first (visibility.public_q): the home page's latest,
+            # the API's list and the feeds stop after a page of it.
+            models.Index(fields=["-public_at", "-id"], name="item_public_newest",
+                         condition=Q(state__in=[s.value for s in REACHED_STATES],
+                                     public_at__isnull=False,
+                                     public_audience="society", withdrawn_at__isnull=True)),
         ]
         constraints = [
             *DisclosureRules.Meta.constraints,

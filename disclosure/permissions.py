@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import PublicAudience
+from catalog.models import CatalogEntry, PublicAudience
 from portal import permissions
 from portal.models import Organization
 from portal.roles import (
@@ -207,8 +207,12 @@ def can_withdraw_change(user, change: ChangeRequest) -> bool:
 
 def changes_to_decide(user) -> QuerySet[ChangeRequest]:
     pending = ChangeRequest.objects.filter(state=ChangeRequest.State.SUBMITTED)
+    # The catalog entries as a subquery, not a join through the items: joined, the planner
+    # may walk every item in key order to merge them with the few pending requests
+    # (measured: a second at a million items, for a reviewer whose catalogs have none).
     return pending if is_superuser(user) else pending.filter(
-        item__entry__catalog__issuer_id__in=org_ids_with(user, "review"))
+        item__entry_id__in=CatalogEntry.objects.filter(
+            catalog__issuer_id__in=org_ids_with(user, "review")).values("pk"))
 
 
 # Work plans: the organization that plans, and the approvers of the catalog's issuer.
