@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The cache of production in the tests: Redis, in a database of its own (each test empties
+# it), so that the page cache and the cached rights are tested as they run.
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/10
 
 .PHONY: run test lint typecheck migrate demo messages clean bench
 
@@ -52,7 +55,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy portal catalog disclosure feedback archive
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	  DB_CONN_MAX_AGE=0 $(BIN)/pytest -q
+	  CACHE_URL=$(TEST_CACHE_URL) DB_CONN_MAX_AGE=0 $(BIN)/pytest -q
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=test-artifacts

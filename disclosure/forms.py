@@ -16,6 +16,8 @@ from catalog.models import (
     PartyAudience,
     PublicAudience,
 )
+from portal import caching
+from portal.caching import ORGANIZATIONS
 from portal.dates import datetime_text
 from portal.models import Organization, Role
 from portal.widgets import DateInput, FastSelect  # noqa: E402
@@ -242,10 +244,12 @@ class ItemFilterForm(forms.Form):
     )
     only = forms.BooleanField(label=_("Only this organization"), required=False)
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+        label=_("Category"), required=False, widget=FastSelect,
+        choices=[("", _("All categories")), *Category.choices],
     )
     duration = forms.ChoiceField(
-        label=_("Duration"), required=False, choices=[("", _("All")), *Duration.choices]
+        label=_("Duration"), required=False, widget=FastSelect,
+        choices=[("", _("All")), *Duration.choices],
     )
     date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
@@ -261,10 +265,13 @@ class ItemFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["organization"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organization.objects.filter(is_active=True)
-        # Every level, indented by its depth, in one query of two columns and one pass of
-        # rendering (FastSelect): a city's thousands of branches stay cheap to offer.
-        offered = field.queryset.order_by("path").values_list("code", "name", "depth")
+        active = Organization.objects.filter(is_active=True)
+        field.queryset = active
+        # Every level, indented by its depth, in one query of two columns (kept in the cache
+        # until an organization changes) and one pass of rendering (FastSelect): a city's
+        # thousands of branches stay cheap to offer.
+        offered = caching.stamped("organization-menu", (ORGANIZATIONS,), lambda: list(
+            active.order_by("path").values_list("code", "name", "depth")), 3600)
         field.widget.choices = [("", field.empty_label), *(
             (code, f"{INDENT * depth}{name}") for code, name, depth in offered)]
 

@@ -1,11 +1,20 @@
-"""Keep each item's search vector in step with its title, body and attachment names, and
-the cached counts of the lists in step with what the lists hold."""
+"""Keep each item's search vector in step with its title, body and attachment names, the
+cached counts of the lists in step with what the lists hold, and the cached item grants
+in step with grants and applications."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import search, selectors
-from .models import Attachment, DisclosureItem, State
+from .models import (
+    Attachment,
+    DisclosureItem,
+    DisclosureItemGroupObjectPermission,
+    DisclosureItemUserObjectPermission,
+    DisclosureRequest,
+    State,
+)
+from .visibility import grants_changed
 
 INDEXED_FIELDS = {"title", "body"}
 
@@ -41,3 +50,15 @@ def item_deleted(sender, instance: DisclosureItem, **kwargs) -> None:
 @receiver(post_delete, sender=Attachment)
 def attachment_changed(sender, instance: Attachment, **kwargs) -> None:
     search.reindex(instance.item_id)
+
+
+@receiver(post_save, sender=DisclosureItemUserObjectPermission)
+@receiver(post_delete, sender=DisclosureItemUserObjectPermission)
+@receiver(post_save, sender=DisclosureItemGroupObjectPermission)
+@receiver(post_delete, sender=DisclosureItemGroupObjectPermission)
+@receiver(post_save, sender=DisclosureRequest)
+@receiver(post_delete, sender=DisclosureRequest)
+def item_grants_changed(sender, **kwargs) -> None:
+    """A grant was given or taken back, or an application (the reason of its applicant's
+    grant) answered or moved: every reader's grants are read again on the next request."""
+    grants_changed()

@@ -30,11 +30,14 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.timezone import localdate
 
 from catalog.models import PartyAudience, PublicAudience
-from portal import permissions
+from portal import caching, permissions
 from portal.models import Organization
 from portal.roles import (
+    RIGHTS,
+    RIGHTS_SECONDS,
     has_org_perm,
     is_superuser,
     line_ids,
@@ -42,6 +45,7 @@ from portal.roles import (
     org_matter_q,
     reviews_for,
     reviews_for_q,
+    rights_of,
     signed_in,
     supervised_subtree_q,
     supervises,
@@ -62,6 +66,7 @@ from .models import (
 )
 
 GRANT_CODENAME = "view_disclosureitem"
+GRANTS = "item-grants"  # the version of every per-item grant (see granted_item_ids)
 _GRANTS_ATTR = "_portal_item_grants"
 _RANGE = DisclosureItem.range_organizations.through
 
@@ -150,8 +155,9 @@ def party_readers(item: DisclosureItem):
 
 def granted_item_ids(user) -> list[int]:
     """Return the ids of items granted to ``user`` one by one (answers to requests): read
-    once, so that the list filter stays a plain condition the planner serves from indexes
-    instead of two correlated subqueries per row.
+    once per request (between requests, from the cache under the versions of the user's
+    rights and of grants), so that the list filter stays a plain condition the planner
+    serves from indexes instead of two correlated subqueries per row.
 
     A grant to the applicant counts only while its reason stands: an answered application
     of theirs to an organization they may still apply to (they are still a member of it or
@@ -160,6 +166,20 @@ def granted_item_ids(user) -> list[int]:
     cached = getattr(user, _GRANTS_ATTR, None)
     if cached is not None:
         return cached
+    granted = caching.stamped(
+        f"item-grants:{user.pk}", (RIGHTS, rights_of(user.pk), GRANTS),
+        lambda: _read_granted_item_ids(user), RIGHTS_SECONDS, stamp=localdate(), shared_only=True)
+    setattr(user, _GRANTS_ATTR, granted)
+    return granted
+
+
+def grants_changed() -> None:
+    """Make the next request read everyone's item grants again (a grant given or taken
+    back, an application answered or moved)."""
+    caching.bump_on_commit(GRANTS)
+
+
+def _read_granted_item_ids(user) -> list[int]:
     answered = DisclosureRequest.objects.filter(
         Exists(Organization.objects.filter(pk__in=org_ids_with(user, "view_internal"),
                                            path__startswith=OuterRef("organization__path"))),
@@ -170,9 +190,7 @@ def granted_item_ids(user) -> list[int]:
     via_groups = DisclosureItemGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=GRANT_CODENAME).values_list(
         "content_object_id", flat=True)
-    granted = sorted(set(direct.union(via_groups)))
-    setattr(user, _GRANTS_ATTR, granted)
-    return granted
+    return sorted(set(direct.union(via_groups)))
 
 
 def visible_items(user) -> QuerySet[DisclosureItem]:

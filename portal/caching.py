@@ -13,6 +13,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 STALE_FACTOR = 10  # a value is kept this many times longer than it is fresh
+ORGANIZATIONS = "organizations"  # the version of the organization tree (portal.signals)
 
 
 def remembered(key: str, compute: Callable[[], T], timeout: int) -> T:
@@ -84,3 +85,52 @@ def is_shared() -> bool:
     from django.conf import settings
 
     return "locmem" not in str(settings.CACHES["default"]["BACKEND"]).lower()
+
+
+def bump_on_commit(name: str) -> None:
+    """Bump ``name`` now and once more when the transaction commits: a reader between the
+    two may have computed its value from what was not committed yet, and stored it under
+    the new version."""
+    from django.db import transaction
+
+    bump(name)
+    transaction.on_commit(lambda: bump(name))
+
+
+def stamped(key: str, versions: tuple[str, ...], compute: Callable[[], T], timeout: int,
+            stamp: object = None, shared_only: bool = False) -> T:
+    """Return the value of ``key`` if it was computed under the current ``versions`` (and
+    ``stamp``, e.g. today's date), else compute and store it: one round trip to the cache
+    when the value is there.
+
+    Unlike :func:`remembered`, a value is never served once one of its versions moved: what
+    it holds (who may see what) must take effect on the very next request. With
+    ``shared_only``, nothing is kept unless every process reads the same cache: a version
+    bumped by another process (the worker releasing an item, syncing memberships) would
+    not reach this one's memory."""
+    if shared_only and not is_shared():
+        return compute()
+    names = [f"version:{name}" for name in versions]
+    try:
+        found = cache.get_many([key, *names])
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable while reading %s", key, exc_info=True)
+        return compute()
+    current = []
+    for name, full in zip(versions, names, strict=True):
+        number = found.get(full)
+        if not isinstance(number, int):
+            number = version(name)
+            if number is None:
+                return compute()
+        current.append(number)
+    label = (tuple(current), stamp)
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == label:
+        return entry[1]
+    value = compute()
+    try:
+        cache.set(key, (label, value), timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable while writing %s", key, exc_info=True)
+    return value

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import caching
 from .models import Notification, User
 
 logger = logging.getLogger(__name__)
@@ -210,10 +211,27 @@ def send_pending_emails(*, older_than_seconds: int | None = None, batch: int = 5
     return sum(send_email(pk) for pk in ids)
 
 
+UNREAD_SECONDS = 3600
+
+
+def unread_of(user_id: int) -> str:
+    """The version of ``user_id``'s notifications (bumped by :func:`notices_changed`)."""
+    return f"notices:{user_id}"
+
+
+def notices_changed(user_id: int) -> None:
+    caching.bump_on_commit(unread_of(user_id))
+
+
 def unread_count(user) -> int:
+    """Return how many of ``user``'s notifications are unread: kept in the cache until one
+    of them is sent, read or deleted."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return caching.stamped(
+        f"unread:{user.pk}", (unread_of(user.pk),),
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        UNREAD_SECONDS, shared_only=True)
 
 
 def mark_read(notification: Notification) -> None:

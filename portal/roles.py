@@ -15,8 +15,10 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import transaction
 from django.db.models import Q
+from django.utils.timezone import localdate
 from guardian.shortcuts import assign_perm
 
+from . import caching
 from .models import (
     ROLE_PERMISSIONS,
     Membership,
@@ -106,23 +108,57 @@ def sync_all_groups(users: Iterable[User] | None = None) -> int:
 
 
 def forget_permissions(user) -> None:
-    """Drop what was read about ``user``'s rights on this object (roles and item grants)."""
+    """Drop what was read about ``user``'s rights (roles and item grants), on this object
+    and in the cache."""
     for attr in (_CACHE_ATTR, "_portal_item_grants"):
         if hasattr(user, attr):
             delattr(user, attr)
+    if getattr(user, "pk", None) is not None:
+        rights_changed(user.pk)
+
+
+# The version of everyone's rights (organizations moved, role groups and their grants
+# changed) and of one person's (their groups, their account): a change takes effect on the
+# next request, in every process (the map is kept in the shared cache).
+RIGHTS = "rights"
+RIGHTS_SECONDS = 3600
+
+
+def rights_of(user_id: int) -> str:
+    return f"{RIGHTS}:{user_id}"
+
+
+def rights_changed(user_id: int | None = None) -> None:
+    """Make the next request read the rights of ``user_id`` (or of everyone) again."""
+    caching.bump_on_commit(RIGHTS if user_id is None else rights_of(user_id))
 
 
 def _permission_map(user) -> dict[str, frozenset[Any]]:
     """Return {codename: organization ids} for the user, read once per user object, and,
     from the same rows, {"line:" + codename: ids of those organizations and of every
-    organization above them} and {"path:" + codename: the paths of those organizations}."""
+    organization above them} and {"path:" + codename: the paths of those organizations}.
+
+    Between requests the map is kept in the cache under the versions of everyone's rights
+    and of the user's, and today's date (a membership takes effect on its own day)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    if user is not None and user.is_authenticated and user.is_active:
+        result = caching.stamped(
+            f"rights-map:{user.pk}", (RIGHTS, rights_of(user.pk)),
+            lambda: _read_permission_map(user), RIGHTS_SECONDS, stamp=localdate(), shared_only=True)
+    else:
+        result = _read_permission_map(None)
+    if not isinstance(user, AnonymousUser) and user is not None:
+        setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def _read_permission_map(user) -> dict[str, frozenset[Any]]:
     found: dict[str, set[int]] = defaultdict(set)
     lines: dict[str, set[int]] = defaultdict(set)
     paths: dict[str, set[str]] = defaultdict(set)
-    if user is not None and user.is_authenticated and user.is_active:
+    if user is not None:
         via_groups = OrganizationGroupObjectPermission.objects.filter(
             group__user=user, permission__codename__in=PERMISSIONS
         ).values_list("permission__codename", "content_object_id", "content_object__path")
@@ -139,8 +175,6 @@ def _permission_map(user) -> dict[str, frozenset[Any]]:
                    for codename in PERMISSIONS})
     result.update({f"path:{codename}": frozenset(paths.get(codename, ()))
                    for codename in PERMISSIONS})
-    if not isinstance(user, AnonymousUser) and user is not None:
-        setattr(user, _CACHE_ATTR, result)
     return result
 
 

@@ -19,12 +19,24 @@ from typing import Any
 from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from . import caching
 from .models import User
-from .roles import acts_for_q, is_superuser, org_ids_with, overseen_q, reviews_for_q, signed_in
+from .pagecache import RECORDS
+from .roles import (
+    RIGHTS,
+    acts_for_q,
+    is_superuser,
+    org_ids_with,
+    overseen_q,
+    reviews_for_q,
+    rights_of,
+    signed_in,
+)
 
 
 @dataclass(frozen=True)
@@ -250,10 +262,21 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 def count(user) -> int:
     """Return how many things wait for ``user``: the total of :func:`groups`, in one
-    query (none for a user no source applies to)."""
+    query (none for a user no source applies to), kept in the cache until a record of the
+    portal or the user's rights change, or the day does (what is overdue)."""
     sources = sources_for(user)
     if not sources:
         return 0
+    return caching.stamped(
+        f"todo-count:{user.pk}", (RIGHTS, rights_of(user.pk), RECORDS),
+        lambda: _count_now(user, sources), COUNT_SECONDS, stamp=timezone.localdate(),
+        shared_only=True)
+
+
+COUNT_SECONDS = 3600
+
+
+def _count_now(user, sources) -> int:
     counts = User.objects.filter(pk=user.pk).values(
         **{f"todo_{source.key}": _count(source.pending(user)) for source in sources}).first()
     return sum(counts.values()) if counts else 0

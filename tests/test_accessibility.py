@@ -151,7 +151,7 @@ def site(django_db_setup, django_db_blocker, demo_media):
         sessions = {}
         for user in get_user_model().objects.all():
             client = Client()
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="portal.backends.CachedModelBackend")
             sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()

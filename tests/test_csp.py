@@ -116,7 +116,7 @@ def test_only_the_admin_history_list_allows_its_one_style_attribute(client: Clie
     from portal.models import User
 
     admin = User.objects.create_superuser("root", "root@example.org", "x")
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="portal.backends.CachedModelBackend")
     history = client.get(f"/admin/portal/user/{admin.pk}/history/")
     change = client.get(f"/admin/portal/user/{admin.pk}/change/")
     assert history.status_code == change.status_code == 200
@@ -270,7 +270,7 @@ def logged_in_context(browser, base: str, username: str | None):  # noqa: F811
 
         client = Client()
         client.force_login(User.objects.get(username=username),
-                           backend="django.contrib.auth.backends.ModelBackend")
+                           backend="portal.backends.CachedModelBackend")
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": base,
                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
     return context

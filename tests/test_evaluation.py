@@ -110,7 +110,9 @@ def closed_campaigns(world, n: int) -> dict[str, list[Campaign]]:
 
 @pytest.mark.parametrize(("who", "queries"), [
     ("anonymous", 1),  # the campaigns
-    ("member", 7),  # session, user, rights (2), unread notices, open and closed campaigns
+    # open and closed campaigns; the session, account, rights and unread notices come from
+    # the shared cache between changes
+    ("member", 2),
 ])
 def test_published_results_list_takes_the_same_queries_for_2_and_10_campaigns(
         world, who, queries, django_assert_num_queries):
@@ -120,6 +122,7 @@ def test_published_results_list_takes_the_same_queries_for_2_and_10_campaigns(
     for n in (2, 10):
         Campaign.objects.all().delete()
         made = closed_campaigns(world, n)
+        client.get("/evaluation/")  # the steady state: what the change made caches read
         with django_assert_num_queries(queries):
             page = client.get("/evaluation/")
         expected = made["public"] + (made["branch"] if who == "member" else [])

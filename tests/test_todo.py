@@ -154,8 +154,10 @@ def test_the_review_inbox_shows_plans_and_changes_waiting_for_the_reviewer(world
 def test_the_navigation_costs_one_query_at_most_and_nothing_for_anonymous(
         world, django_assert_num_queries):
     """The navigation reads the rights (two queries) and the unread notifications (one);
-    the to-do count adds one query for a person with work by role, none for the others."""
+    the to-do count adds one query for a person with work by role, none for the others.
+    The next request reads all of it from the shared cache."""
     from django.contrib.auth.models import AnonymousUser
+    from django.core.cache import cache
 
     from portal.context_processors import navigation
     from portal.models import User
@@ -167,9 +169,13 @@ def test_the_navigation_costs_one_query_at_most_and_nothing_for_anonymous(
 
     for role, expected, queries in (("reviewer", 2, 4), ("secretary", 3, 4),
                                     ("supervisor", 0, 4), ("member", 0, 3)):
+        cache.clear()
         fresh = User.objects.get(pk=world.users[role].pk)  # nothing read about it yet
         with django_assert_num_queries(queries):
             assert nav(fresh)["todo_count"] == expected, role
+        again = User.objects.get(pk=world.users[role].pk)
+        with django_assert_num_queries(0):
+            assert nav(again)["todo_count"] == expected, role
     with django_assert_num_queries(0):
         assert nav(AnonymousUser())["todo_count"] == 0
 

@@ -110,7 +110,7 @@ def register(request: HttpRequest) -> HttpResponse:
             password=data["password1"]), form=form,
             success=_("Welcome. You can now take part in the evaluations open to everyone."))
         if made.ok:
-            login(request, made.value, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, made.value, backend="portal.backends.CachedModelBackend")
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()},
                                                    request.is_secure()):
