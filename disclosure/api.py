@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Category, Duration, Frequency
 from portal.models import Organization
+from portal.pagecache import public_page
 from portal.pagination import CappedPaginator
 from portal.routing import Routes
 
@@ -90,6 +91,7 @@ def item_full(request: HttpRequest, item: DisclosureItem) -> dict:
 
 @routes("api/v1/items/", name="api_items")
 @require_GET
+@public_page
 def items(request: HttpRequest) -> JsonResponse:
     query = ItemQuery(request.GET)
     if not query.is_valid():
@@ -129,6 +131,7 @@ def items(request: HttpRequest) -> JsonResponse:
 
 @routes("api/v1/items/<int:pk>/", name="api_item")
 @require_GET
+@public_page
 def item_detail(request: HttpRequest, pk: int) -> JsonResponse:
     item = public_items().select_related("organization").filter(pk=pk).first()
     if item is None:
@@ -145,6 +148,7 @@ def _org(org: Organization, parents: dict[int, str]) -> dict:
 
 @routes("api/v1/organizations/", name="api_organizations")
 @require_GET
+@public_page
 def organizations(request: HttpRequest) -> JsonResponse:
     orgs = list(Organization.objects.filter(is_active=True))
     parents = {o.pk: o.code for o in orgs}
@@ -153,6 +157,7 @@ def organizations(request: HttpRequest) -> JsonResponse:
 
 @routes("api/v1/organizations/<str:code>/", name="api_organization")
 @require_GET
+@public_page
 def organization_detail(request: HttpRequest, code: str) -> JsonResponse:
     org = Organization.objects.filter(code=code, is_active=True).select_related("parent").first()
     if org is None:

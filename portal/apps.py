@@ -18,6 +18,9 @@ class PortalConfig(AppConfig):
         from . import grants, middleware, permissions, ratelimit, signals  # noqa: F401
 
         permissions.register_core()
+        from . import pagecache
+
+        pagecache.connect()
         grants.register()
         post_migrate.connect(_sync_role_permissions, sender=self,
                              dispatch_uid="portal_sync_role_permissions")

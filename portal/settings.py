@@ -36,6 +36,9 @@ def env_list(name: str, default: str) -> list[str]:
 # (made at random, kept in VAR_DIR), and
 # static files served by whitenoise straight from their sources (no collectstatic).
 DEMO = env_bool("PORTAL_DEMO", False)
+# `make bench` serves its floor, a trivial page (a 20-row list, no query), beside the
+# portal's pages from the same workers: /bench/trivial/ exists only when this is on.
+BENCHMARK_PAGE = env_bool("PORTAL_BENCHMARK_PAGE", False)
 DEBUG = env_bool("DEBUG", not DEMO)
 
 
@@ -169,6 +172,10 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions are read from the shared cache and written through to the database (one
+    # query fewer on every signed-in page). Not with a cache of each process's own: a
+    # logout in one process would not end the session another process still holds.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -181,7 +188,8 @@ AUTHENTICATION_BACKENDS = [
     "portal.ratelimit.LoginLimitBackend",
     # First: refuses every login of a locked-out username and address (django-axes).
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, the account of each signed-in request read from the cache.
+    "portal.backends.CachedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

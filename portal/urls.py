@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from . import admin_log_views, todo_views, views
 from .routing import collect
@@ -26,9 +28,13 @@ urlpatterns = [
          auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF, as the large-text switch: a forged post can only change the
+    # language of the visitor's pages, and public pages carry no token (portal.pagecache).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
     path("", include("feedback.urls")),
     path("", include("disclosure.urls")),
 ]
+if settings.BENCHMARK_PAGE:
+    urlpatterns.append(path("bench/trivial/", views.trivial_page))

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Category
@@ -25,12 +26,14 @@ from portal.routing import Routes
 from . import notifications, org_tree, ratelimit
 from .http import AuthedRequest
 from .models import Notification, Organization
+from .pagecache import public_page
 from .pagination import paginate
 
 routes = Routes()
 
 
 @routes("")
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     counts = selectors.browse_counts(request.user, "category")
     return render(request, "portal/home.html", {
@@ -44,6 +47,7 @@ ORG_MATCHES = 200
 
 
 @routes("orgs/")
+@public_page
 def organization_list(request: HttpRequest) -> HttpResponse:
     """Every organization as a tree, each with the number of disclosures the reader can
     read in it and below it; or the organizations whose name or code matches ``q``, with
@@ -59,6 +63,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @routes("orgs/<str:code>/")
+@public_page
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The organization's disclosures with those of every organization below it, or
     (``subtree=0``) its own only; an organization with none below has no such choice."""
@@ -121,6 +126,7 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: AuthedRequest) -> HttpResponse:
+    notifications.notices_changed(request.user.pk)
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now())
     return redirect("notification_list")
@@ -131,6 +137,7 @@ LARGE_TEXT_SECONDS = 365 * 24 * 3600
 
 
 @routes("display/large-text/")
+@csrf_exempt  # it changes nothing but the visitor's text size; public pages carry no token
 @require_POST
 def large_text(request: HttpRequest) -> HttpResponse:
     """Switch large text (bigger type, more line spacing) on or off for this browser and go
@@ -155,6 +162,15 @@ def health(request: HttpRequest) -> HttpResponse:
     """Answer that the application server is up: one small template and no queries, which
     load balancers poll and the benchmark measures as the floor of a Django page."""
     return render(request, "portal/health.html", {"now": timezone.now()})
+
+
+TRIVIAL_ROWS = [{"pk": n, "title": f"第{n}条", "day": f"2026-11-{n:02d}"} for n in range(1, 21)]
+
+
+def trivial_page(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor (only with ``settings.BENCHMARK_PAGE``): a 20-row list template
+    and no query, through the same middleware as every page."""
+    return render(request, "portal/trivial.html", {"rows": TRIVIAL_ROWS})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

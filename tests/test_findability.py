@@ -86,7 +86,10 @@ def test_searching_the_tree_shows_the_matches_with_their_ancestors(published):
 
 
 def test_tree_queries_do_not_grow_with_the_organizations(published, django_assert_num_queries):
+    from portal import pagecache
+
     Client().get("/orgs/")
+    pagecache.changed()  # the page as it renders, not as the page cache keeps it
     with django_assert_num_queries(1):
         Client().get("/orgs/")
     for i in range(5):

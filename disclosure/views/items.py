@@ -28,6 +28,7 @@ from portal.http import (
 )
 from portal.idempotency import once
 from portal.models import Organization
+from portal.pagecache import public_page
 from portal.pagination import paginate
 from portal.permissions import can_view
 from portal.roles import user_organizations
@@ -60,6 +61,7 @@ routes = Routes()
 
 
 @routes("items/")
+@public_page
 def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET or None)
     items = selectors.browse_items(request.user)
@@ -91,6 +93,7 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @routes("items/<int:pk>/")
+@public_page
 def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse:
     try:
         item = selectors.item_for_user(request.user, pk)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from disclosure.models import DisclosureItem, State
+from portal import pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -161,12 +162,15 @@ def make_rows(world, n: int) -> None:
 # reviewers and supervisors (none for members and anonymous visitors); the review inbox
 # also lists the work plans and change requests waiting for the reviewer (one query each).
 # The supervisor's subtree paths come with the rights (one query fewer), so the
-# supervisor's pages stay where they were.
+# supervisor's pages stay where they were. Between changes the shared cache (Redis, as in
+# production) holds the session, the account, the person's rights and item grants, the
+# navigation's counts and the organization menu; an anonymous page is measured as it
+# renders, and served afterwards from the page cache without a query.
 LIST_PAGES = [
-    ("anonymous", "/", 2), ("anonymous", "/items/", 3), ("anonymous", "/orgs/", 1),
-    ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 9), ("member", "/items/", 9),
-    ("secretary", "/workspace/", 15), ("reviewer", "/review/", 15), ("supervisor", "/items/", 10),
-    ("secretary", "/notifications/", 10),
+    ("anonymous", "/", 2), ("anonymous", "/items/", 2), ("anonymous", "/orgs/", 1),
+    ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 3), ("member", "/items/", 2),
+    ("secretary", "/workspace/", 8), ("reviewer", "/review/", 8), ("supervisor", "/items/", 2),
+    ("secretary", "/notifications/", 3),
 ]
 
 
@@ -175,15 +179,23 @@ def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_
     client = Client() if actor == "anonymous" else logged_in(world, actor)
     make_rows(world, 2)
     client.get(url)  # the first request of a session loads it; measure the steady state
+    if actor == "anonymous":
+        pagecache.changed()  # measure the page as it renders, not as the cache serves it
     with django_assert_num_queries(queries):
         small = client.get(url)
     make_rows(world, 8)
     client.get(url)  # a publication makes the next request count again (home, orgs)
+    if actor == "anonymous":
+        pagecache.changed()
     with django_assert_num_queries(queries):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
     if "page" in large.context:
         assert len(large.context["page"].object_list) > len(small.context["page"].object_list)
+    if actor == "anonymous":  # until something public changes, the page costs no query
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again["X-Page-Cache"] == "hit" and again.content == large.content
 
 
 def test_review_error_keeps_what_the_reviewer_wrote(world):

@@ -103,11 +103,14 @@ def test_search_filters_combine(world, corpus, client):
 
 
 def test_search_page_queries_do_not_grow(world, corpus, client):
+    from portal import pagecache
+
     client.get("/items/", {"q": "党费"})
+    pagecache.changed()  # count the queries of the page as it renders, not as it is kept
     with CaptureQueriesContext(connection) as few:
         client.get("/items/", {"q": "党费"})
     for i in range(5):
         world.item(State.PUBLIC, title=f"党费公开{i}")
     with CaptureQueriesContext(connection) as many:
         client.get("/items/", {"q": "党费"})
-    assert len(many) == len(few)
+    assert len(many) == len(few) > 0

@@ -1,0 +1,159 @@
+"""Whole pages for anonymous readers, kept in the shared cache under the version of what
+public pages show.
+
+What an anonymous reader sees depends on nothing personal: the page is the same for every
+anonymous reader of the same address in the same language and text size, until a record
+that public pages show changes. :func:`public_page` keeps such pages under ``PAGES``, a
+version that every save and deletion of a record of the portal bumps (:func:`changed`),
+with the few exceptions that no public page shows (``QUIET``); items and their attachments
+before their release, which no public page shows either, leave it alone too, so that
+secretaries writing drafts do not empty the cache of every reader.
+
+A page is kept only when nothing in it can belong to one reader: the request carries no
+session or messages cookie (so the session it reads is empty), the view wrote nothing to
+the session, asked for no CSRF token and set no cookie, and the answer is a complete 200.
+Pages are also stamped with today's date (a 公示 period ends on its own day) and kept at
+most ``PAGE_SECONDS``.
+
+Signed-in readers never read from here: what they see is computed on every request. Pages
+are kept only in a cache every process shares (Redis, production's ``CACHE_URL``): a
+version bumped by the worker (a planned release) must reach every web process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.timezone import localdate
+
+from . import caching
+
+logger = logging.getLogger(__name__)
+
+PAGES = "public-pages"
+# Any record of the portal's workflows: the navigation's to-do counts are kept under it.
+RECORDS = "records"
+PAGE_SECONDS = 300
+APPS = ("portal", "catalog", "disclosure", "feedback", "archive")
+# Records that neither a public page nor a to-do count shows (notifications have their
+# own version, portal.notifications.unread_of); and those no public page shows.
+UNCOUNTED = {"portal.notification", "portal.reminder", "portal.event"}
+QUIET = {*UNCOUNTED, "portal.calendarday", "disclosure.obligation"}
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link")
+HIT_HEADER = "X-Page-Cache"
+
+
+def changed() -> None:
+    """Make the next anonymous request render every public page again."""
+    caching.bump_on_commit(PAGES)
+
+
+def _on_change(sender, instance=None, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return  # a login: nothing a public page shows
+    caching.bump_on_commit(RECORDS)
+    if sender._meta.label_lower in QUIET or _before_release(instance):
+        return
+    changed()
+
+
+def _before_release(instance) -> bool:
+    """Whether ``instance`` is an item (or an item's attachment) that has not been released
+    and never was: none of the public pages shows it."""
+    from disclosure.models import Attachment, DisclosureItem
+    from disclosure.signals import UNLISTED_STATES
+
+    if isinstance(instance, Attachment):
+        instance = DisclosureItem.objects.filter(pk=instance.item_id).only("state").first()
+        if instance is None:
+            return False
+    return isinstance(instance, DisclosureItem) and instance.state in UNLISTED_STATES
+
+
+def connect() -> None:
+    """Connect :func:`_on_change` to every model of the portal's apps but the uncounted
+    ones (called when the portal app is ready; historical records follow their record)."""
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            name = model._meta.label_lower
+            if name in UNCOUNTED or model.__name__.startswith("Historical"):
+                continue
+            uid = f"portal.pagecache:{name}"
+            post_save.connect(_on_change, sender=model, dispatch_uid=uid)
+            post_delete.connect(_on_change, sender=model, dispatch_uid=uid)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(_on_change, sender=field.remote_field.through,
+                                    dispatch_uid=f"{uid}:{field.name}")
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (request.method == "GET"
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and not request.user.is_authenticated)
+
+
+def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+    session = getattr(request, "session", None)
+    return (response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not (session is not None and session.modified)
+            and "no-store" not in response.get("Cache-Control", ""))
+
+
+def _key(request: HttpRequest, version: int) -> str:
+    from .views import LARGE_TEXT_COOKIE
+
+    parts = "|".join((
+        str(version), localdate().isoformat(), str(request.LANGUAGE_CODE),
+        "large" if request.COOKIES.get(LARGE_TEXT_COOKIE) == "1" else "normal",
+        str(request.scheme), request.get_host(), request.get_full_path()))
+    return "page:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve ``view`` to anonymous readers from the cache while nothing public changed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (caching.is_shared() and _cacheable_request(request)):
+            return view(request, *args, **kwargs)
+        version = caching.version(PAGES)
+        if version is None:
+            return view(request, *args, **kwargs)
+        key = _key(request, version)
+        try:
+            found = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache that does not answer: render
+            logger.warning("cache unavailable while reading a page", exc_info=True)
+            found = None
+        if isinstance(found, tuple) and len(found) == 2:
+            headers, content = found
+            response = HttpResponse(content, headers=headers)
+            response[HIT_HEADER] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        if _cacheable_response(request, response):
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            try:
+                cache.set(key, (headers, response.content), PAGE_SECONDS)
+            except Exception:  # noqa: BLE001
+                logger.warning("cache unavailable while keeping a page", exc_info=True)
+            response[HIT_HEADER] = "miss"
+        return response
+
+    return wrapper

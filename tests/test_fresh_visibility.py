@@ -1,0 +1,207 @@
+"""No stale visibility, with the caches of production on (Redis): the anonymous page cache,
+each person's cached rights, item grants, account and session, the list counts. Every
+transition that changes who may see something takes effect on the very next request, on
+pages, search, feeds, the API and counts."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from disclosure import services
+from disclosure.models import DisclosureRequest, State
+from portal.models import Membership
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "蓝湖社区党费专项说明"
+WORD = "蓝湖社区"
+
+
+@pytest.fixture(autouse=True)
+def redis_cache(settings):
+    """The production cache (Redis) in a database of its own, next to the test broker's,
+    with the session engine production uses with it."""
+    import redis
+
+    broker = urllib.parse.urlparse(django_settings.CELERY_BROKER_URL)
+    number = int((broker.path or "/0").lstrip("/") or 0) + 10
+    location = f"redis://{broker.hostname}:{broker.port or 6379}/{number}"
+    redis.Redis.from_url(location).flushdb()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": location, "KEY_PREFIX": "portal-test"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    from portal import caching
+
+    assert caching.is_shared()
+    yield
+    redis.Redis.from_url(location).flushdb()
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    """The page without its markup (search marks the words it found)."""
+    return re.sub(r"<[^>]+>", "", response.content.decode())
+
+
+def category_count(html: str, category: str) -> int:
+    found = re.search(rf'\?category={category}">[^<]*</a> <span class="count">(\d+)</span>', html)
+    assert found, "the home page lists the category with its count"
+    return int(found.group(1))
+
+
+def anonymous_view(client: Client, item) -> dict:
+    """Everything an anonymous visitor may learn of ``item``: its page, the list, search,
+    the feed, the API (list, item, count) and the home page's count."""
+    home = client.get("/").content.decode()
+    api = client.get("/api/v1/items/").json()
+    return {
+        "detail": client.get(f"/items/{item.pk}/").status_code,
+        "list": TITLE in client.get("/items/").content.decode(),
+        "search": TITLE in text(client.get(f"/items/?q={WORD}")),
+        "organization": TITLE in client.get("/orgs/B1/").content.decode(),
+        "feed": TITLE in client.get("/feeds/items.atom").content.decode(),
+        "api": any(row["id"] == item.pk for row in api["results"]),
+        "api_count": api["count"],
+        "api_item": client.get(f"/api/v1/items/{item.pk}/").status_code,
+        "home_count": category_count(home, item.category),
+    }
+
+
+def member_view(client: Client, item) -> dict:
+    home = client.get("/").content.decode()
+    return {
+        "detail": client.get(f"/items/{item.pk}/").status_code,
+        "list": TITLE in client.get("/items/").content.decode(),
+        "search": TITLE in text(client.get(f"/items/?q={WORD}")),
+        "mine": TITLE in client.get("/mine/").content.decode(),
+        "home_count": category_count(home, item.category),
+    }
+
+
+def test_the_page_cache_serves_anonymous_readers_only(world):
+    world.item(State.PUBLIC, title=TITLE)
+    anonymous = Client()
+    assert anonymous.get("/items/")["X-Page-Cache"] == "miss"
+    assert anonymous.get("/items/")["X-Page-Cache"] == "hit"
+    member = signed_in(world.users["member"])
+    assert "X-Page-Cache" not in member.get("/items/")
+
+
+def test_release_to_the_public_shows_at_once(world):
+    item = world.item(State.INTERNAL, title=TITLE)
+    anonymous = Client()
+    before = anonymous_view(anonymous, item)
+    assert before["detail"] == 404 and before["api_item"] == 404
+    assert not any(before[k] for k in ("list", "search", "organization", "feed", "api"))
+    assert anonymous.get("/items/")["X-Page-Cache"] == "hit"  # the pages above are kept
+
+    world.walk_public(item)
+
+    after = anonymous_view(anonymous, item)
+    assert after["detail"] == after["api_item"] == 200, after
+    assert all(after[k] for k in ("list", "search", "organization", "feed", "api")), after
+    assert after["api_count"] == before["api_count"] + 1
+    assert after["home_count"] == before["home_count"] + 1
+
+
+@pytest.mark.parametrize("transition", ["withdraw", "terminate"])
+def test_withdrawal_and_termination_show_at_once(world, transition):
+    item = world.item(State.PUBLIC, title=TITLE)
+    anonymous, member = Client(), signed_in(world.users["member"])
+    before = anonymous_view(anonymous, item)
+    assert before["detail"] == 200 and before["list"] and before["feed"]
+    assert member_view(member, item)["detail"] == 200
+
+    approver = world.users["committee_reviewer"]
+    getattr(services, f"item_{transition}")(
+        item_id=item.pk, actor=approver, explanation="情况有变，依规处理。",
+        confidentiality_checked=True)
+
+    after = anonymous_view(anonymous, item)
+    page = anonymous.get(f"/items/{item.pk}/").content.decode()
+    if transition == "withdraw":  # the content comes down everywhere; the notice stays
+        assert after["detail"] == 200 and "收缴情况" not in page and "已撤销" in page
+        assert not any(after[k] for k in ("list", "search", "organization", "feed", "api"))
+        assert after["api_item"] == 404
+        assert after["home_count"] == before["home_count"] - 1
+        assert "收缴情况" not in member.get(f"/items/{item.pk}/").content.decode()
+    else:  # still readable as it was, marked terminated, at once
+        assert after["detail"] == 200 and "已终止" in page and "收缴情况" in page
+        assert after["api"] and after["api_item"] == 200
+        assert "已终止" in member.get(f"/items/{item.pk}/").content.decode()
+
+
+def test_a_membership_ending_or_starting_shows_at_once(world):
+    item = world.item(State.INTERNAL, title=TITLE)
+    member_user, outsider_user = world.users["member"], world.users["outsider"]
+    member, outsider = signed_in(member_user), signed_in(outsider_user)
+    before = member_view(member, item)
+    assert before["detail"] == 200 and before["list"] and before["search"] and before["mine"]
+    assert member_view(outsider, item)["detail"] == 404
+
+    Membership.objects.filter(user=member_user, organization=world.branch).delete()
+    MembershipFactory(user=outsider_user, organization=world.branch, role="member")
+
+    gone = member_view(member, item)
+    assert gone["detail"] == 404 and not (gone["list"] or gone["search"] or gone["mine"])
+    assert gone["home_count"] == before["home_count"] - 1
+    came = member_view(outsider, item)
+    assert came["detail"] == 200 and came["list"] and came["search"] and came["mine"]
+    assert came["home_count"] == before["home_count"]
+
+
+def test_a_grant_given_and_taken_back_shows_at_once(world):
+    """An application answered with an item: the applicant reads it on the next request;
+    the grant's reason ending (the applicant leaves) takes it away on the next one."""
+    item = world.item(State.INTERNAL, org=world.general, title=TITLE)
+    applicant_user = world.users["member"]
+    applicant = signed_in(applicant_user)
+    assert member_view(applicant, item)["detail"] == 404
+
+    application = services.request_submit(organization=world.general,
+                                          applicant=applicant_user, subject="申请公开有关材料")
+    services.request_answer(request_id=application.pk,
+                            actor=world._secretary_of(world.general),
+                            decision=DisclosureRequest.State.DISCLOSED_TO_APPLICANT,
+                            answer="现向你公开。", item=item)
+    granted = member_view(applicant, item)
+    assert granted["detail"] == 200 and granted["list"] and granted["search"]
+
+    Membership.objects.filter(user=applicant_user).delete()
+    ended = member_view(applicant, item)
+    assert ended["detail"] == 404 and not (ended["list"] or ended["search"])
+
+
+def test_a_role_group_grant_and_its_removal_show_at_once(world):
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    from portal.roles import role_group
+
+    item = world.item(State.INTERNAL, title=TITLE)
+    reader = signed_in(world.users["other_member"])
+    assert member_view(reader, item)["detail"] == 404
+    group = role_group(world.other_branch, "member")
+    assign_perm("disclosure.view_disclosureitem", group, item)
+    assert member_view(reader, item)["detail"] == 200
+    remove_perm("disclosure.view_disclosureitem", group, item)
+    assert member_view(reader, item)["detail"] == 404
+
+
+def test_a_closed_account_is_signed_out_at_once(world):
+    member_user = world.users["member"]
+    member = signed_in(member_user)
+    assert member.get("/mine/").status_code == 200
+    member_user.is_active = False
+    member_user.save()
+    assert member.get("/mine/").status_code == 302  # to the login page
