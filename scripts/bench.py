@@ -4,12 +4,20 @@
 1. Builds (or tops up) the scale data set with ``seed_scale`` in its own PostgreSQL database.
 2. Starts the portal under gunicorn with production settings on PostgreSQL and Redis.
 3. Capacity: for each page, wrk (a second process, in C) requests it as fast as 8
-   connections allow; throughput is reported against a trivial Django page (one template,
-   no queries), the floor, so results compare across machines.
+   connections allow; throughput is reported against a trivial Django page (a 20-row list
+   template, no query) served by the same workers, the floor, so results compare across
+   machines. Every page is measured ``--repeats`` times (the floor first in each round);
+   the report gives the median ratio and its spread.
 4. Latency: a mix of 50 concurrent users with think time (anonymous readers, members and
-   secretaries who write) runs from another process; per page p50/p95/p99 and errors.
-5. Times the scheduler's daily run and ``verify_archive``; counts each page's queries.
-6. Writes ``BENCHMARKS.md``.
+   secretaries who write) runs from another process, once per round; per page p50/p95/p99
+   and errors, per group the median p95 of the rounds.
+5. Profiles each page in-process (SQL and Python time, the functions that cost most),
+   times the scheduler's daily run and ``verify_archive``; counts each page's queries.
+6. Writes ``BENCHMARKS.md``: the goals of the performance work (now / goal / met), every
+   page, and the profiles before (``docs/bench-profile-before.json``) and after.
+
+``--profile-only FILE`` stops after the profiles and writes them to FILE as JSON (run it
+on an older checkout to record the profiles "before").
 """
 
 from __future__ import annotations
@@ -46,8 +54,11 @@ parser.add_argument("--items", type=int, default=int(os.environ.get("BENCH_ITEMS
 parser.add_argument("--orgs", type=int, default=int(os.environ.get("BENCH_ORGS", 2000)))
 parser.add_argument("--members", type=int, default=int(os.environ.get("BENCH_MEMBERS", 60000)))
 parser.add_argument("--users", type=int, default=50, help="concurrent users in the mix")
-parser.add_argument("--duration", type=int, default=60, help="seconds of the mixed run")
-parser.add_argument("--capacity-seconds", type=int, default=8)
+parser.add_argument("--duration", type=int, default=40,
+                    help="seconds of each round's mixed run")
+parser.add_argument("--capacity-seconds", type=int, default=6)
+parser.add_argument("--repeats", type=int, default=3, help="rounds of every measurement")
+parser.add_argument("--profile-only", metavar="FILE", help="write the profiles and stop")
 parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
 parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
 parser.add_argument("--skip-seed", action="store_true")
@@ -61,7 +72,7 @@ ENV = {
     "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
     "DB_CONN_MAX_AGE": "60", "PORTAL_VAR_DIR": str(ROOT / "var" / "bench"),
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_BENCHMARK_PAGE": "1",
 }
 os.environ.update(ENV)
 
@@ -94,6 +105,19 @@ if not args.skip_seed:
            "--items", str(args.items))
 manage("collectstatic", "--noinput", "-v0")
 
+
+def analyze() -> None:
+    """Give the planner statistics of the data just written (autovacuum comes later)."""
+    import psycopg2
+
+    with psycopg2.connect(args.database) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+analyze()
+
 import django  # noqa: E402
 
 django.setup()
@@ -104,6 +128,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from catalog.models import CatalogEntry  # noqa: E402
 from disclosure.models import DisclosureItem, State  # noqa: E402
+from disclosure.visibility import public_items  # noqa: E402
 from portal.models import Membership, Organization, User  # noqa: E402
 
 member = User.objects.get(username="sc-m000001")
@@ -113,8 +138,7 @@ supervisor = User.objects.get(username="supervisor")
 member_org = Membership.objects.get(user=member).organization
 secretary_org = Membership.objects.get(user=secretary).organization
 entry = CatalogEntry.objects.for_organization(secretary_org).filter(code="ZZ-02").first()
-public_ids = list(DisclosureItem.objects.filter(state=State.PUBLIC)
-                  .order_by("?").values_list("pk", flat=True)[:2000])
+public_ids = list(public_items().order_by("?").values_list("pk", flat=True)[:2000])
 internal_ids = list(DisclosureItem.objects.filter(
     organization=member_org, state__in=[State.INTERNAL, State.PUBLIC, State.ARCHIVED])
     .values_list("pk", flat=True)[:500])
@@ -146,65 +170,152 @@ class Page:
     role: str
     paths: list[str]
     target_ms: int | None
+    group: str | None = None  # the goal it counts towards (GOALS)
     write: bool = False
-    samples: list[float] = field(default_factory=list)
+    cold: bool = False  # every request a new address: what rendering costs, uncached
+    samples: list[list[float]] = field(default_factory=list)  # per round, ms
     errors: int = 0
     queries: int | None = None
-    capacity_rps: float | None = None
+    capacity: list[float] = field(default_factory=list)  # req/s per round
+    ratios: list[float] = field(default_factory=list)  # ÷ floor per round
 
     def path(self) -> str:
         return random.choice(self.paths)
+
+    @property
+    def all_samples(self) -> list[float]:
+        return [s for round_ in self.samples for s in round_]
 
 
 def pick(ids, fmt, n=300):
     return [fmt.format(i) for i in ids[:n]] or [fmt.format(0)]
 
 
-PUBLIC_MS, MEMBER_MS = 50, 80
+PUBLIC_MS, MEMBER_MS, SEARCH_MS = 40, 60, 80
+QUOTED = urllib.parse.quote(SEARCH)
+TERMS = ["党费", "组织生活", "发展党员", "三会一课", "民主评议", "换届", "党建", "预算",
+         "整改", "主题党日", "廉洁", "学习", "公示", "选举", "会议", "经费"]
 PAGES = [
-    Page("floor: trivial Django page", "anonymous", ["/health/"], None),
-    Page("home", "anonymous", ["/"], PUBLIC_MS),
-    Page("item list", "anonymous", ["/items/"], PUBLIC_MS),
-    Page("item list, page 40", "anonymous", ["/items/?page=40"], PUBLIC_MS),
-    Page("item detail", "anonymous", pick(public_ids, "/items/{}/"), PUBLIC_MS),
-    Page(f"search '{SEARCH}'", "anonymous", [f"/items/?q={urllib.parse.quote(SEARCH)}"],
-         100),
-    Page("organization list", "anonymous", ["/orgs/"], PUBLIC_MS),
-    Page("organization page", "anonymous", pick(org_codes, "/orgs/{}/"), PUBLIC_MS),
-    Page("Atom feed", "anonymous", ["/feeds/items.atom"], PUBLIC_MS),
-    Page("API item list", "anonymous", ["/api/v1/items/"], PUBLIC_MS),
-    Page("item list", "member", ["/items/"], MEMBER_MS),
+    Page("floor: trivial Django page", "anonymous", ["/bench/trivial/"], None),
+    Page("home", "anonymous", ["/"], PUBLIC_MS, "public"),
+    Page("item list", "anonymous", ["/items/"], PUBLIC_MS, "public"),
+    Page("item list, page 40", "anonymous", ["/items/?page=40"], PUBLIC_MS, "public"),
+    Page("item detail", "anonymous", pick(public_ids, "/items/{}/"), PUBLIC_MS, "public"),
+    Page(f"search '{SEARCH}'", "anonymous", [f"/items/?q={QUOTED}"], SEARCH_MS, "search"),
+    Page("organization list", "anonymous", ["/orgs/"], PUBLIC_MS, "public"),
+    Page("organization page", "anonymous", pick(org_codes, "/orgs/{}/"), PUBLIC_MS,
+         "public"),
+    Page("Atom feed", "anonymous", ["/feeds/items.atom"], PUBLIC_MS, "public"),
+    Page("API item list", "anonymous", ["/api/v1/items/"], PUBLIC_MS, "public"),
+    # The same pages rendered for each request (a new address each time, as a reader of a
+    # page nobody asked for since the last change): the cost the cache saves.
+    Page("home, rendered", "anonymous", ["/"], None, cold=True),
+    Page("item list, rendered", "anonymous", ["/items/"], None, cold=True),
+    Page("item detail, rendered", "anonymous", pick(public_ids, "/items/{}/"), None,
+         cold=True),
+    Page("search, 16 terms, rendered", "anonymous",
+         [f"/items/?q={urllib.parse.quote(t)}" for t in TERMS], None, cold=True),
+    Page("item list", "member", ["/items/"], MEMBER_MS, "member"),
     Page("my organization's items", "member", ["/mine/"], MEMBER_MS),
-    Page("item detail", "member", pick(internal_ids, "/items/{}/"), MEMBER_MS),
-    Page(f"search '{SEARCH}'", "member", [f"/items/?q={urllib.parse.quote(SEARCH)}"], 100),
-    Page("notifications", "member", ["/notifications/"], MEMBER_MS),
-    Page("workspace", "secretary", ["/workspace/"], MEMBER_MS),
-    Page("review inbox", "reviewer", ["/review/"], MEMBER_MS),
+    Page("item detail", "member", pick(internal_ids, "/items/{}/"), MEMBER_MS, "member"),
+    Page(f"search '{SEARCH}'", "member", [f"/items/?q={QUOTED}"], SEARCH_MS, "search"),
+    Page("notifications", "member", ["/notifications/"], MEMBER_MS, "member"),
+    Page("workspace", "secretary", ["/workspace/"], MEMBER_MS, "member"),
+    Page("review inbox", "reviewer", ["/review/"], MEMBER_MS, "member"),
     Page("compliance dashboard", "supervisor", ["/supervision/"], None),
     Page("create a draft (POST)", "secretary",
          [f"/workspace/{secretary_org.code}/new/{entry.pk}/"] if entry else [], MEMBER_MS,
          write=True),
 ]
 PAGES = [p for p in PAGES if p.paths]
+FLOOR = PAGES[0]
+
+# The goals of the performance work, each over a group of pages.
+GOALS = [
+    ("public", "anonymous home, list, detail, organization list and page, API, feed: "
+     "throughput ÷ trivial page", 0.30),
+    ("search", f"search {SEARCH} (anonymous and member) ÷ trivial page", 0.15),
+    ("member", "member list, detail, workspace, review inbox, notifications ÷ trivial page",
+     0.15),
+]
+P95_GOALS = [("public", PUBLIC_MS), ("member", MEMBER_MS), ("search", SEARCH_MS)]
+MAX_SIGNED_IN_QUERIES = 8
 
 
-def count_queries() -> None:
-    """Count each page's queries through Django's test client on the same data."""
+def cold_path(path: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}cold={random.randrange(10**12)}"
+
+
+def signed_in_clients() -> dict[str, Client]:
     clients = {"anonymous": Client()}
     for role, user in (("member", member), ("secretary", secretary), ("reviewer", reviewer),
                        ("supervisor", supervisor)):
         clients[role] = Client()
         clients[role].force_login(user)
+    return clients
+
+
+def count_queries() -> None:
+    """Count each page's queries through Django's test client on the same data (as
+    rendered: an anonymous page served from the cache runs none)."""
+    clients = signed_in_clients()
     for page in PAGES:
-        if page.write:
+        if page.write or page is FLOOR:
             continue
         reset_queries()
         client = clients[page.role]
+        path = cold_path(page.paths[0]) if page.role == "anonymous" else page.paths[0]
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.paths[0], HTTP_HOST=HOST)
+            response = client.get(path, HTTP_HOST=HOST)
         if response.status_code != 200:
             raise SystemExit(f"{page.role} {page.paths[0]} answered {response.status_code}")
         page.queries = len(captured.captured_queries)
+
+
+# -- profiles --------------------------------------------------------------------------------
+
+
+def profile_pages(requests: int = 12) -> dict[str, dict]:
+    """Profile each page in this process as rendered (anonymous pages at a new address each
+    time): milliseconds per request in all and in SQL, and the functions with the most
+    time of their own."""
+    import cProfile
+    import pstats
+
+    clients = signed_in_clients()
+    found: dict[str, dict] = {}
+    for page in PAGES:
+        if page.write or page is FLOOR or page.cold:
+            continue
+        client = clients[page.role]
+
+        def path_of(n: int, page=page) -> str:
+            path = page.paths[n % len(page.paths)]
+            return cold_path(path) if page.role == "anonymous" else path
+
+        client.get(path_of(0), HTTP_HOST=HOST)  # warm: templates, connections
+        total = sql = 0.0
+        profiler = cProfile.Profile()
+        for n in range(requests):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                profiler.enable()
+                client.get(path_of(n), HTTP_HOST=HOST)
+                profiler.disable()
+                total += time.perf_counter() - started
+            sql += sum(float(q["time"]) for q in captured.captured_queries)
+        stats = pstats.Stats(profiler)
+        rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)  # type: ignore[attr-defined]
+        top = []
+        for (filename, line, function), (_cc, _nc, tottime, _ct, _callers) in rows[:8]:
+            short = re.sub(r".*/(site-packages|lib/python3\.\d+)/", "", filename)
+            short = short.replace(str(ROOT) + "/", "")
+            top.append([f"{short}:{line} {function}", round(tottime / requests * 1000, 2)])
+        ms, sql_ms = round(total / requests * 1000, 1), round(sql / requests * 1000, 1)
+        found[f"{page.role}: {page.name}"] = {"ms": ms, "sql_ms": sql_ms, "top": top}
+        print(f"   profile {page.role:<10} {page.name:<32} {ms:7.1f} ms (SQL {sql_ms:.1f})",
+              flush=True)
+    return found
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -232,11 +343,18 @@ def start_server() -> subprocess.Popen:
 
 WRK_SCRIPT = """
 local paths = {%(paths)s}
+local cold = %(cold)s
 local i = 0
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1], {["Cookie"] = "%(cookie)s",
-                    ["Host"] = "%(host)s"})
+  local path = paths[(i %% #paths) + 1]
+  if cold then
+    local sep = "?"
+    if string.find(path, "?", 1, true) then sep = "&" end
+    path = path .. sep .. "cold=" .. math.random(1, 2000000000) .. "-" .. i
+  end
+  return wrk.format("GET", path, {["Cookie"] = "%(cookie)s", ["Host"] = "%(host)s"})
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
@@ -246,12 +364,13 @@ end
 """
 
 
-def capacity(page: Page) -> None:
+def capacity(page: Page) -> float | None:
     if page.write:
-        return
+        return None
     paths = ", ".join(json.dumps(p) for p in page.paths[:200])
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(WRK_SCRIPT % {"paths": paths, "cookie": COOKIES[page.role], "host": HOST})
+        handle.write(WRK_SCRIPT % {"paths": paths, "cookie": COOKIES[page.role], "host": HOST,
+                                   "cold": "true" if page.cold else "false"})
     out = subprocess.run(["wrk", "-t", "2", "-c", "8", "-d", f"{args.capacity_seconds}s",
                           "-s", handle.name, f"http://{HOST}:{PORT}"],
                          capture_output=True, text=True, check=True).stdout
@@ -260,10 +379,10 @@ def capacity(page: Page) -> None:
     if not match:
         raise SystemExit(out)
     requests, duration_us, socket_errors, status_errors, _p95 = map(int, match.groups())
-    page.capacity_rps = requests / (duration_us / 1e6)
+    rps = requests / (duration_us / 1e6)
+    page.capacity.append(rps)
     page.errors += socket_errors + status_errors
-    print(f"   capacity {page.role:<10} {page.name:<32} {page.capacity_rps:8.1f} req/s",
-          flush=True)
+    return rps
 
 
 # -- the mixed run -------------------------------------------------------------------------------
@@ -308,7 +427,7 @@ def visit(page: Page) -> None:
         state, data, _headers = request("GET", path, cookie)
         elapsed = time.perf_counter() - started
         ok = state == 200
-    page.samples.append(elapsed * 1000)
+    page.samples[-1].append(elapsed * 1000)
     if not ok:
         page.errors += 1
 
@@ -320,7 +439,8 @@ def mixed_run() -> float:
                "supervisor": 0.02}
     by_role: dict[str, list[Page]] = {}
     for page in PAGES:
-        if page.name.startswith("floor"):
+        page.samples.append([])
+        if page is FLOOR or page.cold:
             continue
         by_role.setdefault(page.role, []).append(page)
     stop = time.monotonic() + args.duration
@@ -413,8 +533,73 @@ def machine() -> str:
             f"PostgreSQL {pg or '?'}, gunicorn {args.workers} sync workers")
 
 
-def write_report(rate: float, schedule, verify) -> None:
-    floor = next(p for p in PAGES if p.name.startswith("floor"))
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def spread(values: list[float], digits: int = 2) -> str:
+    return f"{min(values):.{digits}f}–{max(values):.{digits}f}" if values else "–"
+
+
+def group_p95(group: str) -> tuple[float, list[float]]:
+    """The median over rounds of the p95 of all requests to the group's pages."""
+    pages = [p for p in PAGES if p.group == group]
+    rounds = []
+    for n in range(args.repeats):
+        samples = [s for p in pages if n < len(p.samples) for s in p.samples[n]]
+        if samples:
+            rounds.append(pct(samples, 95))
+    return median(rounds), rounds
+
+
+def goal_rows() -> list[str]:
+    rows = []
+    for group, label, goal in GOALS:
+        pages = [p for p in PAGES if p.group == group and p.ratios]
+        ratios = [median(p.ratios) for p in pages]
+        if not ratios:
+            continue
+        worst = min(ratios)
+        now = (f"{min(ratios):.2f}–{max(ratios):.2f}" if len(ratios) > 1 else f"{worst:.2f}")
+        rows.append(f"| {label} | {now} | ≥ {goal:.2f} | {'yes' if worst >= goal else '**no**'} |")
+    p95s, goals, met = [], [], True
+    for group, target in P95_GOALS:
+        value, _rounds = group_p95(group)
+        errors = sum(p.errors for p in PAGES if p.group == group)
+        p95s.append(f"{value:.0f}")
+        goals.append(f"< {target}")
+        met = met and value < target and errors == 0
+    errors = sum(p.errors for p in PAGES if p.group)
+    rows.append(f"| p95 at {args.users} users with think time: public / member / search "
+                f"| {' / '.join(p95s)} ms, {errors} errors | {' / '.join(goals)} ms, 0 errors "
+                f"| {'yes' if met else '**no**'} |")
+    signed_in = [p.queries for p in PAGES
+                 if p.role != "anonymous" and not p.write and p.queries is not None]
+    if signed_in:
+        rows.append(f"| queries per signed-in page | {min(signed_in)}–{max(signed_in)} "
+                    f"| ≤ {MAX_SIGNED_IN_QUERIES} "
+                    f"| {'yes' if max(signed_in) <= MAX_SIGNED_IN_QUERIES else '**no**'} |")
+    return rows
+
+
+def profile_rows(before: dict, after: dict) -> list[str]:
+    lines = ["| Page | Before ms (SQL) | After ms (SQL) "
+             "| Most time of its own, after (ms per request) |", "|---|---:|---:|---|"]
+    for name, found in after.items():
+        old = before.get(name)
+        was = f"{old['ms']:.1f} ({old['sql_ms']:.1f})" if old else "–"
+        top = "; ".join(f"`{where}` {ms:.1f}" for where, ms in found["top"][:4])
+        lines.append(f"| {name} | {was} | {found['ms']:.1f} ({found['sql_ms']:.1f}) | {top} |")
+    return lines
+
+
+def write_report(rate: list[float], schedule, verify, profiles: dict) -> None:
+    before_file = ROOT / "docs" / "bench-profile-before.json"
+    before = json.loads(before_file.read_text()) if before_file.exists() else {}
     lines = [
         "# Benchmarks",
         "",
@@ -423,33 +608,53 @@ def write_report(rate: float, schedule, verify) -> None:
         f"{counts['organizations']:,} organizations, {counts['users']:,} users "
         "(`seed_scale`).",
         "",
+        "## Goals",
+        "",
+        "| Measure | Now | Goal | Met |",
+        "|---|---|---|:---:|",
+        *goal_rows(),
+        "",
+        "## Pages",
+        "",
         "**Capacity** is what one page sustains under wrk with 8 connections and no think "
-        "time; **÷ floor** divides it by the capacity of `/health/` (one template, no "
-        "queries), so it compares across machines. **Latency** comes from a mix of "
+        "time; **÷ floor** divides it by the capacity of the floor, a trivial Django page "
+        "(a 20-row list template, no query) served by the same "
+        f"{args.workers} gunicorn workers through the same middleware, measured first in "
+        f"each of {args.repeats} rounds: the median of the rounds' ratios, and their spread. "
+        "Anonymous pages are served as a visitor gets them: from the page cache while "
+        "nothing public changed (`portal/pagecache.py`); the rows marked *rendered* ask a "
+        "new address each time, so every request renders. **Latency** comes from a mix of "
         f"{args.users} concurrent users (65% anonymous readers, 25% members, 6% secretaries "
         "who also create drafts, 2% reviewers, 2% supervisors) with 0.5–1.5 s of think "
-        f"time, for {args.duration} s at {rate:.1f} requests/s in all. **Queries** is the "
-        "number of SQL queries the page runs (the same at any data size: tests pin them on "
-        "small data).",
+        f"time, {args.duration} s per round at {median(rate):.1f} requests/s; p50/p95/p99 "
+        "over all rounds. **Queries** is the number of SQL queries the page runs when it "
+        "renders (the same at any data size: tests pin them on small data).",
         "",
-        "| Page | Role | Queries | Capacity req/s | ÷ floor | Mix req | p50 ms | p95 ms "
-        "| p99 ms | Errors | Target p95 | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+        "| Page | Role | Queries | Capacity req/s | ÷ floor | Spread | Mix req | p50 ms "
+        "| p95 ms | p99 ms | Errors | Target p95 | Met |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for page in PAGES:
-        ratio = (page.capacity_rps / floor.capacity_rps
-                 if page.capacity_rps and floor.capacity_rps else None)
-        p95 = pct(page.samples, 95)
+        samples = page.all_samples
+        p95 = pct(samples, 95)
         met = "" if page.target_ms is None else (
             "yes" if p95 < page.target_ms and page.errors == 0 else "**no**")
+        ratio = f"{median(page.ratios):.2f}" if page.ratios else "–"
         lines.append(
             f"| {page.name} | {page.role} | {page.queries if page.queries is not None else '–'}"
-            f" | {page.capacity_rps or 0:,.1f} | {f'{ratio:.2f}' if ratio else '–'}"
-            f" | {len(page.samples)} | {pct(page.samples, 50):.1f} | {p95:.1f}"
-            f" | {pct(page.samples, 99):.1f} | {page.errors}"
+            f" | {median(page.capacity) if page.capacity else 0:,.1f} | {ratio}"
+            f" | {spread(page.ratios)} | {len(samples)} | {pct(samples, 50):.1f} | {p95:.1f}"
+            f" | {pct(samples, 99):.1f} | {page.errors}"
             f" | {page.target_ms or '–'} | {met} |")
     total_errors = sum(p.errors for p in PAGES)
     lines += ["", f"Errors in all: {total_errors}.", ""]
+    lines += ["## Profiles", "",
+              "Each page requested in one process through Django's test client, 12 times "
+              "after a first request (anonymous pages at a new address each time, so they "
+              "render): milliseconds per request in all and in SQL, and the functions with "
+              "the most time of their own. *Before* is the same measurement on the code "
+              "before the page cache and the cached rights (`docs/bench-profile-before.json`)."
+              , "", *profile_rows(before, profiles), ""]
     if schedule:
         lines += ["## Daily scheduler run", "",
                   "Each scheduled task's body run once in the order of the day (target: "
@@ -468,27 +673,53 @@ def write_report(rate: float, schedule, verify) -> None:
     print(f"== wrote {args.out}")
 
 
+def flush_cache() -> None:
+    """Start from an empty cache (the benchmark's own Redis database)."""
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+
+
 def main() -> None:
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.profile_only:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
+    flush_cache()
     print("== counting queries", flush=True)
     count_queries()
+    print("== profiles", flush=True)
+    profiles = profile_pages()
+    if args.profile_only:
+        Path(args.profile_only).write_text(json.dumps(profiles, ensure_ascii=False, indent=1))
+        print(f"== wrote {args.profile_only}")
+        return
     connection.close()
+    flush_cache()
     server = start_server()
+    rates = []
     try:
-        print("== capacity (wrk, 8 connections)", flush=True)
+        for n in range(1, args.repeats + 1):
+            print(f"== round {n}: capacity (wrk, 8 connections)", flush=True)
+            floor = capacity(FLOOR) or 1.0
+            for page in PAGES[1:]:
+                rps = capacity(page)
+                if rps is not None:
+                    page.ratios.append(rps / floor)
+                    print(f"   {page.role:<10} {page.name:<32} {rps:8.1f} req/s "
+                          f"÷ floor {rps / floor:.2f}", flush=True)
+            print(f"   floor {floor:.1f} req/s", flush=True)
+            print(f"== round {n}: mixed run, {args.users} users for {args.duration}s",
+                  flush=True)
+            rates.append(mixed_run())
         for page in PAGES:
-            capacity(page)
-        print(f"== mixed run: {args.users} users for {args.duration}s", flush=True)
-        rate = mixed_run()
-        for page in PAGES:
-            if page.samples:
-                print(f"   {page.role:<10} {page.name:<32} n={len(page.samples):5d} "
-                      f"p50={pct(page.samples, 50):7.1f} p95={pct(page.samples, 95):7.1f} "
-                      f"p99={pct(page.samples, 99):7.1f} errors={page.errors}", flush=True)
+            samples = page.all_samples
+            if samples:
+                print(f"   {page.role:<10} {page.name:<32} n={len(samples):5d} "
+                      f"p50={pct(samples, 50):7.1f} p95={pct(samples, 95):7.1f} "
+                      f"p99={pct(samples, 99):7.1f} errors={page.errors}", flush=True)
     finally:
         server.terminate()
         server.wait()
+        flush_cache()
     schedule = None
     if not args.skip_scheduler:
         print("== daily scheduler run", flush=True)
@@ -496,7 +727,7 @@ def main() -> None:
     print("== verify_archive", flush=True)
     verify = verify_archive()
     print(f"   {verify[0]:.1f}s {verify[1]}", flush=True)
-    write_report(rate, schedule, verify)
+    write_report(rates, schedule, verify, profiles)
 
 
 if __name__ == "__main__":
