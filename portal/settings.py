@@ -175,7 +175,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     # Sessions are read from the shared cache and written through to the database (one
     # query fewer on every signed-in page). Not with a cache of each process's own: a
     # logout in one process would not end the session another process still holds.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "portal.sessions"
 elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -35,7 +35,7 @@ def redis_cache(settings):
     redis.Redis.from_url(location).flushdb()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": location, "KEY_PREFIX": "portal-test"}}
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "portal.sessions"
     from portal import caching
 
     assert caching.is_shared()
