@@ -19,3 +19,11 @@ def calendar_warning() -> dict:
 
     year = calendar_gap()
     return {"message": missing_year_message(year) if year is not None else ""}
+
+
+@register.simple_tag
+def item_rows(items):
+    """The rows of an item list (``disclosure.rows``: drawn once, then kept)."""
+    from disclosure.rows import render_rows
+
+    return render_rows(items)
