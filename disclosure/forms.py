@@ -271,7 +271,8 @@ class ItemFilterForm(forms.Form):
         # until an organization changes) and one pass of rendering (FastSelect): a city's
         # thousands of branches stay cheap to offer.
         offered = caching.stamped("organization-menu", (ORGANIZATIONS,), lambda: list(
-            active.order_by("path").values_list("code", "name", "depth")), 3600)
+            active.order_by("path").values_list("code", "name", "depth")), 3600,
+            shared_only=True)
         field.widget.choices = [("", field.empty_label), *(
             (code, f"{INDENT * depth}{name}") for code, name, depth in offered)]
 

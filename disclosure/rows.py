@@ -27,13 +27,18 @@ from .models import DisclosureItem
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "disclosure/_item_row.html"
-ROW_SECONDS = 24 * 3600
+ROW_SECONDS = 3600  # a row not listed for an hour leaves the cache
 
 
 @once
 def _template_digest() -> str:
-    source = Path(get_template(TEMPLATE).origin.name).read_bytes()  # type: ignore[attr-defined]
-    return hashlib.sha256(source).hexdigest()[:16]
+    """The digest of the row's template and of the portal's translations (a row shows
+    translated labels): a deployment that changes either draws rows afresh."""
+    digest = hashlib.sha256(
+        Path(get_template(TEMPLATE).origin.name).read_bytes())  # type: ignore[attr-defined]
+    for catalog in sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo")):
+        digest.update(catalog.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _key(item: DisclosureItem, language: str) -> str:

@@ -14,6 +14,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 STALE_FACTOR = 10  # a value is kept this many times longer than it is fresh
 ORGANIZATIONS = "organizations"  # the version of the organization tree (portal.signals)
+# The longest a value computed from who may see what is kept (rights, grants, accounts,
+# anonymous pages): the bound of staleness should a version bump fail (see bump).
+FRESH_SECONDS = 120
 
 
 def remembered(key: str, compute: Callable[[], T], timeout: int) -> T:
@@ -66,17 +69,31 @@ def version(name: str) -> int | None:
     return found if isinstance(found, int) else None
 
 
+BUMP_ATTEMPTS = 2  # a blip is tried again; a cache that is down is not waited for
+
+
 def bump(name: str) -> None:
     """Change the version of ``name``, so that values keyed on the old one are not read
-    again."""
+    again.
+
+    A cache that does not answer is tried again, then left with an error in the log: the
+    change itself goes through (the portal keeps working while the cache is down, and what
+    cannot be read from it is computed). Values kept under the old version may then be
+    served once the cache answers again, for at most their lifetime: the caches of who
+    may see what keep values for ``FRESH_SECONDS`` at most for that reason."""
     key = f"version:{name}"
-    try:
+    for attempt in range(1, BUMP_ATTEMPTS + 1):
         try:
-            cache.incr(key)
-        except ValueError:  # not set: any new number will do
-            cache.set(key, time.time_ns(), None)
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable while bumping %s", key, exc_info=True)
+            try:
+                cache.incr(key)
+            except ValueError:  # not set: any new number will do
+                cache.set(key, time.time_ns(), None)
+            return
+        except Exception:  # noqa: BLE001
+            if attempt == BUMP_ATTEMPTS:
+                logger.error("cache unavailable while bumping %s: values kept under its "
+                             "old version may be served for %d s once it answers",
+                             key, FRESH_SECONDS, exc_info=True)
 
 
 def is_shared() -> bool:

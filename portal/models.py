@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +105,12 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        # One transaction: the paths of the organizations below move with it, and what is
+        # cached under the organizations' versions is dropped when all of it is committed.
+        with transaction.atomic():
+            self._save_moved(*args, **kwargs)
+
+    def _save_moved(self, *args, **kwargs) -> None:
         own_path = ""
         if self.pk is not None:
             current = Organization.objects.filter(pk=self.pk).values_list("path", flat=True)

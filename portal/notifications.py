@@ -211,7 +211,7 @@ def send_pending_emails(*, older_than_seconds: int | None = None, batch: int = 5
     return sum(send_email(pk) for pk in ids)
 
 
-UNREAD_SECONDS = 3600
+UNREAD_SECONDS = caching.FRESH_SECONDS
 
 
 def unread_of(user_id: int) -> str:

@@ -41,13 +41,15 @@ logger = logging.getLogger(__name__)
 PAGES = "public-pages"
 # Any record of the portal's workflows: the navigation's to-do counts are kept under it.
 RECORDS = "records"
-PAGE_SECONDS = 300
+PAGE_SECONDS = caching.FRESH_SECONDS
 APPS = ("portal", "catalog", "disclosure", "feedback", "archive")
 # Records that neither a public page nor a to-do count shows (notifications have their
 # own version, portal.notifications.unread_of); and those no public page shows.
 UNCOUNTED = {"portal.notification", "portal.reminder", "portal.event"}
 QUIET = {*UNCOUNTED, "portal.calendarday", "disclosure.obligation"}
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link")
+# Headers the view set that are not kept: everything else (content type, the API's CORS
+# header, a feed's Last-Modified) is served again with the page.
+DROPPED_HEADERS = {"set-cookie", "vary", "x-page-cache"}
 HIT_HEADER = "X-Page-Cache"
 
 
@@ -148,7 +150,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()
         if _cacheable_response(request, response):
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            headers = {name: value for name, value in response.headers.items()
+                       if name.lower() not in DROPPED_HEADERS}
             try:
                 cache.set(key, (headers, response.content), PAGE_SECONDS)
             except Exception:  # noqa: BLE001

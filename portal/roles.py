@@ -121,7 +121,7 @@ def forget_permissions(user) -> None:
 # changed) and of one person's (their groups, their account): a change takes effect on the
 # next request, in every process (the map is kept in the shared cache).
 RIGHTS = "rights"
-RIGHTS_SECONDS = 3600
+RIGHTS_SECONDS = caching.FRESH_SECONDS
 
 
 def rights_of(user_id: int) -> str:

@@ -273,7 +273,7 @@ def count(user) -> int:
         shared_only=True)
 
 
-COUNT_SECONDS = 3600
+COUNT_SECONDS = caching.FRESH_SECONDS
 
 
 def _count_now(user, sources) -> int:

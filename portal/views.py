@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,9 +127,10 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: AuthedRequest) -> HttpResponse:
-    notifications.notices_changed(request.user.pk)
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now())
+    with transaction.atomic():
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now())
+        notifications.notices_changed(request.user.pk)
     return redirect("notification_list")
 
 

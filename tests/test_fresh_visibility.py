@@ -205,3 +205,15 @@ def test_a_closed_account_is_signed_out_at_once(world):
     member_user.is_active = False
     member_user.save()
     assert member.get("/mine/").status_code == 302  # to the login page
+
+
+def test_a_kept_page_answers_with_the_headers_of_the_page_rendered(world):
+    world.item(State.PUBLIC, title=TITLE)
+    anonymous = Client()
+    rendered = anonymous.get("/api/v1/items/")
+    kept = anonymous.get("/api/v1/items/")
+    assert (rendered["X-Page-Cache"], kept["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Content-Type", "Access-Control-Allow-Origin"):
+        assert kept[header] == rendered[header]
+    assert kept.json() == rendered.json()
+    assert not kept.cookies
