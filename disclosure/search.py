@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -136,13 +136,45 @@ def search(items: QuerySet, query: str) -> QuerySet:
     # of the portal. So the newest matches (as many as RANKED_MATCHES) are taken first, in
     # the list's own index order, and ranked among themselves. Their ids are read once, so
     # that the page and its count do not both search again.
-    newest = list(newest_matches(items, literal))
+    newest = newest_match_ids(items, literal)
     return (
         items.filter(pk__in=newest)
         .annotate(rank=RawSQL("ts_rank_cd(disclosure_disclosureitem.search_vector, %s::tsquery)",
                               [literal], output_field=FloatField()))
         .order_by(F("rank").desc(), "-pk")
     )
+
+
+WALK_MILLISECONDS = 150  # how long the walk newest first may look for matches
+QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement cut off by its timeout
+
+
+def newest_match_ids(items: QuerySet, literal: str) -> list[int]:
+    """Return the ids of the newest matches, by the quicker of two ways.
+
+    A common word is found fastest by walking the list's index newest first until enough
+    matches turn up. A word whose matches are rare among what ``items`` holds (公示 in
+    thousands of intra-party items, few of them public) would make that walk read the whole
+    index (seconds at a million items), and the planner cannot tell the two apart. So the
+    walk gets ``WALK_MILLISECONDS``; if it has not finished by then, the matches are read
+    from the search index instead and sorted."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL lasts as long as the outermost transaction (a test's, or a request's):
+        # both settings are reset before leaving.
+        cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MILLISECONDS])
+        try:
+            try:
+                with transaction.atomic():
+                    return list(newest_matches(items, literal))
+            except OperationalError as error:
+                if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
+                    raise
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
+            return list(newest_matches(items, literal))
+        finally:
+            cursor.execute("RESET statement_timeout")
+            cursor.execute("RESET enable_indexscan")
 
 
 def newest_matches(items: QuerySet, literal: str) -> QuerySet:

@@ -114,3 +114,31 @@ def test_search_page_queries_do_not_grow(world, corpus, client):
     with CaptureQueriesContext(connection) as many:
         client.get("/items/", {"q": "党费"})
     assert len(many) == len(few) > 0
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
+def test_a_walk_that_runs_long_gives_way_to_the_search_index(world, corpus, monkeypatch):
+    """A word rare among what the reader may see makes the walk newest first read the
+    whole list: cut off after its time, the matches come from the search index instead,
+    the same ones, and the connection's settings are as they were."""
+    from django.contrib.auth.models import AnonymousUser
+
+    expected = found(AnonymousUser(), "党费")
+    walks = []
+    real = search.newest_matches
+
+    def slow_first(items, literal):
+        walks.append(literal)
+        if len(walks) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(2)")  # cut off by the walk's limit
+        return real(items, literal)
+
+    monkeypatch.setattr(search, "newest_matches", slow_first)
+    assert found(AnonymousUser(), "党费") == expected == ["第三季度党费收缴、管理和使用情况"]
+    assert len(walks) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
