@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from disclosure.ledger import gaps_by_organization
@@ -79,8 +79,14 @@ def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> li
     by_org = {row["organization_id"]: {k: v for k, v in row.items() if k != "organization_id"}
               for row in counts}
     empty = {"due": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "filed": 0}
-    rows = [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
-    _add_voice_figures(rows, orgs)
+    rows = [Row(org, **by_org.get(org.pk, empty)) for org in _with_voice_figures(orgs)]
+    for row in rows:
+        figures = row.organization
+        row.feedback_open = figures.feedback_open or 0  # type: ignore[attr-defined]
+        row.feedback_days = _days(figures.feedback_reply)  # type: ignore[attr-defined]
+        row.request_days = _days(figures.request_answer)  # type: ignore[attr-defined]
+        row.rectifications_open = figures.orders_open or 0  # type: ignore[attr-defined]
+    _add_satisfaction(rows)
     gaps = gaps_by_organization(orgs.values("pk"), today.year)
     for row in rows:
         row.ledger_missing = gaps.get(row.organization.pk, 0)
@@ -91,32 +97,40 @@ def _days(delta) -> float | None:
     return round(delta.total_seconds() / 86400, 1) if delta is not None else None
 
 
-def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
-    """Feedback and on-request answer times, open rectification orders, and the latest
-    published evaluation, per organization (a few set-based queries)."""
+def _per_organization(rows: QuerySet, aggregate) -> Subquery:
+    """``aggregate`` over the organization's ``rows``, as a column of the organization."""
+    return Subquery(rows.filter(organization_id=OuterRef("pk")).order_by()
+                    .values("organization_id").annotate(value=aggregate).values("value")[:1])
+
+
+def _with_voice_figures(orgs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """The organizations in tree order, each with its open feedback, mean reply time,
+    mean answer time of applications and open rectification orders: one query."""
     from disclosure.models import DisclosureRequest
-    from feedback.models import OPEN_STATES, Campaign, Feedback, RectificationOrder
+    from feedback.models import OPEN_STATES, Feedback, RectificationOrder
+
+    return orgs.order_by("path").annotate(
+        feedback_open=_per_organization(Feedback.objects.filter(state__in=OPEN_STATES),
+                                        Count("pk")),
+        feedback_reply=_per_organization(Feedback.objects.filter(replied_at__isnull=False),
+                                         Avg(F("replied_at") - F("received_at"))),
+        request_answer=_per_organization(
+            DisclosureRequest.objects.filter(answered_at__isnull=False),
+            Avg(F("answered_at") - F("submitted_at"))),
+        orders_open=_per_organization(RectificationOrder.objects.exclude(
+            state=RectificationOrder.State.CLOSED), Count("pk")),
+    )
+
+
+def _add_satisfaction(rows: list[Row]) -> None:
+    """The satisfaction rate of the latest published evaluation, per organization."""
+    from feedback.models import Campaign
     from feedback.selectors import results
 
-    feedback: dict[int, dict] = {r["organization_id"]: dict(r) for r in Feedback.objects.filter(
-        organization__in=orgs).values("organization_id").annotate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        reply=Avg(F("replied_at") - F("received_at"), filter=Q(replied_at__isnull=False)))}
-    requests = {r["organization_id"]: r["answer"] for r in DisclosureRequest.objects.filter(
-        organization__in=orgs, answered_at__isnull=False).values("organization_id").annotate(
-        answer=Avg(F("answered_at") - F("submitted_at")))}
-    orders = dict(RectificationOrder.objects.filter(organization__in=orgs).exclude(
-        state=RectificationOrder.State.CLOSED).values("organization_id").annotate(
-        n=Count("pk")).values_list("organization_id", "n"))
     latest = Campaign.objects.filter(state=Campaign.State.CLOSED).order_by("-closed_at").first()
     rates = {r.organization.pk: r.satisfaction_rate for r in results(latest)} if latest else {}
     for row in rows:
-        pk = row.organization.pk
-        row.feedback_open = feedback.get(pk, {}).get("open", 0)
-        row.feedback_days = _days(feedback.get(pk, {}).get("reply"))
-        row.request_days = _days(requests.get(pk))
-        row.rectifications_open = orders.get(pk, 0)
-        row.satisfaction = rates.get(pk)
+        row.satisfaction = rates.get(row.organization.pk)
 
 
 def monthly_trend(orgs: QuerySet[Organization], months: int = 12,

@@ -43,8 +43,10 @@ def _some(orgs):
 @routes("supervision/")
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    orgs = _some(supervision.overseen_organizations(request.user))
+    orgs = supervision.overseen_organizations(request.user)
     rows = supervision.compliance(orgs)
+    if not rows:
+        raise Http404
     trend = supervision.monthly_trend(orgs)
     if request.GET.get("format") == "csv":
         return _dashboard_csv(rows)

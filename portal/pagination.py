@@ -35,7 +35,12 @@ class CappedPaginator(Paginator):
     capped = False
 
 
-def paginate(request, rows, per_page: int = 20):
+def paginate(request, rows, per_page: int = 20, count: int | None = None):
     """Return the requested page of ``rows`` (a bad or out-of-range number gives the
-    nearest page)."""
-    return CappedPaginator(rows, per_page).get_page(request.GET.get("page"))
+    nearest page). ``count``, when the caller has counted the rows already, saves the
+    paginator its own count."""
+    paginator = CappedPaginator(rows, per_page)
+    if count is not None:
+        paginator.capped = count > paginator.cap
+        paginator.__dict__["count"] = min(count, paginator.cap)
+    return paginator.get_page(request.GET.get("page"))

@@ -175,12 +175,13 @@ def workspace(request: AuthedRequest) -> HttpResponse:
         "organization", "entry"
     ).order_by("-updated_at", "-pk")
     counts = dict(items.order_by().values_list("state").annotate(n=Count("pk")))
+    total = sum(counts.values())
     if form.is_valid() and form.cleaned_data["state"]:
         items = items.filter(state=form.cleaned_data["state"])
-    entries = CatalogEntry.objects.for_organization(org)
+        total = counts.get(form.cleaned_data["state"], 0)
     return render(request, "disclosure/workspace.html", {
-        "org": org, "orgs": orgs, "form": form, "page": paginate(request, items),
-        "entries": entries,
+        "org": org, "orgs": orgs, "form": form, "page": paginate(request, items, count=total),
+        "entries": CatalogEntry.objects.listed_for(org),
         "state_counts": [(s, counts.get(s.value, 0)) for s in State],
         "calendar": obligations.calendar_for(org),
     })

@@ -169,7 +169,7 @@ def make_rows(world, n: int) -> None:
 LIST_PAGES = [
     ("anonymous", "/", 2), ("anonymous", "/items/", 2), ("anonymous", "/orgs/", 1),
     ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 3), ("member", "/items/", 2),
-    ("secretary", "/workspace/", 8), ("reviewer", "/review/", 8), ("supervisor", "/items/", 2),
+    ("secretary", "/workspace/", 6), ("reviewer", "/review/", 8), ("supervisor", "/items/", 2),
     ("secretary", "/notifications/", 3),
 ]
 
