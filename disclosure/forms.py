@@ -20,7 +20,7 @@ from portal import caching
 from portal.caching import ORGANIZATIONS
 from portal.dates import datetime_text
 from portal.models import Organization, Role
-from portal.widgets import DateInput, FastSelect  # noqa: E402
+from portal.widgets import DateInput, FastSelect, write_options  # noqa: E402
 
 from .models import (
     OFFLINE_CARRIERS,
@@ -267,14 +267,17 @@ class ItemFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         active = Organization.objects.filter(is_active=True)
         field.queryset = active
-        # Every level, indented by its depth, in one query of two columns (kept in the cache
-        # until an organization changes) and one pass of rendering (FastSelect): a city's
-        # thousands of branches stay cheap to offer.
-        offered = caching.stamped("organization-menu", (ORGANIZATIONS,), lambda: list(
-            active.order_by("path").values_list("code", "name", "depth")), 3600,
-            shared_only=True)
-        field.widget.choices = [("", field.empty_label), *(
-            (code, f"{INDENT * depth}{name}") for code, name, depth in offered)]
+        # Every level, indented by its depth, written once from one query of three columns
+        # (kept in the cache until an organization changes) and, on each page, only the
+        # chosen option marked (FastSelect): a city's thousands of branches stay cheap.
+        widget = field.widget
+        assert isinstance(widget, FastSelect)
+        widget.choices = [("", field.empty_label)]
+        widget.written = caching.stamped(
+            "organization-options", (ORGANIZATIONS,), lambda: write_options(
+                (code, f"{INDENT * depth}{name}") for code, name, depth in
+                active.order_by("path").values_list("code", "name", "depth")),
+            3600, shared_only=True)
 
 
 INDENT = "\u3000"  # an ideographic space per level: the menu shows the tree
