@@ -55,7 +55,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy portal catalog disclosure feedback archive
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	  CACHE_URL=$(TEST_CACHE_URL) DB_CONN_MAX_AGE=0 $(BIN)/pytest -q
+	  CACHE_URL=$(TEST_CACHE_URL) DB_CONN_MAX_AGE=0 $(BIN)/pytest -q --durations=15
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=test-artifacts

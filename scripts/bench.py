@@ -114,10 +114,13 @@ def analyze() -> None:
     (unmerged, every search reads them all)."""
     import psycopg2
 
-    with psycopg2.connect(args.database) as conn:
-        conn.autocommit = True
+    conn = psycopg2.connect(args.database)
+    conn.autocommit = True  # VACUUM runs outside a transaction
+    try:
         with conn.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
+    finally:
+        conn.close()
 
 
 analyze()
