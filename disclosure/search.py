@@ -157,10 +157,28 @@ def newest_match_ids(items: QuerySet, literal: str) -> list[int]:
     thousands of intra-party items, few of them public) would make that walk read the whole
     index (seconds at a million items), and the planner cannot tell the two apart. So the
     walk gets ``WALK_MILLISECONDS``; if it has not finished by then, the matches are read
-    from the search index instead and sorted."""
+    from the search index instead and sorted.
+
+    Each way runs in a transaction of its own, so that its setting (``SET LOCAL``) ends
+    with it: four statements for a walk. Inside a transaction already (a test's), the walk
+    runs in a savepoint and the settings are reset before leaving."""
+    if connection.in_atomic_block:
+        return _newest_match_ids_nested(items, literal)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MILLISECONDS])
+            return list(newest_matches(items, literal))
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
+            raise
     with transaction.atomic(), connection.cursor() as cursor:
-        # SET LOCAL lasts as long as the outermost transaction (a test's, or a request's):
-        # both settings are reset before leaving.
+        cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
+        return list(newest_matches(items, literal))
+
+
+def _newest_match_ids_nested(items: QuerySet, literal: str) -> list[int]:
+    """:func:`newest_match_ids` inside a transaction that goes on after it."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MILLISECONDS])
         try:
             try:

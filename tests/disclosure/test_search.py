@@ -142,3 +142,38 @@ def test_a_walk_that_runs_long_gives_way_to_the_search_index(world, corpus, monk
         assert cursor.fetchone()[0] == "on"
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_way_runs_in_one_of_its_own(world, corpus, monkeypatch):
+    """As in a request: the walk is four statements (its setting ends with its own
+    transaction, no savepoint, nothing to reset), and a walk cut off gives way to the
+    search index with the same matches, the connection's settings as they were."""
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as walk:
+        expected = search.newest_match_ids(visible_items(AnonymousUser()),
+                                           search.tsquery_literal("党费"))
+    statements = [q["sql"].split()[0].upper() for q in walk.captured_queries]
+    assert statements == ["BEGIN", "SET", "SELECT", "COMMIT"], statements
+    assert len(expected) == 1
+    walks = []
+    real = search.newest_matches
+
+    def slow_first(items, literal):
+        walks.append(literal)
+        if len(walks) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(2)")  # cut off by the walk's limit
+        return real(items, literal)
+
+    monkeypatch.setattr(search, "newest_matches", slow_first)
+    assert found(AnonymousUser(), "党费") == ["第三季度党费收缴、管理和使用情况"]
+    assert len(walks) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
