@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, DurationField, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from disclosure.ledger import gaps_by_organization
@@ -79,13 +79,8 @@ def compliance(orgs: QuerySet[Organization], today: dt.date | None = None) -> li
     by_org = {row["organization_id"]: {k: v for k, v in row.items() if k != "organization_id"}
               for row in counts}
     empty = {"due": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "filed": 0}
-    rows = [Row(org, **by_org.get(org.pk, empty)) for org in _with_voice_figures(orgs)]
-    for row in rows:
-        figures = row.organization
-        row.feedback_open = figures.feedback_open or 0  # type: ignore[attr-defined]
-        row.feedback_days = _days(figures.feedback_reply)  # type: ignore[attr-defined]
-        row.request_days = _days(figures.request_answer)  # type: ignore[attr-defined]
-        row.rectifications_open = figures.orders_open or 0  # type: ignore[attr-defined]
+    rows = [Row(org, **by_org.get(org.pk, empty)) for org in orgs.order_by("path")]
+    _add_voice_figures(rows, orgs)
     _add_satisfaction(rows)
     gaps = gaps_by_organization(orgs.values("pk"), today.year)
     for row in rows:
@@ -97,29 +92,40 @@ def _days(delta) -> float | None:
     return round(delta.total_seconds() / 86400, 1) if delta is not None else None
 
 
-def _per_organization(rows: QuerySet, aggregate) -> Subquery:
-    """``aggregate`` over the organization's ``rows``, as a column of the organization."""
-    return Subquery(rows.filter(organization_id=OuterRef("pk")).order_by()
-                    .values("organization_id").annotate(value=aggregate).values("value")[:1])
+FEEDBACK, REQUESTS, ORDERS = 1, 2, 3  # the kinds of row of the voice figures' query
 
 
-def _with_voice_figures(orgs: QuerySet[Organization]) -> QuerySet[Organization]:
-    """The organizations in tree order, each with its open feedback, mean reply time,
-    mean answer time of applications and open rectification orders: one query."""
+def _add_voice_figures(rows: list[Row], orgs: QuerySet[Organization]) -> None:
+    """Open feedback and its mean reply time, the mean answer time of applications and the
+    open rectification orders, per organization: one query, each kind grouped by
+    organization and the three put together (UNION ALL), as ``(organization, kind,
+    number, mean time)``."""
     from disclosure.models import DisclosureRequest
     from feedback.models import OPEN_STATES, Feedback, RectificationOrder
 
-    return orgs.order_by("path").annotate(
-        feedback_open=_per_organization(Feedback.objects.filter(state__in=OPEN_STATES),
-                                        Count("pk")),
-        feedback_reply=_per_organization(Feedback.objects.filter(replied_at__isnull=False),
-                                         Avg(F("replied_at") - F("received_at"))),
-        request_answer=_per_organization(
-            DisclosureRequest.objects.filter(answered_at__isnull=False),
-            Avg(F("answered_at") - F("submitted_at"))),
-        orders_open=_per_organization(RectificationOrder.objects.exclude(
-            state=RectificationOrder.State.CLOSED), Count("pk")),
-    )
+    no_time = Value(None, output_field=DurationField())
+    feedback = Feedback.objects.filter(organization__in=orgs).order_by().values(
+        "organization_id").annotate(
+        kind=Value(FEEDBACK), n=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        mean=Avg(F("replied_at") - F("received_at"), filter=Q(replied_at__isnull=False)),
+    ).values_list("organization_id", "kind", "n", "mean")
+    requests = DisclosureRequest.objects.filter(
+        organization__in=orgs, answered_at__isnull=False).order_by().values(
+        "organization_id").annotate(
+        kind=Value(REQUESTS), n=Count("pk"), mean=Avg(F("answered_at") - F("submitted_at")),
+    ).values_list("organization_id", "kind", "n", "mean")
+    orders = RectificationOrder.objects.filter(organization__in=orgs).exclude(
+        state=RectificationOrder.State.CLOSED).order_by().values("organization_id").annotate(
+        kind=Value(ORDERS), n=Count("pk"), mean=no_time,
+    ).values_list("organization_id", "kind", "n", "mean")
+    figures = {(org_id, kind): (n, mean) for org_id, kind, n, mean in
+               feedback.union(requests, orders, all=True)}
+    for row in rows:
+        pk = row.organization.pk
+        row.feedback_open, reply = figures.get((pk, FEEDBACK), (0, None))
+        row.feedback_days = _days(reply)
+        row.request_days = _days(figures.get((pk, REQUESTS), (0, None))[1])
+        row.rectifications_open = figures.get((pk, ORDERS), (0, None))[0]
 
 
 def _add_satisfaction(rows: list[Row]) -> None:

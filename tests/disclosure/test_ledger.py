@@ -313,9 +313,9 @@ def test_dashboard_counts_gaps_in_bounded_queries(world, board_entry,
     client = Client()
     client.force_login(world.users["supervisor"])
     client.get(reverse("archive:dashboard"))  # the first request of a session loads it
-    # the organizations with their voice figures, obligations, three for the ledger gaps,
-    # the latest evaluation, the trend
-    with django_assert_num_queries(7):
+    # the organizations, their obligations, their voice figures (one union), the latest
+    # evaluation, three for the ledger gaps, the trend
+    with django_assert_num_queries(8):
         page = client.get(reverse("archive:dashboard")).content.decode()
     assert reverse("disclosure:ledger_list", args=[world.branch.code]) in page
 
