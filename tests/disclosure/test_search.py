@@ -116,15 +116,9 @@ def test_search_page_queries_do_not_grow(world, corpus, client):
     assert len(many) == len(few) > 0
 
 
-@pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
-def test_a_walk_that_runs_long_gives_way_to_the_search_index(world, corpus, monkeypatch):
-    """A word rare among what the reader may see makes the walk newest first read the
-    whole list: cut off after its time, the matches come from the search index instead,
-    the same ones, and the connection's settings are as they were."""
-    from django.contrib.auth.models import AnonymousUser
-
-    expected = found(AnonymousUser(), "党费")
-    walks = []
+def cut_off_the_first_walk(monkeypatch) -> list[str]:
+    """Make the first walk outlast its time limit; return the list of walks made."""
+    walks: list[str] = []
     real = search.newest_matches
 
     def slow_first(items, literal):
@@ -135,13 +129,29 @@ def test_a_walk_that_runs_long_gives_way_to_the_search_index(world, corpus, monk
         return real(items, literal)
 
     monkeypatch.setattr(search, "newest_matches", slow_first)
-    assert found(AnonymousUser(), "党费") == expected == ["第三季度党费收缴、管理和使用情况"]
-    assert len(walks) == 2
+    return walks
+
+
+def assert_settings_as_they_were() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
         assert cursor.fetchone()[0] == "on"
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
+def test_a_walk_that_runs_long_gives_way_to_the_search_index(world, corpus, monkeypatch):
+    """A word rare among what the reader may see makes the walk newest first read the
+    whole list: cut off after its time, the matches come from the search index instead,
+    the same ones, and the connection's settings are as they were."""
+    from django.contrib.auth.models import AnonymousUser
+
+    expected = found(AnonymousUser(), "党费")
+    walks = cut_off_the_first_walk(monkeypatch)
+    assert found(AnonymousUser(), "党费") == expected == ["第三季度党费收缴、管理和使用情况"]
+    assert len(walks) == 2
+    assert_settings_as_they_were()
 
 
 @pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
@@ -159,21 +169,7 @@ def test_outside_a_transaction_each_way_runs_in_one_of_its_own(world, corpus, mo
     statements = [q["sql"].split()[0].upper() for q in walk.captured_queries]
     assert statements == ["BEGIN", "SET", "SELECT", "COMMIT"], statements
     assert len(expected) == 1
-    walks = []
-    real = search.newest_matches
-
-    def slow_first(items, literal):
-        walks.append(literal)
-        if len(walks) == 1:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_sleep(2)")  # cut off by the walk's limit
-        return real(items, literal)
-
-    monkeypatch.setattr(search, "newest_matches", slow_first)
+    walks = cut_off_the_first_walk(monkeypatch)
     assert found(AnonymousUser(), "党费") == ["第三季度党费收缴、管理和使用情况"]
     assert len(walks) == 2
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_indexscan")
-        assert cursor.fetchone()[0] == "on"
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == "0"
+    assert_settings_as_they_were()
