@@ -12,6 +12,7 @@ substring search.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
@@ -136,7 +137,7 @@ def search(items: QuerySet, query: str) -> QuerySet:
     # of the portal. So the newest matches (as many as RANKED_MATCHES) are taken first, in
     # the list's own index order, and ranked among themselves. Their ids are read once, so
     # that the page and its count do not both search again.
-    newest = newest_match_ids(items, literal)
+    newest = newest_match_ids(items, literal, estimated_share(query))
     return (
         items.filter(pk__in=newest)
         .annotate(rank=RawSQL("ts_rank_cd(disclosure_disclosureitem.search_vector, %s::tsquery)",
@@ -145,49 +146,118 @@ def search(items: QuerySet, query: str) -> QuerySet:
     )
 
 
-WALK_MILLISECONDS = 150  # how long the walk newest first may look for matches
+# Walking the list newest first reads about RANKED_MATCHES / share rows to find its matches;
+# the search index reads every match (share × all items) and sorts them. At a million items
+# the two cost the same near a share of 5 %: a walk of 10,000 rows, an index read of 50,000.
+WALK_SHARE = 0.05
+WALK_MILLISECONDS = 150  # the walk's time when the share of a query is not known
+# The walk's time for a common word: only a word common in the portal but rare among what
+# the reader may see (公示 in intra-party items) walks that long; under load a common
+# word's walk takes several times its 60 ms, and cutting it off would cost seconds.
+COMMON_WALK_MILLISECONDS = 1000
 QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement cut off by its timeout
+STATISTICS_SECONDS = 600  # how long a process keeps the lexeme statistics it read
+_statistics: tuple[float, dict[str, float] | None] = (float("-inf"), None)
 
 
-def newest_match_ids(items: QuerySet, literal: str) -> list[int]:
+def lexeme_shares() -> dict[str, float] | None:
+    """Return the share of items holding each of the most common lexemes of the search
+    index, from the statistics ANALYZE keeps (``pg_stats``), or None before there are any.
+    Read once per process every ``STATISTICS_SECONDS``."""
+    global _statistics
+    now = time.monotonic()
+    if now - _statistics[0] < STATISTICS_SECONDS:
+        return _statistics[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = 'disclosure_disclosureitem' "
+            "AND attname = 'search_vector'")
+        row = cursor.fetchone()
+    # The frequencies end with three figures of their own (least, most, nulls): zip stops
+    # at the last lexeme.
+    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else None
+    _statistics = (now, shares)
+    return shares
+
+
+def forget_statistics() -> None:
+    """Make the next search read the lexeme statistics again (after ANALYZE, in tests)."""
+    global _statistics
+    _statistics = (float("-inf"), None)
+
+
+def estimated_share(query: str) -> float | None:
+    """Return about what share of all items match ``query`` at most, or None if unknown.
+
+    A phrase matches no more items than its rarest token; all runs are required, so the
+    query no more than its rarest run. A token missing from the most common lexemes is
+    rarer than all of them: its share counts as 0. One character matches the tokens that
+    start with it: at least as many items as the commonest of those."""
+    if not is_postgres():
+        return None
+    shares = lexeme_shares()
+    if shares is None:
+        return None
+    result = 1.0
+    for run in runs(query)[:20]:
+        pieces = tokens_of_run(run)
+        if len(pieces) == 1 and len(run) == 1 and re.fullmatch(rf"[{CJK}]", run):
+            share = max((s for lexeme, s in shares.items() if lexeme.startswith(run)),
+                        default=0.0)
+        else:
+            share = min(shares.get(piece, 0.0) for piece in pieces)
+        result = min(result, share)
+    return result
+
+
+def newest_match_ids(items: QuerySet, literal: str, share: float | None = None) -> list[int]:
     """Return the ids of the newest matches, by the quicker of two ways.
 
     A common word is found fastest by walking the list's index newest first until enough
-    matches turn up. A word whose matches are rare among what ``items`` holds (公示 in
-    thousands of intra-party items, few of them public) would make that walk read the whole
-    index (seconds at a million items), and the planner cannot tell the two apart. So the
-    walk gets ``WALK_MILLISECONDS``; if it has not finished by then, the matches are read
-    from the search index instead and sorted.
+    matches turn up; a rare one from the search index, whose matches are then sorted. The
+    choice is made by the query's ``share`` of all items (:func:`estimated_share`), so that
+    it does not depend on how busy the server is: below ``WALK_SHARE`` the search index
+    answers at once. A walk gets a time limit all the same, because a word common in the
+    portal may be rare among what ``items`` holds (公示 in thousands of intra-party items,
+    few of them public) and make the walk read the whole index (seconds at a million
+    items): cut off, the search index answers. Without statistics (``share`` None) the
+    walk gets the short ``WALK_MILLISECONDS``.
 
     Each way runs in a transaction of its own, so that its setting (``SET LOCAL``) ends
     with it: four statements for a walk. Inside a transaction already (a test's), the walk
     runs in a savepoint and the settings are reset before leaving."""
+    walk = share is None or share >= WALK_SHARE
+    limit = WALK_MILLISECONDS if share is None else COMMON_WALK_MILLISECONDS
     if connection.in_atomic_block:
-        return _newest_match_ids_nested(items, literal)
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MILLISECONDS])
-            return list(newest_matches(items, literal))
-    except OperationalError as error:
-        if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
-            raise
+        return _newest_match_ids_nested(items, literal, limit if walk else None)
+    if walk:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [limit])
+                return list(newest_matches(items, literal))
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
+                raise
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
         return list(newest_matches(items, literal))
 
 
-def _newest_match_ids_nested(items: QuerySet, literal: str) -> list[int]:
-    """:func:`newest_match_ids` inside a transaction that goes on after it."""
+def _newest_match_ids_nested(items: QuerySet, literal: str, limit: int | None) -> list[int]:
+    """:func:`newest_match_ids` inside a transaction that goes on after it; ``limit`` is
+    the walk's time, None for the search index at once."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL statement_timeout = %s", [WALK_MILLISECONDS])
         try:
-            try:
-                with transaction.atomic():
-                    return list(newest_matches(items, literal))
-            except OperationalError as error:
-                if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
-                    raise
-            cursor.execute("SET LOCAL statement_timeout = 0")
+            if limit is not None:
+                cursor.execute("SET LOCAL statement_timeout = %s", [limit])
+                try:
+                    with transaction.atomic():
+                        return list(newest_matches(items, literal))
+                except OperationalError as error:
+                    if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
+                        raise
+                cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
             return list(newest_matches(items, literal))
         finally:

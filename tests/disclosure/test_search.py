@@ -173,3 +173,82 @@ def test_outside_a_transaction_each_way_runs_in_one_of_its_own(world, corpus, mo
     assert found(AnonymousUser(), "党费") == ["第三季度党费收缴、管理和使用情况"]
     assert len(walks) == 2
     assert_settings_as_they_were()
+
+
+@pytest.fixture
+def analyzed(corpus):
+    """The planner's statistics of the items, as ANALYZE keeps them on a running server."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosure_disclosureitem")
+    search.forget_statistics()
+    yield corpus
+    search.forget_statistics()
+
+
+def recorded_walks(monkeypatch) -> list[str]:
+    """Record each reading of the matches and the statements around it."""
+    readings: list[str] = []
+    real = search.newest_matches
+
+    def record(items, literal):
+        readings.append(literal)
+        return real(items, literal)
+
+    monkeypatch.setattr(search, "newest_matches", record)
+    return readings
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the statistics are PostgreSQL's")
+def test_the_share_of_a_query_comes_from_the_statistics(world, analyzed):
+    """Every item holds 党费 here but for the study plan; a phrase is no commoner than its
+    rarest token, one character as common as its commonest token, and a word the
+    statistics do not list counts as rare."""
+    shares = search.lexeme_shares()
+    assert shares is not None and shares["党费"] > shares["学习"] > 0
+    assert search.estimated_share("党费") == shares["党费"]
+    assert search.estimated_share("党费收缴") == min(shares["党费"], shares["费收"], shares["收缴"])
+    assert search.estimated_share("党") == max(s for k, s in shares.items() if k[0] == "党")
+    assert search.estimated_share("党费 学习") == shares["学习"]
+    assert search.estimated_share("无此词语") == 0.0
+    search.forget_statistics()
+    with CaptureQueriesContext(connection) as reads:
+        search.lexeme_shares()
+        search.lexeme_shares()
+    assert len(reads) == 1  # kept by the process
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the statistics are PostgreSQL's")
+def test_a_rare_word_is_read_from_the_search_index_at_once(world, analyzed, monkeypatch):
+    """Below the walk's share no walk is tried (however idle the server): the search index
+    answers, with what the walk would have found."""
+    from django.contrib.auth.models import AnonymousUser
+
+    items = visible_items(AnonymousUser())
+    literal = search.tsquery_literal("党费")
+    walked = search.newest_match_ids(items, literal, share=None)
+    readings = recorded_walks(monkeypatch)
+    with CaptureQueriesContext(connection) as statements:
+        assert search.newest_match_ids(items, literal, share=search.WALK_SHARE / 2) == walked
+    assert len(readings) == 1
+    sql = " ".join(q["sql"] for q in statements.captured_queries)
+    assert "enable_indexscan = off" in sql and "statement_timeout =" not in sql
+    assert_settings_as_they_were()
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the statistics are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_common_word_walks_with_the_longer_time(world, corpus, monkeypatch):
+    """A request's search for a word the statistics call common walks, with time to
+    spare under load, and finds the same items. (The statistics are given here: ANALYZE
+    outside a test's transaction would stay for the tests after.)"""
+    from django.contrib.auth.models import AnonymousUser
+
+    monkeypatch.setattr(search, "lexeme_shares", lambda: {"党费": 0.4, "学习": 0.1})
+    assert search.estimated_share("党费") >= search.WALK_SHARE
+    readings = recorded_walks(monkeypatch)
+    with CaptureQueriesContext(connection) as statements:
+        assert found(AnonymousUser(), "党费") == ["第三季度党费收缴、管理和使用情况"]
+    assert len(readings) == 1
+    limits = [q["sql"] for q in statements.captured_queries if "statement_timeout" in q["sql"]]
+    assert limits == [f"SET LOCAL statement_timeout = {search.COMMON_WALK_MILLISECONDS}"]
+    assert_settings_as_they_were()
