@@ -246,6 +246,22 @@ def test_compose_keeps_gunicorn_behind_the_proxy():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
 
 
+def test_compose_gives_the_cache_a_redis_that_may_forget_and_the_broker_one_that_may_not():
+    """Queued tasks are never evicted; the cache is bounded and forgets its least used
+    values (what it holds can be computed again), in an instance of its own."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    environment = services["web"]["environment"]
+    broker = environment["CELERY_BROKER_URL"].split("//")[1].split(":")[0]
+    cache = environment["CACHE_URL"].split("//")[1].split(":")[0]
+    assert broker != cache
+    assert services["worker"]["environment"] == environment
+    broker_command = services[broker]["command"]
+    assert broker_command[broker_command.index("--maxmemory-policy") + 1] == "noeviction"
+    cache_command = services[cache]["command"]
+    assert cache_command[cache_command.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "--maxmemory" in cache_command
+
+
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not here")
 def test_compose_file_is_valid():
     result = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "--quiet"],
