@@ -11,10 +11,13 @@ substring search.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -147,14 +150,22 @@ def search(items: QuerySet, query: str) -> QuerySet:
 
 
 # Walking the list newest first reads about RANKED_MATCHES / share rows to find its matches;
-# the search index reads every match (share × all items) and sorts them. At a million items
-# the two cost the same near a share of 5 %: a walk of 10,000 rows, an index read of 50,000.
-WALK_SHARE = 0.05
-WALK_MILLISECONDS = 150  # the walk's time when the share of a query is not known
-# The walk's time for a common word: only a word common in the portal but rare among what
-# the reader may see (公示 in intra-party items) walks that long; under load a common
-# word's walk takes several times its 60 ms, and cutting it off would cost seconds.
+# the search index reads every match and sorts them. Measured at a million items (the
+# newest 500 of what a reader may browse): a word in 40 % of all items walks in 15–20 ms
+# and costs 1–2.8 s from the search index; one in 1–2 % costs 130–150 ms either way.
+WALK_SHARE = 0.02  # below: the search index at once
+COMMON_SHARE = 0.2  # from here: the walk, with COMMON_WALK_MILLISECONDS
+# The walk's time for a common word. Alone it takes 15–20 ms; on a busy server several
+# times that, and cutting it off would cost seconds: only a word common in the portal but
+# absent from what the reader may see reaches this.
 COMMON_WALK_MILLISECONDS = 1000
+# Between the two shares a word may be rare among what readers may see (公示: 5 % of all
+# items, 95 of them to browse: a walk of 5 s against 0.3 s from the index) or not (廉洁:
+# 4 %, walk 134 ms, index 322 ms). It walks for this long; cut off, the search index
+# answers, and does so at once for that query for REMEMBER_SECONDS.
+UNCERTAIN_WALK_MILLISECONDS = 300
+REMEMBER_SECONDS = 3600
+WALK_MILLISECONDS = 150  # the walk's time when the share of a query is not known
 QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement cut off by its timeout
 STATISTICS_SECONDS = 600  # how long a process keeps the lexeme statistics it read
 _statistics: tuple[float, dict[str, float] | None] = (float("-inf"), None)
@@ -211,27 +222,53 @@ def estimated_share(query: str) -> float | None:
     return result
 
 
+def walk_limit(literal: str, share: float | None) -> int | None:
+    """Return how long the walk for ``literal`` may take (ms), or None for the search
+    index at once (see the shares above)."""
+    if share is None:
+        return WALK_MILLISECONDS
+    if share < WALK_SHARE:
+        return None
+    if share >= COMMON_SHARE:
+        return COMMON_WALK_MILLISECONDS
+    try:
+        if cache.get(_cut_off_key(literal)):
+            return None
+    except Exception:  # noqa: BLE001 - without the cache, the walk is tried
+        pass
+    return UNCERTAIN_WALK_MILLISECONDS
+
+
+def _cut_off_key(literal: str) -> str:
+    return "search-walk-cut-off:" + hashlib.sha256(literal.encode()).hexdigest()
+
+
+def _remember_cut_off(literal: str, limit: int) -> None:
+    if limit != UNCERTAIN_WALK_MILLISECONDS:
+        return  # a common word's walk cut off is rare for one reader, not for the others
+    with contextlib.suppress(Exception):  # without the cache, the walk is tried again
+        cache.set(_cut_off_key(literal), 1, REMEMBER_SECONDS)
+
+
 def newest_match_ids(items: QuerySet, literal: str, share: float | None = None) -> list[int]:
     """Return the ids of the newest matches, by the quicker of two ways.
 
     A common word is found fastest by walking the list's index newest first until enough
     matches turn up; a rare one from the search index, whose matches are then sorted. The
     choice is made by the query's ``share`` of all items (:func:`estimated_share`), so that
-    it does not depend on how busy the server is: below ``WALK_SHARE`` the search index
-    answers at once. A walk gets a time limit all the same, because a word common in the
-    portal may be rare among what ``items`` holds (公示 in thousands of intra-party items,
-    few of them public) and make the walk read the whole index (seconds at a million
-    items): cut off, the search index answers. Without statistics (``share`` None) the
-    walk gets the short ``WALK_MILLISECONDS``.
+    it does not depend on how busy the server is (:func:`walk_limit`). A walk gets a time
+    limit all the same, because a word common in the portal may be rare among what
+    ``items`` holds (公示 in thousands of intra-party items, few of them public) and make
+    the walk read the whole index (seconds at a million items): cut off, the search index
+    answers.
 
     Each way runs in a transaction of its own, so that its setting (``SET LOCAL``) ends
     with it: four statements for a walk. Inside a transaction already (a test's), the walk
     runs in a savepoint and the settings are reset before leaving."""
-    walk = share is None or share >= WALK_SHARE
-    limit = WALK_MILLISECONDS if share is None else COMMON_WALK_MILLISECONDS
+    limit = walk_limit(literal, share)
     if connection.in_atomic_block:
-        return _newest_match_ids_nested(items, literal, limit if walk else None)
-    if walk:
+        return _newest_match_ids_nested(items, literal, limit)
+    if limit is not None:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout = %s", [limit])
@@ -239,6 +276,7 @@ def newest_match_ids(items: QuerySet, literal: str, share: float | None = None) 
         except OperationalError as error:
             if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
                 raise
+        _remember_cut_off(literal, limit)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
         return list(newest_matches(items, literal))
@@ -257,6 +295,7 @@ def _newest_match_ids_nested(items: QuerySet, literal: str, limit: int | None) -
                 except OperationalError as error:
                     if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
                         raise
+                _remember_cut_off(literal, limit)
                 cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN index, by bitmap
             return list(newest_matches(items, literal))

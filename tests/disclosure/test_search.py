@@ -252,3 +252,31 @@ def test_a_common_word_walks_with_the_longer_time(world, corpus, monkeypatch):
     limits = [q["sql"] for q in statements.captured_queries if "statement_timeout" in q["sql"]]
     assert limits == [f"SET LOCAL statement_timeout = {search.COMMON_WALK_MILLISECONDS}"]
     assert_settings_as_they_were()
+
+
+@pytest.mark.skipif(not search.is_postgres(), reason="the walk's time limit is PostgreSQL's")
+def test_an_uncertain_word_cut_off_once_is_read_from_the_search_index_after(
+        world, corpus, monkeypatch):
+    """A word of a few percent of all items may be rare among what readers may see: its
+    walk cut off, the next searches for it go to the search index at once, with the same
+    matches. A common word's walk cut off is not remembered: for other readers it is
+    quick."""
+    from django.contrib.auth.models import AnonymousUser
+
+    monkeypatch.setattr(search, "lexeme_shares", lambda: {"党费": 0.05, "学习": 0.4})
+    expected = ["第三季度党费收缴、管理和使用情况"]
+    readings = cut_off_the_first_walk(monkeypatch)
+    assert found(AnonymousUser(), "党费") == expected
+    assert len(readings) == 2  # the walk, cut off after its time, and the search index
+    with CaptureQueriesContext(connection) as statements:
+        assert found(AnonymousUser(), "党费") == expected
+    assert len(readings) == 3
+    assert "statement_timeout =" not in " ".join(q["sql"] for q in statements.captured_queries)
+
+    readings.clear()  # the next reading is a first one again: cut off
+    assert found(AnonymousUser(), "学习") == ["理论学习计划"]
+    assert found(AnonymousUser(), "学习") == ["理论学习计划"]
+    assert len(readings) == 3  # cut off and answered by the index once, then walked
+    assert search.walk_limit(search.tsquery_literal("学习"), 0.4) == (
+        search.COMMON_WALK_MILLISECONDS)
+    assert_settings_as_they_were()
