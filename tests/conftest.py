@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,6 +23,25 @@ from .factories import (
     OrganizationFactory,
     UserFactory,
 )
+
+
+def pytest_configure(config):
+    """``make test`` runs the tests in several processes (pytest-xdist), each on a test
+    database of its own (pytest-django names them apart). The cache is a Redis database
+    that every test empties: each process gets its own (the given one's number plus the
+    worker's), and so do the servers and workers a test starts."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    found = re.fullmatch(r"(redis://[^/]+)/(\d+)", str(location))
+    if not worker.startswith("gw") or found is None:
+        return
+    from django.test.signals import clear_cache_handlers
+
+    number = (int(found[2]) + int(worker.removeprefix("gw"))) % 16
+    settings.CACHES["default"]["LOCATION"] = os.environ["CACHE_URL"] = f"{found[1]}/{number}"
+    clear_cache_handlers(setting="CACHES")
 
 
 @dataclass
