@@ -182,6 +182,7 @@ class Page:
     cold: bool = False  # every request a new address: what rendering costs, uncached
     samples: list[list[float]] = field(default_factory=list)  # per round, ms
     errors: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # what the errors answered
     queries: int | None = None
     capacity: list[float] = field(default_factory=list)  # req/s per round
     ratios: list[float] = field(default_factory=list)  # ÷ floor per round
@@ -444,6 +445,7 @@ def visit(page: Page) -> None:
         csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
         if state != 200 or not token or not once or not csrf_cookie:
             page.errors += 1
+            failed(page, f"GET {state}")
             return
         form = urllib.parse.urlencode({
             "csrfmiddlewaretoken": token.group(1), "_once": once.group(1),
@@ -462,6 +464,20 @@ def visit(page: Page) -> None:
     page.samples[-1].append(elapsed * 1000)
     if not ok:
         page.errors += 1
+        failed(page, f"{'POST' if page.write else 'GET'} {state}" + (
+            f": {error_text(data)}" if state == 200 else ""))
+
+
+def failed(page: Page, what: str) -> None:
+    page.failures[what] = page.failures.get(what, 0) + 1
+
+
+def error_text(html: bytes) -> str:
+    """The first error a form shown again says, or what the page's messages say."""
+    text = html.decode(errors="replace")
+    found = re.search(r'class="[^"]*(?:errorlist|error|alert)[^"]*"[^>]*>(.*?)</', text, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()[:120] \
+        if found else "no error shown"
 
 
 def mixed_run() -> float:
@@ -687,6 +703,9 @@ def write_report(rate: list[float], schedule, verify, profiles: dict) -> None:
             f" | {page.target_ms or '–'} | {met} |")
     total_errors = sum(p.errors for p in PAGES)
     lines += ["", f"Errors in all: {total_errors}.", ""]
+    lines += [f"- {page.name} ({page.role}): {what} × {n}" for page in PAGES
+              for what, n in sorted(page.failures.items())]
+    lines += [""] if any(page.failures for page in PAGES) else []
     lines += ["## Profiles", "",
               "Each page requested in one process through Django's test client, 12 times "
               "after a first request (anonymous pages at a new address each time, so they "
@@ -756,7 +775,8 @@ def main() -> None:
             if samples:
                 print(f"   {page.role:<10} {page.name:<32} n={len(samples):5d} "
                       f"p50={pct(samples, 50):7.1f} p95={pct(samples, 95):7.1f} "
-                      f"p99={pct(samples, 99):7.1f} errors={page.errors}", flush=True)
+                      f"p99={pct(samples, 99):7.1f} errors={page.errors}"
+                      + (f" {page.failures}" if page.failures else ""), flush=True)
     finally:
         server.terminate()
         server.wait()
