@@ -11,8 +11,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The cache of production in the tests: Redis, in a database of its own (each test empties
 # it), so that the page cache and the cached rights are tested as they run.
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/10
-# Test processes side by side (pytest-xdist), one per core by default; each file's tests
-# run in one process, each process on a test database and a cache database of its own.
+# Test processes side by side (pytest-xdist): one per core by default, at most three (set no
+# more: their cache databases are TEST_CACHE_URL's number plus 0-2, the Celery tests' broker
+# uses 13); each file's tests run in one process, each process on a test database of its own.
 TEST_PROCESSES ?= auto
 
 .PHONY: run test lint typecheck migrate demo messages clean bench
@@ -58,7 +59,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy portal catalog disclosure feedback archive
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	  CACHE_URL=$(TEST_CACHE_URL) DB_CONN_MAX_AGE=0 $(BIN)/pytest -q -n $(TEST_PROCESSES) \
+	  CACHE_URL=$(TEST_CACHE_URL) DB_CONN_MAX_AGE=0 $(BIN)/pytest -q -n $(TEST_PROCESSES) --maxprocesses 3 \
 	  --dist loadfile --durations=15
 
 messages: $(STAMP)
