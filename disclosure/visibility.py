@@ -28,6 +28,8 @@ page and export that shows any of it asks there, and change requests have their 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.timezone import localdate
@@ -87,6 +89,26 @@ def visibility_q(user) -> Q:
     if granted := granted_item_ids(user):
         query |= Q(pk__in=granted, withdrawn_at__isnull=True)
     return query
+
+
+def reader_scope(user) -> str | None:
+    """Return a digest of what ``user`` may see when that is released items only, else None.
+
+    A signed-in reader who holds no office (no publishing, reviewing or supervising, not a
+    superuser) and no per-item grant sees items only once released, as anonymous readers
+    do: what they see changes with the records public pages show (the version of
+    :mod:`portal.pagecache`) and with their audiences, which this digest captures: it is the
+    digest of the very SQL that selects their items, so two readers with the same digest see
+    the same items, and a membership that starts or ends gives another digest on the next
+    request. Lists keep their rendered part under it (:func:`portal.pagecache.reader_part`).
+    """
+    if not signed_in(user) or is_superuser(user):
+        return None
+    if (org_ids_with(user, "publish") or org_ids_with(user, "review")
+            or supervised_subtree_q(user) is not None or granted_item_ids(user)):
+        return None
+    sql, params = visible_items(user).query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()
 
 
 def reach_q(user) -> Q:

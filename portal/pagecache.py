@@ -15,8 +15,13 @@ the session, asked for no CSRF token and set no cookie, and the answer is a comp
 Pages are also stamped with today's date (a 公示 period ends on its own day) and kept at
 most ``PAGE_SECONDS``.
 
-Signed-in readers never read from here: what they see is computed on every request. Pages
-are kept only in a cache every process shares (Redis, production's ``CACHE_URL``): a
+Signed-in readers never read whole pages from here: a page of theirs carries their name,
+their counts and their form tokens. The rendered part of a list that depends only on what
+they may see is kept for readers without office or grants (:func:`reader_part`), under the
+same version and a digest of the SQL that selects their items
+(:func:`disclosure.visibility.reader_scope`): members of the same organizations share it.
+
+Pages are kept only in a cache every process shares (Redis, production's ``CACHE_URL``): a
 version bumped by the worker (a planned release) must reach every web process.
 """
 
@@ -32,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localdate
 
 from . import caching
@@ -51,6 +57,7 @@ QUIET = {*UNCOUNTED, "portal.calendarday", "disclosure.obligation"}
 # header, a feed's Last-Modified) is served again with the page.
 DROPPED_HEADERS = {"set-cookie", "vary", "x-page-cache"}
 HIT_HEADER = "X-Page-Cache"
+PART_HEADER = "X-Part-Cache"
 
 
 def changed() -> None:
@@ -160,3 +167,37 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return response
 
     return wrapper
+
+
+def reader_part(request: HttpRequest, scope: str | None,
+                render: Callable[[], str]) -> SafeString:
+    """Return the part of a page ``render`` draws for a signed-in reader, kept while nothing
+    public changed for readers who see the same (``scope``, from
+    :func:`disclosure.visibility.reader_scope`; None: drawn every time).
+
+    ``render`` must draw only what follows from the address and what the reader may see:
+    no name, no form token, no message. ``request.part_cache`` records hit or miss, for
+    the response's header."""
+    if scope is None or request.method != "GET" or not caching.is_shared():
+        return mark_safe(render())  # noqa: S308 - rendered by a template
+    version = caching.version(PAGES)
+    if version is None:
+        return mark_safe(render())  # noqa: S308
+    key = "part:" + hashlib.sha256("|".join((
+        str(version), localdate().isoformat(), str(request.LANGUAGE_CODE), scope,
+        str(request.scheme), request.get_host(), request.get_full_path())).encode()).hexdigest()
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that does not answer: render
+        logger.warning("cache unavailable while reading a page part", exc_info=True)
+        found = None
+    if isinstance(found, str):
+        request.part_cache = "hit"  # type: ignore[attr-defined]
+        return mark_safe(found)  # noqa: S308
+    content = render()
+    try:
+        cache.set(key, content, PAGE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable while keeping a page part", exc_info=True)
+    request.part_cache = "miss"  # type: ignore[attr-defined]
+    return mark_safe(content)  # noqa: S308

@@ -95,7 +95,37 @@ def test_the_page_cache_serves_anonymous_readers_only(world):
     assert anonymous.get("/items/")["X-Page-Cache"] == "miss"
     assert anonymous.get("/items/")["X-Page-Cache"] == "hit"
     member = signed_in(world.users["member"])
-    assert "X-Page-Cache" not in member.get("/items/")
+    assert "X-Page-Cache" not in member.get("/items/")  # (only the list's part: below)
+
+
+def test_a_members_list_is_kept_for_those_who_see_the_same(world):
+    """The part of a list below its heading is kept for readers without office or grants,
+    shared by the members of the same organizations, never by officers, who see drafts."""
+    world.item(State.INTERNAL, title=TITLE)
+    member, colleague = signed_in(world.users["member"]), signed_in(world.users["member"])
+    other = signed_in(world.users["other_member"])
+    for url in ("/items/", f"/items/?q={WORD}", "/mine/"):
+        first = member.get(url)
+        assert first["X-Part-Cache"] == "miss" and TITLE in text(first)
+        assert colleague.get(url)["X-Part-Cache"] == "hit"
+        shown = other.get(url)  # another branch's member: another set of items
+        assert shown["X-Part-Cache"] == "miss" and TITLE not in text(shown)
+    for officer in ("secretary", "reviewer", "supervisor"):
+        page = signed_in(world.users[officer]).get("/items/")
+        assert page.status_code == 200 and "X-Part-Cache" not in page
+
+
+def test_release_within_the_party_shows_to_members_at_once(world):
+    item = world.item(State.APPROVED, title=TITLE)
+    member = signed_in(world.users["member"])
+    before = member_view(member, item)
+    assert before["detail"] == 404 and not (before["list"] or before["search"] or before["mine"])
+    assert member.get("/mine/")["X-Part-Cache"] == "hit"  # the lists above are kept
+
+    services.item_publish_internal(item_id=item.pk, actor=world.users["secretary"])
+
+    after = member_view(member, item)
+    assert after["detail"] == 200 and after["list"] and after["search"] and after["mine"]
 
 
 def test_release_to_the_public_shows_at_once(world):
@@ -136,6 +166,8 @@ def test_withdrawal_and_termination_show_at_once(world, transition):
         assert after["api_item"] == 404
         assert after["home_count"] == before["home_count"] - 1
         assert "收缴情况" not in member.get(f"/items/{item.pk}/").content.decode()
+        gone = member_view(member, item)  # the member's kept lists too
+        assert not (gone["list"] or gone["search"] or gone["mine"])
     else:  # still readable as it was, marked terminated, at once
         assert after["detail"] == 200 and "已终止" in page and "收缴情况" in page
         assert after["api"] and after["api_item"] == 200

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from portal.http import (
 )
 from portal.idempotency import once
 from portal.models import Organization
-from portal.pagecache import public_page
+from portal.pagecache import PART_HEADER, public_page, reader_part
 from portal.pagination import paginate
 from portal.permissions import can_view
 from portal.roles import user_organizations
@@ -51,6 +52,7 @@ from ..visibility import (
     can_manage,
     can_see_workflow,
     items_to_review,
+    reader_scope,
     reviews_anything,
     visible_items,
 )
@@ -63,20 +65,34 @@ routes = Routes()
 @routes("items/")
 @public_page
 def item_list(request: HttpRequest) -> HttpResponse:
-    form = ItemFilterForm(request.GET or None)
-    items = selectors.browse_items(request.user)
-    query = ""
-    if form.is_valid():
-        items = selectors.filter_items(items, form.cleaned_data)
-        query = form.cleaned_data["q"].strip()
-    page = paginate(request, items)
-    if query:
-        for item in page.object_list:
-            item.title_marked = search.highlight(item.title, query)
-            item.snippet = search.highlight(search.plain(item.body), query, length=120)
-    return render(request, "disclosure/item_list.html", {
-        "form": form, "page": page, "query": query,
-    })
+    def draw() -> str:
+        form = ItemFilterForm(request.GET or None)
+        items = selectors.browse_items(request.user)
+        query = ""
+        if form.is_valid():
+            items = selectors.filter_items(items, form.cleaned_data)
+            query = form.cleaned_data["q"].strip()
+        page = paginate(request, items)
+        if query:
+            for item in page.object_list:
+                item.title_marked = search.highlight(item.title, query)
+                item.snippet = search.highlight(search.plain(item.body), query, length=120)
+        return render_to_string("disclosure/_item_list_part.html", {
+            "form": form, "page": page, "query": query, "request": request,
+        })
+
+    return with_part(request, "disclosure/item_list.html", draw)
+
+
+def with_part(request: HttpRequest, template: str, draw, context: dict | None = None,
+              ) -> HttpResponse:
+    """Render ``template`` around the part ``draw`` renders, kept for readers who see the
+    same (:func:`portal.pagecache.reader_part`)."""
+    part = reader_part(request, reader_scope(request.user), draw)
+    response = render(request, template, {**(context or {}), "part": part})
+    if (state := getattr(request, "part_cache", None)) is not None:
+        response[PART_HEADER] = state
+    return response
 
 
 @routes("items/export.<export_format:fmt>")
@@ -159,10 +175,14 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @routes("mine/")
 @login_required
 def member_items(request: AuthedRequest) -> HttpResponse:
-    orgs = user_organizations(request.user, "view_internal")
-    return render(request, "disclosure/member_items.html", {
-        "organizations": orgs, "page": paginate(request, selectors.member_items(request.user)),
-    })
+    def draw() -> str:
+        return render_to_string("disclosure/_member_items_part.html", {
+            "organizations": user_organizations(request.user, "view_internal"),
+            "page": paginate(request, selectors.member_items(request.user)),
+            "request": request,
+        })
+
+    return with_part(request, "disclosure/member_items.html", draw)
 
 
 @routes("workspace/")
