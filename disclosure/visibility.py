@@ -107,6 +107,14 @@ def reader_scope(user) -> str | None:
     if (org_ids_with(user, "publish") or org_ids_with(user, "review")
             or supervised_subtree_q(user) is not None or granted_item_ids(user)):
         return None
+    # Kept under the versions the SQL is built from (the person's rights and the grants),
+    # as the grants above are: compiling it costs more than one round trip to the cache.
+    return caching.stamped(
+        f"reader-scope:{user.pk}", (RIGHTS, rights_of(user.pk), GRANTS),
+        lambda: _scope_digest(user), RIGHTS_SECONDS, stamp=localdate(), shared_only=True)
+
+
+def _scope_digest(user) -> str:
     sql, params = visible_items(user).query.sql_with_params()
     return hashlib.sha256(repr((sql, params)).encode()).hexdigest()
 
