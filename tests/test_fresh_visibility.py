@@ -15,7 +15,7 @@ from django.test import Client
 from disclosure import services
 from disclosure.models import DisclosureRequest, State
 from portal.models import Membership
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,9 @@ def test_a_members_list_is_kept_for_those_who_see_the_same(world):
     """The part of a list below its heading is kept for readers without office or grants,
     shared by the members of the same organizations, never by officers, who see drafts."""
     world.item(State.INTERNAL, title=TITLE)
-    member, colleague = signed_in(world.users["member"]), signed_in(world.users["member"])
+    colleague_user = MembershipFactory(user=UserFactory(username="colleague"),
+                                       organization=world.branch, role="member").user
+    member, colleague = signed_in(world.users["member"]), signed_in(colleague_user)
     other = signed_in(world.users["other_member"])
     for url in ("/items/", f"/items/?q={WORD}", "/mine/"):
         first = member.get(url)
