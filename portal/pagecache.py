@@ -56,6 +56,8 @@ QUIET = {*UNCOUNTED, "portal.calendarday", "disclosure.obligation"}
 # Headers the view set that are not kept: everything else (content type, the API's CORS
 # header, a feed's Last-Modified) is served again with the page.
 DROPPED_HEADERS = {"set-cookie", "vary", "x-page-cache"}
+# The name of a form's CSRF field: a part that holds one belongs to one reader.
+TOKEN_FIELD = "csrfmiddlewaretoken"
 HIT_HEADER = "X-Page-Cache"
 PART_HEADER = "X-Part-Cache"
 
@@ -176,8 +178,9 @@ def reader_part(request: HttpRequest, scope: str | None,
     :func:`disclosure.visibility.reader_scope`; None: drawn every time).
 
     ``render`` must draw only what follows from the address and what the reader may see:
-    no name, no form token, no message. ``request.part_cache`` records hit or miss, for
-    the response's header."""
+    no name, no form token, no message (a part holding a form token is drawn but not kept,
+    and logged as an error). ``request.part_cache`` records hit, miss or refused, for the
+    response's header."""
     if scope is None or request.method != "GET" or not caching.is_shared():
         return mark_safe(render())  # noqa: S308 - rendered by a template
     version = caching.version(PAGES)
@@ -195,6 +198,10 @@ def reader_part(request: HttpRequest, scope: str | None,
         request.part_cache = "hit"  # type: ignore[attr-defined]
         return mark_safe(found)  # noqa: S308
     content = render()
+    if TOKEN_FIELD in content:  # one reader's form token: never shared
+        logger.error("a page part held a form token and was not kept: %s", request.path)
+        request.part_cache = "refused"  # type: ignore[attr-defined]
+        return mark_safe(content)  # noqa: S308
     try:
         cache.set(key, content, PAGE_SECONDS)
     except Exception:  # noqa: BLE001

@@ -117,6 +117,44 @@ def test_a_members_list_is_kept_for_those_who_see_the_same(world):
         assert page.status_code == 200 and "X-Part-Cache" not in page
 
 
+def test_an_item_page_is_kept_for_readers_and_never_holds_an_officers_form(world):
+    """The item page's part (all below the navigation) is kept for readers without office
+    and shared by members who see the same; the item's secretary gets the actions with
+    their form tokens drawn for them every time, and a termination shows at once."""
+    item = world.item(State.INTERNAL, title=TITLE)
+    colleague_user = MembershipFactory(user=UserFactory(username="colleague"),
+                                       organization=world.branch, role="member").user
+    member, colleague = signed_in(world.users["member"]), signed_in(colleague_user)
+    url = f"/items/{item.pk}/"
+    first = member.get(url)
+    assert first["X-Part-Cache"] == "miss" and TITLE in text(first)
+    kept = colleague.get(url)
+    assert kept["X-Part-Cache"] == "hit" and TITLE in text(kept)
+    assert "csrfmiddlewaretoken" not in kept.content.decode().split('id="content"')[-1]
+    assert signed_in(world.users["other_member"]).get(url).status_code == 404
+    mine = signed_in(world.users["secretary"]).get(url)
+    assert "X-Part-Cache" not in mine and 'class="actions card"' in mine.content.decode()
+
+    services.item_terminate(item_id=item.pk, actor=world.users["committee_reviewer"],
+                            explanation="情况有变，依规处理。", confidentiality_checked=True)
+
+    after = member.get(url)
+    assert after["X-Part-Cache"] == "miss" and "已终止" in text(after)
+
+
+def test_a_part_holding_a_form_token_is_not_kept(world, rf, caplog):
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.pagecache import reader_part
+
+    request = rf.get("/items/")
+    request.user, request.LANGUAGE_CODE = AnonymousUser(), "zh-hans"
+    drawn = '<input name="csrfmiddlewaretoken" value="one-readers-token">'
+    assert reader_part(request, "some-scope", lambda: drawn) == drawn
+    assert request.part_cache == "refused" and "form token" in caplog.text
+    assert reader_part(request, "some-scope", lambda: "drawn again") == "drawn again"
+
+
 def test_release_within_the_party_shows_to_members_at_once(world):
     item = world.item(State.APPROVED, title=TITLE)
     member = signed_in(world.users["member"])

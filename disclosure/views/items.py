@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.context_processors import csrf
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -120,29 +121,42 @@ def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse
         return withdrawn_notice(request, withdrawn)
     if item.is_withdrawn and not can_see_workflow(request.user, item):
         return withdrawn_notice(request, item)  # 撤销: the content is down for its readers too
-    actions = workflow.available_actions(request.user, item)
-    reviews = (list(item.reviews.select_related("actor"))
-               if can_see_workflow(request.user, item) else [])
+
+    def draw() -> str:
+        return render_to_string("disclosure/_item_detail_part.html",
+                                _detail_context(request, item, review_form))
+
+    # For a reader without office all the part shows follows from the item, its records
+    # and what the reader may see: kept for readers who see the same.
+    return with_part(request, "disclosure/item_detail.html", draw, {"item": item})
+
+
+def _detail_context(request: HttpRequest, item: DisclosureItem, review_form=None) -> dict:
+    user = request.user
+    actions = workflow.available_actions(user, item)
+    reviews = list(item.reviews.select_related("actor")) if can_see_workflow(user, item) else []
     context = {
         "item": item,
         "attachments": list(item.attachments.all()),
         "actions": actions,
-        "can_manage": can_manage(request.user, item),
+        "can_manage": can_manage(user, item),
         "changes": list(item.change_requests.filter(state="approved").order_by("decided_at")),
-        "stages": _stages(request.user, item),
-        "can_read_archive": _archive_readable(request.user, item),
+        "stages": _stages(user, item),
+        "can_read_archive": _archive_readable(user, item),
         "reviews": reviews,
+        "return_review": _latest_return(item, reviews),
+        **_ledger(user, item),
+        "annual_plan_form": annual_plan_form(user, item),
+        # The officers' forms; a kept part never holds a token (reader_part refuses it).
+        **csrf(request),
     }
-    context["return_review"] = _latest_return(item, reviews)
-    context.update(_ledger(request.user, item))
     if "edit" in actions:
         context["attachment_form"] = AttachmentForm()
     if "plan_public" in actions:
         context["plan_form"] = PlanPublicForm(earliest=item.earliest_public_at())
     if "approve" in actions:
         context["review_form"] = review_form or ReviewForm()
-    context["annual_plan_form"] = annual_plan_form(request.user, item)
-    return render(request, "disclosure/item_detail.html", context)
+    return context
 
 
 def _latest_return(item: DisclosureItem, reviews: list[Review]) -> Review | None:

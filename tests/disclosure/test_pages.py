@@ -202,6 +202,19 @@ def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_
         assert without_tokens(again.content) == without_tokens(large.content)
 
 
+def test_a_members_item_page_is_kept(world, django_assert_num_queries):
+    """A member's item page costs the item's own lookup (whether the member may read it)
+    once its part is kept, and shows what it showed when drawn."""
+    item = world.item(State.PUBLIC, title="公开事项", attachment=b"x")
+    client = logged_in(world, "member")
+    drawn = client.get(f"/items/{item.pk}/")
+    assert drawn["X-Part-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        kept = client.get(f"/items/{item.pk}/")
+    assert kept["X-Part-Cache"] == "hit"
+    assert without_tokens(kept.content) == without_tokens(drawn.content)
+
+
 def without_tokens(html: bytes) -> bytes:
     """A page without its form tokens (new with every page a signed-in reader gets)."""
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
