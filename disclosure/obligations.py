@@ -111,19 +111,21 @@ def _create_for(entry: CatalogEntry, period, due: dt.date, title: str, org_ids: 
 
 def _prepare_drafts(entry: CatalogEntry, period, title: str, org_ids: list[int],
                     system) -> dict[int, DisclosureItem]:
-    """Create the prepared drafts of one period, with their history and search vector."""
+    """Create the prepared drafts of one period, with their history and search vector (the
+    same for all, written with the rows: an update afterwards would write each row twice)."""
     if not org_ids:
         return {}
+    vector = search.tsvector_literal(title, entry.body_template) if search.is_postgres() else None
     drafts = [DisclosureItem(
         organization_id=org_id, entry=entry, title=title, body=entry.body_template,
         category=entry.category, period_start=period.start, period_end=period.end,
-        created_by=system, **{name: getattr(entry, name) for name in RULE_FIELDS},
+        created_by=system, search_vector=vector,
+        **{name: getattr(entry, name) for name in RULE_FIELDS},
     ) for org_id in org_ids]
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Draft prepared for the period")
     bulk_create_with_history(drafts, DisclosureItem, default_user=system,
                              default_change_reason=reason)
-    search.reindex_many([d.pk for d in drafts], title, entry.body_template)
     return {d.organization_id: d for d in drafts}
 
 

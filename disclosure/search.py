@@ -111,17 +111,6 @@ def reindex(item_id: int) -> None:
         )
 
 
-def reindex_many(item_ids: list[int], title: str, body: str) -> None:
-    """Write one search vector to several new items that share title and body (prepared
-    drafts of one period), in one statement."""
-    if not is_postgres() or not item_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE disclosure_disclosureitem SET search_vector = %s::tsvector "
-            "WHERE id = ANY(%s)", [tsvector_literal(title, body), list(item_ids)])
-
-
 def search(items: QuerySet, query: str) -> QuerySet:
     """Filter ``items`` (already visible to the user) by ``query``, best matches first."""
     query = (query or "").strip()

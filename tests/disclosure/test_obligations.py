@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from disclosure import obligations, services
+from disclosure import obligations, search, services
 from disclosure.models import DisclosureItem, Obligation
 from disclosure.models import State as ItemState
 from portal.holidays import load_holidays
@@ -55,6 +55,10 @@ def test_one_obligation_and_draft_per_bound_org_and_period(world, fees):
     assert draft.title == "2026年第四季度党费收缴、管理和使用情况"
     assert draft.body == fees.body_template and draft.state == ItemState.DRAFT
     assert draft.history.first().history_user.is_system
+    # Written with the rows: the secretary finds the prepared drafts by their words.
+    mine = DisclosureItem.objects.filter(pk__in=rows.values("draft"))
+    assert set(search.search(mine, "党费收缴")) == set(mine) and len(mine) == 3
+    assert not search.search(mine, "民主评议").exists()
 
 
 def test_generation_twice_creates_nothing_twice(world, fees):
