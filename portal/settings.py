@@ -165,7 +165,7 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.caching.RedisCache",  # Django's, reusing its clients
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "portal",
             # A cache that does not answer must not hold up a page; the limits give way.

@@ -33,7 +33,7 @@ def redis_cache(settings):
     number = int((broker.path or "/0").lstrip("/") or 0) + 10
     location = f"redis://{broker.hostname}:{broker.port or 6379}/{number}"
     redis.Redis.from_url(location).flushdb()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "portal.caching.RedisCache",
                                    "LOCATION": location, "KEY_PREFIX": "portal-test"}}
     settings.SESSION_ENGINE = "portal.sessions"
     from portal import caching

@@ -39,3 +39,24 @@ def test_a_cache_that_is_down_means_computing():
         assert remembered("k4", lambda: 42, 60) == 42
     with mock.patch.object(cache, "set", side_effect=ConnectionError("down")):
         assert remembered("k5", lambda: 43, 60) == 43
+
+
+def test_the_shared_cache_builds_one_client_for_all_its_operations():
+    """Production's Redis cache keeps one client per server (Django's builds one for every
+    operation), and works through it as Django's does."""
+    import urllib.parse
+
+    from django.conf import settings
+
+    from portal.caching import RedisCache
+
+    broker = urllib.parse.urlparse(settings.CELERY_BROKER_URL)
+    shared = RedisCache(f"redis://{broker.hostname}:{broker.port or 6379}/14",
+                        {"KEY_PREFIX": "client-test"})
+    first = shared._cache.get_client()
+    assert shared._cache.get_client("k5", write=True) is first
+    shared.set("k5", 1)
+    assert shared.incr("k5") == 2 and shared.get("k5") == 2
+    assert shared.get_many(["k5", "k6"]) == {"k5": 2}
+    shared.delete("k5")
+    assert shared.get("k5") is None and shared._cache.get_client() is first
