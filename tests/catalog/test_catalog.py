@@ -20,6 +20,23 @@ def test_entries_apply_in_issuer_subtree_of_bound_types(world):
     assert entry not in CatalogEntry.objects.for_organization(outside)
 
 
+def test_the_listed_entries_follow_the_types_a_catalog_binds(world):
+    """The list reads only the rows of catalogs for the organization's type (on PostgreSQL
+    in the query): a catalog of several types, of all types, and an entry meant for one
+    organization under a catalog of another type are all there; others are not."""
+    world.branch.kind = "village"
+    world.branch.save()
+    several = CatalogEntryFactory(catalog=CatalogFactory(issuer=world.general,
+                                                         binds_kinds=["school", "village"]))
+    every = CatalogEntryFactory(catalog=CatalogFactory(issuer=world.general, binds_kinds=[]))
+    schools = CatalogFactory(issuer=world.general, binds_kinds=["school"])
+    elsewhere = CatalogEntryFactory(catalog=schools)
+    mine = CatalogEntryFactory(catalog=schools, only_for=world.branch)
+    listed = CatalogEntry.objects.listed_for(world.branch)
+    assert {several, every, mine} <= set(listed) and elsewhere not in listed
+    assert listed == list(CatalogEntry.objects.for_organization(world.branch))
+
+
 def test_draft_and_retired_catalogs_do_not_apply(world):
     entry = CatalogEntryFactory(catalog=CatalogFactory(issuer=world.committee,
                                                        state=Catalog.State.DRAFT))
