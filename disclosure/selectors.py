@@ -25,6 +25,14 @@ def item_for_user(user, item_id: int) -> DisclosureItem:
     return load_for(user, DisclosureItem, pk=item_id)
 
 
+def item_heading(user, item_id: int) -> tuple[str, str] | None:
+    """Return the title and state of an item the user may see, or None (the same lookup
+    as :func:`item_for_user`, without the related records: for a page whose part is kept,
+    which needs only the title around it)."""
+    found = visible_items(user).filter(pk=item_id).order_by().values_list("title", "state")
+    return next(iter(found[:1]), None)
+
+
 def item_for_action(user, item_id: int, action: str) -> DisclosureItem:
     """Load an item for a page of ``action``: 404 unless the user may see it and holds the
     action's right (its state is the service's to check)."""

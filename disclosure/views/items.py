@@ -112,6 +112,15 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @routes("items/<int:pk>/")
 @public_page
 def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse:
+    if request.method == "GET" and reader_scope(request.user) is not None:
+        # A reader without office: whether they may read the item is asked on every
+        # request; the item itself is loaded only when its part is drawn.
+        found = selectors.item_heading(request.user, pk)
+        if found is not None and found[1] != State.WITHDRAWN:
+            return with_part(request, "disclosure/item_detail.html", lambda: render_to_string(
+                "disclosure/_item_detail_part.html",
+                _detail_context(request, selectors.item_for_user(request.user, pk))),
+                {"item": {"title": found[0]}})
     try:
         item = selectors.item_for_user(request.user, pk)
     except Http404:
