@@ -20,6 +20,8 @@ their counts and their form tokens. The rendered part of a list that depends onl
 they may see is kept for readers without office or grants (:func:`reader_part`), under the
 same version and a digest of the SQL that selects their items
 (:func:`disclosure.visibility.reader_scope`): members of the same organizations share it.
+An officer's workspace and review inbox keep their part for that officer alone, until any
+record changes (:func:`office_part`).
 
 Pages are kept only in a cache every process shares (Redis, production's ``CACHE_URL``): a
 version bumped by the worker (a planned release) must reach every web process.
@@ -58,6 +60,9 @@ QUIET = {*UNCOUNTED, "portal.calendarday", "disclosure.obligation"}
 DROPPED_HEADERS = {"set-cookie", "vary", "x-page-cache"}
 # The name of a form's CSRF field: a part that holds one belongs to one reader.
 TOKEN_FIELD = "csrfmiddlewaretoken"
+# What an officer's kept part holds in place of the form token: the request's own token is
+# put in on the way out (letters only, so that escaping leaves it as it is).
+TOKEN_STANDIN = "keptpartformtokenstandin"
 HIT_HEADER = "X-Page-Cache"
 PART_HEADER = "X-Part-Cache"
 
@@ -208,3 +213,60 @@ def reader_part(request: HttpRequest, scope: str | None,
         logger.warning("cache unavailable while keeping a page part", exc_info=True)
     request.part_cache = "miss"  # type: ignore[attr-defined]
     return mark_safe(content)  # noqa: S308
+
+
+class _Refused(Exception):
+    def __init__(self, content: str) -> None:
+        self.content = content
+
+
+def office_part(request: HttpRequest, render: Callable[[dict], str]) -> SafeString:
+    """Return the part of an officer's page (workspace, review inbox) ``render`` draws,
+    kept for that person alone until any record of the portal changes.
+
+    Such a page lists drafts, submissions, obligations and filings of the organizations
+    the person serves: anything of it may change with any record, so the part is kept
+    under the records version (every save and deletion but notifications, reminders and
+    events), the person's rights and item grants, and today's date. ``render`` gets the
+    context to draw with: its form token is a stand-in, replaced by the request's own
+    token on every request; a part holding any other token is drawn but not kept."""
+    context = {"csrf_token": TOKEN_STANDIN}
+    if request.method != "GET" or not caching.is_shared():
+        return mark_safe(_with_token(request, render(context)))  # noqa: S308
+    from disclosure.visibility import GRANTS
+
+    from .roles import RIGHTS, rights_of
+
+    user_id = request.user.pk
+    if user_id is None:  # officers' pages only: an anonymous request keeps nothing here
+        return mark_safe(_with_token(request, render(context)))  # noqa: S308
+    key = "office-part:" + hashlib.sha256("|".join((
+        str(user_id), str(request.LANGUAGE_CODE), str(request.scheme), request.get_host(),
+        request.get_full_path())).encode()).hexdigest()
+    drawn = []
+
+    def draw() -> str:
+        content = render(context)
+        drawn.append(True)
+        if content.count(f'name="{TOKEN_FIELD}"') != content.count(TOKEN_STANDIN):
+            logger.error("a page part held a form token and was not kept: %s", request.path)
+            raise _Refused(content)
+        return content
+
+    try:
+        content = caching.stamped(
+            key, (RECORDS, RIGHTS, rights_of(user_id), GRANTS), draw, PAGE_SECONDS,
+            stamp=localdate(), shared_only=True)
+        request.part_cache = "miss" if drawn else "hit"  # type: ignore[attr-defined]
+    except _Refused as refused:
+        content = refused.content
+        request.part_cache = "refused"  # type: ignore[attr-defined]
+    return mark_safe(_with_token(request, content))  # noqa: S308
+
+
+def _with_token(request: HttpRequest, content: str) -> str:
+    if TOKEN_STANDIN not in content:
+        return content
+    from django.middleware.csrf import get_token
+
+    return content.replace(TOKEN_STANDIN, get_token(request))

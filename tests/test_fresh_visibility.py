@@ -155,6 +155,62 @@ def test_a_part_holding_a_form_token_is_not_kept(world, rf, caplog):
     assert reader_part(request, "some-scope", lambda: "drawn again") == "drawn again"
 
 
+def test_an_officers_page_is_kept_for_them_alone_until_a_record_changes(world):
+    """The workspace and the review inbox keep their part for their officer: a new draft,
+    a submission or a role that ends shows on the next request."""
+    secretary, colleague = signed_in(world.users["secretary"]), signed_in(
+        MembershipFactory(user=UserFactory(username="second_secretary"),
+                          organization=world.branch, role="secretary").user)
+    reviewer = signed_in(world.users["reviewer"])
+    assert secretary.get("/workspace/")["X-Part-Cache"] == "miss"
+    assert secretary.get("/workspace/")["X-Part-Cache"] == "hit"
+    assert colleague.get("/workspace/")["X-Part-Cache"] == "miss"  # never shared
+    assert reviewer.get("/review/")["X-Part-Cache"] == "miss"
+    assert reviewer.get("/review/")["X-Part-Cache"] == "hit"
+
+    item = world.item(State.DRAFT, title=TITLE)
+    shown = secretary.get("/workspace/")
+    assert shown["X-Part-Cache"] == "miss" and TITLE in text(shown)
+    assert TITLE not in text(reviewer.get("/review/"))
+    services.item_submit(item_id=item.pk, actor=world.users["secretary"])
+    assert TITLE in text(reviewer.get("/review/"))
+
+    Membership.objects.filter(user=world.users["secretary"], organization=world.branch,
+                              role="secretary").delete()
+    assert secretary.get("/workspace/").status_code == 404
+
+
+def test_a_kept_inbox_carries_the_readers_own_form_token(world):
+    """A filing to acknowledge puts a form in the inbox: the kept part holds a stand-in,
+    each request gets its own token in its place."""
+    import datetime as dt
+
+    from disclosure import obligations
+    from disclosure.models import Obligation
+    from portal.pagecache import TOKEN_STANDIN
+
+    obligations.generate_periodic_obligations(dt.date(2026, 11, 23))
+    services.filing_submit(obligation_id=Obligation.objects.get(organization=world.branch).pk,
+                           actor=world.users["secretary"], reason="涉及正在调查的事项。",
+                           condition="待调查结论作出后")
+    pages = {}
+    for attempt in ("miss", "hit"):  # two sessions of the reviewer, each with its token
+        reviewer = Client(enforce_csrf_checks=True)
+        reviewer.force_login(world.users["reviewer"])
+        page = reviewer.get("/review/")
+        html = page.content.decode()
+        assert page["X-Part-Cache"] == attempt and "涉及正在调查的事项" in html
+        assert TOKEN_STANDIN not in html
+        pages[attempt] = (reviewer, html)
+    reviewer, html = pages["hit"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    first = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pages["miss"][1]).group(1)
+    assert token != first  # each session its own
+    action = re.search(r'action="(/[^"]+/acknowledge/)"', html).group(1)
+    done = reviewer.post(action, {"csrfmiddlewaretoken": token, "comment": "同意"})
+    assert done.status_code == 302  # the kept page's form works with the token put in
+
+
 def test_release_within_the_party_shows_to_members_at_once(world):
     item = world.item(State.APPROVED, title=TITLE)
     member = signed_in(world.users["member"])

@@ -30,7 +30,7 @@ from portal.http import (
 )
 from portal.idempotency import once
 from portal.models import Organization
-from portal.pagecache import PART_HEADER, public_page, reader_part
+from portal.pagecache import PART_HEADER, office_part, public_page, reader_part
 from portal.pagination import paginate
 from portal.permissions import can_view
 from portal.roles import user_organizations
@@ -91,6 +91,15 @@ def with_part(request: HttpRequest, template: str, draw, context: dict | None = 
     same (:func:`portal.pagecache.reader_part`)."""
     part = reader_part(request, reader_scope(request.user), draw)
     response = render(request, template, {**(context or {}), "part": part})
+    if (state := getattr(request, "part_cache", None)) is not None:
+        response[PART_HEADER] = state
+    return response
+
+
+def with_office_part(request: HttpRequest, template: str, draw) -> HttpResponse:
+    """Render ``template`` around the part ``draw`` renders, kept for this officer until a
+    record changes (:func:`portal.pagecache.office_part`)."""
+    response = render(request, template, {"part": office_part(request, draw)})
     if (state := getattr(request, "part_cache", None)) is not None:
         response[PART_HEADER] = state
     return response
@@ -213,21 +222,26 @@ def member_items(request: AuthedRequest) -> HttpResponse:
 def workspace(request: AuthedRequest) -> HttpResponse:
     orgs = user_organizations(request.user, "publish")
     org = pick_organization(request, orgs)
-    form = WorkspaceFilterForm(request.GET or None)
-    items = visible_items(request.user).filter(organization=org).select_related(
-        "organization", "entry"
-    ).order_by("-updated_at", "-pk")
-    counts = dict(items.order_by().values_list("state").annotate(n=Count("pk")))
-    total = sum(counts.values())
-    if form.is_valid() and form.cleaned_data["state"]:
-        items = items.filter(state=form.cleaned_data["state"])
-        total = counts.get(form.cleaned_data["state"], 0)
-    return render(request, "disclosure/workspace.html", {
-        "org": org, "orgs": orgs, "form": form, "page": paginate(request, items, count=total),
-        "entries": CatalogEntry.objects.listed_for(org),
-        "state_counts": [(s, counts.get(s.value, 0)) for s in State],
-        "calendar": obligations.calendar_for(org),
-    })
+
+    def draw(context: dict) -> str:
+        form = WorkspaceFilterForm(request.GET or None)
+        items = visible_items(request.user).filter(organization=org).select_related(
+            "organization", "entry"
+        ).order_by("-updated_at", "-pk")
+        counts = dict(items.order_by().values_list("state").annotate(n=Count("pk")))
+        total = sum(counts.values())
+        if form.is_valid() and form.cleaned_data["state"]:
+            items = items.filter(state=form.cleaned_data["state"])
+            total = counts.get(form.cleaned_data["state"], 0)
+        return render_to_string("disclosure/_workspace_part.html", {
+            **context, "org": org, "orgs": orgs, "form": form, "request": request,
+            "page": paginate(request, items, count=total),
+            "entries": CatalogEntry.objects.listed_for(org),
+            "state_counts": [(s, counts.get(s.value, 0)) for s in State],
+            "calendar": obligations.calendar_for(org),
+        })
+
+    return with_office_part(request, "disclosure/workspace.html", draw)
 
 
 def _manageable_org(request: HttpRequest, code: str) -> Organization:
@@ -487,6 +501,11 @@ def attachment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def review_inbox(request: AuthedRequest) -> HttpResponse:
     if not reviews_anything(request.user):
         raise Http404
+    return with_office_part(request, "disclosure/review_inbox.html",
+                            lambda context: _review_inbox_part(request, context))
+
+
+def _review_inbox_part(request: AuthedRequest, context: dict) -> str:
     items = items_to_review(request.user).select_related("organization", "entry").order_by(
         "submitted_at", "pk")
     # The items this reviewer decided most recently, newest decision first.
@@ -500,7 +519,8 @@ def review_inbox(request: AuthedRequest) -> HttpResponse:
         "obligation__organization", "obligation__entry", "filed_by")
     answers = (permissions.answers_filed_with(request.user)
                .select_related("organization").order_by("-answered_at")[:20])
-    return render(request, "disclosure/review_inbox.html", {
+    return render_to_string("disclosure/_review_inbox_part.html", {
+        **context, "request": request,
         "page": paginate(request, items), "recent": recent, "filings": filings_due,
         "answers": answers,
         # What else waits for this reviewer's decision, so that nothing hides behind a link.

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from disclosure.models import DisclosureItem, State
-from portal import pagecache
+from portal import caching, pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -168,10 +168,18 @@ def make_rows(world, n: int) -> None:
 # navigation's counts and the organization menu; an anonymous page is measured as it
 # renders, and served afterwards from the page cache without a query; so is a member's list,
 # whose part below the heading is kept for the readers who see the same (pagecache.reader_part).
+# The workspace and the review inbox keep their part for their officer until any record
+# changes (pagecache.office_part): they are measured after such a change, which also makes
+# the navigation's 待办 count again (one query more than with the count kept).
+# Pages kept (whole for anonymous readers, their part for members and officers), with the
+# queries they still make when kept: the workspace looks up the organizations its
+# secretary serves (to choose one, or answer 404).
+KEPT = {"/": 0, "/items/": 0, "/orgs/": 0, "/orgs/B1/": 0, "/mine/": 0, "/workspace/": 1,
+        "/review/": 0}
 LIST_PAGES = [
     ("anonymous", "/", 2), ("anonymous", "/items/", 2), ("anonymous", "/orgs/", 1),
     ("anonymous", "/orgs/B1/", 6), ("member", "/mine/", 3), ("member", "/items/", 2),
-    ("secretary", "/workspace/", 6), ("reviewer", "/review/", 8), ("supervisor", "/items/", 2),
+    ("secretary", "/workspace/", 7), ("reviewer", "/review/", 9), ("supervisor", "/items/", 2),
     ("secretary", "/notifications/", 3),
 ]
 
@@ -180,26 +188,33 @@ LIST_PAGES = [
 def test_list_page_queries_are_pinned(world, actor, url, queries, django_assert_num_queries):
     client = Client() if actor == "anonymous" else logged_in(world, actor)
     make_rows(world, 2)
-    kept = {"anonymous": "X-Page-Cache", "member": "X-Part-Cache"}.get(actor)
+    kept = {"anonymous": "X-Page-Cache", "member": "X-Part-Cache", "secretary": "X-Part-Cache",
+            "reviewer": "X-Part-Cache"}.get(actor) if url in KEPT else None
     client.get(url)  # the first request of a session loads it; measure the steady state
     if kept:
-        pagecache.changed()  # measure the page as it renders, not as the cache serves it
+        forget()  # measure the page as it renders, not as the cache serves it
     with django_assert_num_queries(queries):
         small = client.get(url)
     make_rows(world, 8)
     client.get(url)  # a publication makes the next request count again (home, orgs)
     if kept:
-        pagecache.changed()
+        forget()
     with django_assert_num_queries(queries):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
     if "page" in large.context:
         assert len(large.context["page"].object_list) > len(small.context["page"].object_list)
-    if kept:  # until something public changes, the page costs no query
-        with django_assert_num_queries(0):
+    if kept:  # until something changes, the page costs no query (officers: their choices)
+        with django_assert_num_queries(KEPT[url]):
             again = client.get(url)
         assert again[kept] == "hit"
         assert without_tokens(again.content) == without_tokens(large.content)
+
+
+def forget() -> None:
+    """Make the next request draw its page: a public change and a change of any record."""
+    pagecache.changed()
+    caching.bump(pagecache.RECORDS)
 
 
 def test_a_members_item_page_is_kept(world, django_assert_num_queries):
