@@ -379,11 +379,12 @@ end
 def capacity(page: Page) -> float | None:
     if page.write:
         return None
-    if page.role == "anonymous" and not page.cold and page is not FLOOR:
-        # as visitors find them while nothing public changes: every address asked once
-        # before (the rows marked rendered measure what a first request costs)
+    if not page.cold and page is not FLOOR:
+        # as readers find them while nothing changes: every address asked once before, by
+        # a visitor or by the page's role (the rows marked rendered, and the profiles,
+        # measure what a first request costs)
         for path in page.paths[:200]:
-            request("GET", path, "")
+            request("GET", path, COOKIES[page.role])
     paths = ", ".join(json.dumps(p) for p in page.paths[:200])
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(WRK_SCRIPT % {"paths": paths, "cookie": COOKIES[page.role], "host": HOST,
@@ -675,9 +676,10 @@ def write_report(rate: list[float], schedule, verify, profiles: dict) -> None:
         "(a 20-row list template, no query) served by the same "
         f"{args.workers} gunicorn workers through the same middleware, measured first in "
         f"each of {args.repeats} rounds: the median of the rounds' ratios, and their spread. "
-        "Anonymous pages are served as a visitor gets them: from the page cache while "
-        "nothing public changed (`portal/pagecache.py`), each of a page's addresses asked "
-        "once before its measurement; the rows marked *rendered* ask a "
+        "Pages are served as their readers get them while nothing changes, each of a "
+        "page's addresses asked once before its measurement by its role: anonymous pages "
+        "from the page cache, the part of members' and officers' pages below the "
+        "navigation from theirs (`portal/pagecache.py`); the rows marked *rendered* ask a "
         "new address each time, so every request renders. **Latency** comes from a mix of "
         f"{args.users} concurrent users (65% anonymous readers, 25% members, 6% secretaries "
         "who also create drafts, 2% reviewers, 2% supervisors) with 0.5–1.5 s of think "
