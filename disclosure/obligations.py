@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from catalog.models import RULE_FIELDS, Catalog, CatalogEntry, Frequency, catalog_in_force
-from portal import deadlines
+from portal import deadlines, pagecache
 from portal.calendar import add_working_days, period_containing
 from portal.models import Organization
 from portal.system import system_user
@@ -101,6 +101,7 @@ def _create_for(entry: CatalogEntry, period, due: dt.date, title: str, org_ids: 
                 obligation.draft = existing.get(org_id) or drafts[org_id]
             rows.append(obligation)
         bulk_create_with_history(rows, Obligation, default_user=system)
+        pagecache.records_changed()  # bulk creation sends no signal: officers' pages, 待办
         # An existing item may have been published since it was read: re-read under lock.
         waiting = [o.draft_id for o in rows if o.draft_id and o.organization_id not in drafts]
         for item in DisclosureItem.objects.select_for_update().filter(

@@ -72,6 +72,13 @@ def changed() -> None:
     caching.bump_on_commit(PAGES)
 
 
+def records_changed() -> None:
+    """Make the next request draw again what is kept under the records version (the
+    navigation's to-do counts, officers' pages), after writes that send no signal (bulk
+    creation); saves and deletions bump it by themselves."""
+    caching.bump_on_commit(RECORDS)
+
+
 def _on_change(sender, instance=None, **kwargs) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return
