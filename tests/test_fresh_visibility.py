@@ -25,13 +25,16 @@ WORD = "蓝湖社区"
 
 @pytest.fixture(autouse=True)
 def redis_cache(settings):
-    """The production cache (Redis) in a database of its own, next to the test broker's,
-    with the session engine production uses with it."""
+    """The production cache (Redis), with the session engine production uses with it."""
     import redis
 
-    broker = urllib.parse.urlparse(django_settings.CELERY_BROKER_URL)
-    number = int((broker.path or "/0").lstrip("/") or 0) + 10
-    location = f"redis://{broker.hostname}:{broker.port or 6379}/{number}"
+    # The cache database of this test process (make test gives each process its own: a
+    # shared one would be emptied by another process's tests), else one by the broker's.
+    location = str(django_settings.CACHES["default"].get("LOCATION", ""))
+    if not location.startswith("redis://"):
+        broker = urllib.parse.urlparse(django_settings.CELERY_BROKER_URL)
+        number = int((broker.path or "/0").lstrip("/") or 0) + 10
+        location = f"redis://{broker.hostname}:{broker.port or 6379}/{number}"
     redis.Redis.from_url(location).flushdb()
     settings.CACHES = {"default": {"BACKEND": "portal.caching.RedisCache",
                                    "LOCATION": location, "KEY_PREFIX": "portal-test"}}
@@ -178,6 +181,26 @@ def test_an_officers_page_is_kept_for_them_alone_until_a_record_changes(world):
     Membership.objects.filter(user=world.users["secretary"], organization=world.branch,
                               role="secretary").delete()
     assert secretary.get("/workspace/").status_code == 404
+
+
+def test_obligations_the_scheduler_creates_show_on_a_kept_workspace_at_once(world):
+    """The scheduler creates a period's obligations and drafts in bulk (no signal): the
+    secretary's kept workspace and 待办 count show them on the next request."""
+    import datetime as dt
+
+    from disclosure import obligations
+    from portal.holidays import load_holidays
+
+    load_holidays(2026)
+    secretary = signed_in(world.users["secretary"])
+    assert secretary.get("/workspace/")["X-Part-Cache"] == "miss"
+    before = secretary.get("/workspace/")
+    assert before["X-Part-Cache"] == "hit" and "2026年第四季度" not in text(before)
+
+    assert obligations.generate_periodic_obligations(dt.date(2026, 11, 23)) > 0
+
+    after = secretary.get("/workspace/")
+    assert after["X-Part-Cache"] == "miss" and "2026年第四季度" in text(after)
 
 
 def test_a_kept_inbox_carries_the_readers_own_form_token(world):
