@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -25,11 +27,12 @@ def item_for_user(user, item_id: int) -> DisclosureItem:
     return load_for(user, DisclosureItem, pk=item_id)
 
 
-def item_heading(user, item_id: int) -> tuple[str, str] | None:
-    """Return the title and state of an item the user may see, or None (the same lookup
-    as :func:`item_for_user`, without the related records: for a page whose part is kept,
-    which needs only the title around it)."""
-    found = visible_items(user).filter(pk=item_id).order_by().values_list("title", "state")
+def item_heading(user, item_id: int) -> tuple[str, dt.datetime | None] | None:
+    """Return the title and the moment of withdrawal (None: not withdrawn) of an item the
+    user may see, or None (the same lookup as :func:`item_for_user`, without the related
+    records: for a page whose part is kept, which needs only the title around it)."""
+    found = (visible_items(user).filter(pk=item_id).order_by()
+             .values_list("title", "withdrawn_at"))
     return next(iter(found[:1]), None)
 
 

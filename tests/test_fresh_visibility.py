@@ -227,8 +227,6 @@ def test_a_kept_inbox_carries_the_readers_own_form_token(world):
         pages[attempt] = (reviewer, html)
     reviewer, html = pages["hit"]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    first = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pages["miss"][1]).group(1)
-    assert token != first  # each session its own
     action = re.search(r'action="(/[^"]+/acknowledge/)"', html).group(1)
     done = reviewer.post(action, {"csrfmiddlewaretoken": token, "comment": "同意"})
     assert done.status_code == 302  # the kept page's form works with the token put in

@@ -86,20 +86,22 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 def with_part(request: HttpRequest, template: str, draw, context: dict | None = None,
-              ) -> HttpResponse:
+              scope: str | None = None) -> HttpResponse:
     """Render ``template`` around the part ``draw`` renders, kept for readers who see the
-    same (:func:`portal.pagecache.reader_part`)."""
-    part = reader_part(request, reader_scope(request.user), draw)
-    response = render(request, template, {**(context or {}), "part": part})
-    if (state := getattr(request, "part_cache", None)) is not None:
-        response[PART_HEADER] = state
-    return response
+    same (:func:`portal.pagecache.reader_part`; ``scope`` when the caller has it)."""
+    part = reader_part(request, scope or reader_scope(request.user), draw)
+    return _around(request, template, part, context)
 
 
 def with_office_part(request: HttpRequest, template: str, draw) -> HttpResponse:
     """Render ``template`` around the part ``draw`` renders, kept for this officer until a
     record changes (:func:`portal.pagecache.office_part`)."""
-    response = render(request, template, {"part": office_part(request, draw)})
+    return _around(request, template, office_part(request, draw))
+
+
+def _around(request: HttpRequest, template: str, part, context: dict | None = None,
+            ) -> HttpResponse:
+    response = render(request, template, {**(context or {}), "part": part})
     if (state := getattr(request, "part_cache", None)) is not None:
         response[PART_HEADER] = state
     return response
@@ -121,15 +123,17 @@ def item_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @routes("items/<int:pk>/")
 @public_page
 def item_detail(request: HttpRequest, pk: int, review_form=None) -> HttpResponse:
-    if request.method == "GET" and reader_scope(request.user) is not None:
+    scope = reader_scope(request.user) if request.method == "GET" else None
+    if scope is not None:
         # A reader without office: whether they may read the item is asked on every
-        # request; the item itself is loaded only when its part is drawn.
+        # request; the item itself is loaded only when its part is drawn. A withdrawn
+        # item goes the long way, to its notice.
         found = selectors.item_heading(request.user, pk)
-        if found is not None and found[1] != State.WITHDRAWN:
+        if found is not None and found[1] is None:
             return with_part(request, "disclosure/item_detail.html", lambda: render_to_string(
                 "disclosure/_item_detail_part.html",
                 _detail_context(request, selectors.item_for_user(request.user, pk))),
-                {"item": {"title": found[0]}})
+                {"item": {"title": found[0]}}, scope=scope)
     try:
         item = selectors.item_for_user(request.user, pk)
     except Http404:
